@@ -1,0 +1,169 @@
+"""Gradient descent and momentum on a quadratic: the theory of lesson 3.
+
+On J(θ) = ½ Σᵢ λᵢ θᵢ² (any quadratic, written in the eigenbasis of its
+Hessian) every coordinate evolves on its own, so the whole behaviour of an
+optimizer is decided by the curvatures λᵢ > 0. Write λ_min and λ_max for the
+smallest and largest curvature (elsewhere called μ and L; here μ is the
+momentum) and κ = λ_max / λ_min for the condition number.
+
+- Gradient descent, θ_{t+1} = θ_t − η g_t, multiplies coordinate i by
+  (1 − ηλᵢ) at every step.
+- Momentum (heavy ball, PyTorch convention) v_t = μ v_{t−1} + g_t,
+  θ_{t+1} = θ_t − η v_t, gives θ_{t+1} = (1 + μ − ηλᵢ) θ_t − μ θ_{t−1}
+  per coordinate: a linear recurrence whose characteristic polynomial is
+  z² − (1 + μ − ηλᵢ) z + μ.
+
+The convergence rate is the factor by which the distance to the minimum
+shrinks per step in the long run: the largest modulus of those roots over
+all i (the spectral radius of the iteration). A rate below 1 means
+convergence; above 1, divergence.
+
+Every function below broadcasts over arrays of η and μ, so a whole (η, μ)
+grid is evaluated at once.
+"""
+
+import numpy as np
+
+__all__ = [
+    "condition_number",
+    "gd_rate",
+    "gd_optimal_eta",
+    "gd_optimal_rate",
+    "momentum_rate",
+    "momentum_optimal",
+    "momentum_optimal_rate",
+    "largest_stable_eta",
+    "measured_rate",
+]
+
+
+def _curvatures(eigenvalues):
+    """The curvatures λᵢ as a 1-D float array; all must be finite and > 0."""
+    lam = np.asarray(eigenvalues, dtype=float)
+    if lam.ndim == 0:
+        lam = lam.reshape(1)
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(
+            f"eigenvalues must be a non-empty 1-D sequence of curvatures, got shape {lam.shape}"
+        )
+    if not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+        raise ValueError(f"eigenvalues must be finite and > 0 (a convex quadratic), got {lam}")
+    return lam
+
+
+def _check_kappa(kappa):
+    kappa = np.asarray(kappa, dtype=float)
+    if np.any(~np.isfinite(kappa)) or np.any(kappa < 1):
+        raise ValueError(f"the condition number κ must be finite and >= 1, got {kappa}")
+    return kappa
+
+
+def _check_eta_mu(eta, mu):
+    eta = np.asarray(eta, dtype=float)
+    mu = np.asarray(mu, dtype=float)
+    if np.any(~np.isfinite(eta)) or np.any(eta <= 0):
+        raise ValueError("the learning rate η must be finite and > 0")
+    if np.any(~np.isfinite(mu)) or np.any(mu < 0) or np.any(mu >= 1):
+        raise ValueError("the momentum μ must lie in [0, 1)")
+    return eta, mu
+
+
+def condition_number(eigenvalues):
+    """κ = λ_max / λ_min, the ratio of the largest to the smallest curvature."""
+    lam = _curvatures(eigenvalues)
+    return lam.max() / lam.min()
+
+
+def gd_rate(eigenvalues, eta):
+    """Rate of gradient descent at learning rate η: max_i |1 − ηλᵢ|.
+
+    Below 1 exactly when 0 < η < 2/λ_max. ``eta`` may be an array.
+    """
+    return momentum_rate(eigenvalues, eta, 0.0)
+
+
+def gd_optimal_eta(eigenvalues):
+    """The η minimising the rate of gradient descent: η* = 2 / (λ_min + λ_max).
+
+    At η* the slowest and the fastest coordinate shrink by the same factor,
+    (κ − 1)/(κ + 1), one of them flipping sign at every step.
+    """
+    lam = _curvatures(eigenvalues)
+    return 2.0 / (lam.min() + lam.max())
+
+
+def gd_optimal_rate(kappa):
+    """Rate of gradient descent at its best η: (κ − 1)/(κ + 1)."""
+    kappa = _check_kappa(kappa)
+    return (kappa - 1) / (kappa + 1)
+
+
+def momentum_rate(eigenvalues, eta, mu):
+    """Rate of momentum (heavy ball) at learning rate η and momentum μ.
+
+    For each curvature λ the iteration θ_{t+1} = (1 + μ − ηλ) θ_t − μ θ_{t−1}
+    has the characteristic roots z = (b ± √(b² − 4μ)) / 2 with b = 1 + μ − ηλ.
+    The rate is the largest |z| over both roots and all curvatures. When the
+    roots are complex, |z| = √μ: the coordinate spirals in while oscillating.
+
+    ``eta`` and ``mu`` broadcast against each other (e.g. a meshgrid); the
+    result has their broadcast shape.
+    """
+    lam = _curvatures(eigenvalues)
+    eta, mu = _check_eta_mu(eta, mu)
+    eta, mu = np.broadcast_arrays(eta, mu)
+    b = 1.0 + mu[..., None] - eta[..., None] * lam  # one trailing axis per curvature
+    root = np.sqrt((b * b - 4.0 * mu[..., None]).astype(complex))
+    largest = np.maximum(np.abs(b + root), np.abs(b - root)) / 2.0
+    return largest.max(axis=-1)
+
+
+def momentum_optimal(eigenvalues):
+    """The (η, μ) minimising the rate of momentum on the quadratic.
+
+    η* = (2 / (√λ_max + √λ_min))²  and  μ* = ((√κ − 1)/(√κ + 1))²
+    (Polyak's heavy ball; for λ = (0.01, 0.1, 1): η* ≈ 3.306, μ* ≈ 0.669).
+    """
+    lam = _curvatures(eigenvalues)
+    low, high = np.sqrt(lam.min()), np.sqrt(lam.max())
+    eta = (2.0 / (high + low)) ** 2
+    mu = ((high - low) / (high + low)) ** 2
+    return float(eta), float(mu)
+
+
+def momentum_optimal_rate(kappa):
+    """Rate of momentum at its best (η, μ): (√κ − 1)/(√κ + 1) = √μ*."""
+    root = np.sqrt(_check_kappa(kappa))
+    return (root - 1) / (root + 1)
+
+
+def largest_stable_eta(eigenvalues, mu=0.0):
+    """Supremum of stable learning rates: η < (2 + 2μ) / λ_max.
+
+    The iteration converges exactly when 0 < ηλᵢ < 2 + 2μ for every i
+    (with 0 <= μ < 1); μ = 0 gives gradient descent's limit 2/λ_max.
+    """
+    lam = _curvatures(eigenvalues)
+    mu = np.asarray(mu, dtype=float)
+    if np.any(~np.isfinite(mu)) or np.any(mu < 0) or np.any(mu >= 1):
+        raise ValueError("the momentum μ must lie in [0, 1)")
+    return (2.0 + 2.0 * mu) / lam.max()
+
+
+def measured_rate(distances, tail=0.5):
+    """Measured rate of a run from its distances to the minimum ‖θ_t − θ*‖.
+
+    The geometric mean of the per-step ratios over the last ``tail`` fraction
+    of the run: (d_T / d_s)^(1/(T − s)), with s the first step of the tail.
+    Starting late lets the fast modes die out, so what remains is the rate.
+    """
+    d = np.asarray(distances, dtype=float)
+    if d.ndim != 1 or d.size < 3:
+        raise ValueError(f"distances must be a 1-D sequence of at least 3 values, got shape {d.shape}")
+    if not 0 < tail < 1:
+        raise ValueError(f"tail must be a fraction in (0, 1), got {tail}")
+    if np.any(~np.isfinite(d)) or np.any(d <= 0):
+        raise ValueError("distances must be finite and > 0 (stop the run before it reaches 0)")
+    start = int(round((d.size - 1) * (1 - tail)))
+    steps = d.size - 1 - start
+    return float((d[-1] / d[start]) ** (1.0 / steps))

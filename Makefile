@@ -1,0 +1,45 @@
+# The course's commands. `make lab` opens the course, `make test` runs every test.
+# Each one creates the virtual environment .venv (and installs into it) when needed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+LAB_STAMP  := $(VENV)/.lab-installed
+TEST_STAMP := $(VENV)/.test-installed
+# JupyterLab refuses to run as root without this flag; a learner's laptop never needs it.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test exercises strip clean-venv help
+help:
+	@echo "make lab        open the course in JupyterLab"
+	@echo "make test       run the whole test suite (library, notebooks, grader)"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make strip      remove outputs and execution counts from every notebook"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("The course needs Python 3.10 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(LAB_STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	@touch $@
+
+$(TEST_STAMP): $(LAB_STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+exercises: $(LAB_STAMP)
+	$(BIN)/python -m course_lib.grading.generate
+
+strip: $(LAB_STAMP)
+	$(BIN)/python tools/strip_notebooks.py
+
+clean-venv:
+	rm -rf $(VENV)

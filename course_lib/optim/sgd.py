@@ -1,0 +1,61 @@
+"""Stochastic gradient descent, with momentum and Nesterov momentum (PyTorch's convention)."""
+
+import numpy as np
+
+from course_lib.optim.optimizer import Optimizer, check_lr, check_number, check_weight_decay
+
+
+class SGD(Optimizer):
+    r"""Gradient descent θ ← θ − η g, optionally with momentum, as ``torch.optim.SGD``.
+
+    With weight decay λ, momentum μ and dampening τ, step t (from 1) does::
+
+        g_t ← g_t + λ θ_t                        (L2 penalty λ/2 ‖θ‖², if λ > 0)
+        v_1 = g_1,   v_t = μ v_{t−1} + (1 − τ) g_t    (if μ > 0)
+        θ_{t+1} = θ_t − η v_t                    (heavy ball)
+        θ_{t+1} = θ_t − η (g_t + μ v_t)          (nesterov=True: no look-ahead gradient needed)
+
+    Without momentum the step is θ_{t+1} = θ_t − η g_t. This is convention (b) of
+    lesson 3 (v accumulates gradients, η is applied once in the step); the state
+    keeps v as ``state[p]["momentum_buffer"]``.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
+                 nesterov=False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def _check_hyperparameters(self, group):
+        check_lr(group)
+        check_number("momentum", group["momentum"], 0, meaning="momentum")
+        check_number("dampening", group["dampening"], 0, 1, meaning="dampening")
+        check_weight_decay(group)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                "Invalid nesterov=True with momentum="
+                f"{group['momentum']!r}, dampening={group['dampening']!r}: "
+                "Nesterov momentum needs momentum > 0 and dampening = 0"
+            )
+
+    def _init_state(self, theta, group):
+        return {}
+
+    def _update(self, theta, g, state, group, work):
+        eta, mu, tau, lam = group["lr"], group["momentum"], group["dampening"], group["weight_decay"]
+        if lam != 0:
+            g = g + lam * theta                              # g_t + λ θ_t
+        if mu != 0:
+            v = state.get("momentum_buffer")
+            if v is None:
+                v = state["momentum_buffer"] = g.astype(theta.dtype, copy=True)   # v_1 = g_1
+            else:
+                v *= mu                                      # v_t = μ v_{t−1} + (1 − τ) g_t
+                v += g if tau == 0 else np.multiply(g, 1 - tau, out=work)
+            if group["nesterov"]:
+                direction = np.multiply(v, mu, out=work)
+                direction += g                               # g_t + μ v_t
+            else:
+                direction = v
+        else:
+            direction = g
+        theta -= np.multiply(direction, eta, out=work)       # θ_{t+1} = θ_t − η · direction

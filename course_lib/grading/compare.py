@@ -1,0 +1,99 @@
+"""Comparing a learner's result with the expected one, and saying what differs.
+
+Both values are plain data (see ``plain``). Numbers and arrays match when
+``|got − expected| ≤ atol + rtol·|expected|`` everywhere (NaN matches NaN),
+arrays must have the expected shape, strings and booleans must be equal,
+tuples and lists must have the expected length, dicts the expected keys.
+:func:`difference` returns ``None`` on a match, else one sentence for the learner.
+"""
+
+import numpy as np
+
+SHOWN_ELEMENTS = 8
+
+
+def difference(expected, got, rtol, atol, where="the result"):
+    """``None`` if ``got`` matches ``expected``, else a sentence saying what differs."""
+    if expected is None or isinstance(expected, (str, bool, np.bool_)):
+        if type(got) is type(expected) and got == expected:
+            return None
+        return f"{where}: expected {describe(expected)}, got {describe(got)}"
+    if isinstance(expected, (tuple, list)):
+        return _sequence_difference(expected, got, rtol, atol, where)
+    if isinstance(expected, dict):
+        return _dict_difference(expected, got, rtol, atol, where)
+    return _numeric_difference(np.asarray(expected), got, rtol, atol, where)
+
+
+def _sequence_difference(expected, got, rtol, atol, where):
+    kind = type(expected).__name__
+    if not isinstance(got, (tuple, list)):
+        return f"{where}: expected a {kind} of {len(expected)} values, got {describe(got)}"
+    if len(got) != len(expected):
+        return f"{where}: expected a {kind} of {len(expected)} values, got {len(got)} values"
+    for index, (want, have) in enumerate(zip(expected, got)):
+        found = difference(want, have, rtol, atol, f"element {index} of {where}")
+        if found:
+            return found
+    return None
+
+
+def _dict_difference(expected, got, rtol, atol, where):
+    if not isinstance(got, dict) or set(got) != set(expected):
+        return f"{where}: expected a dict with keys {sorted(expected)}, got {describe(got)}"
+    for key in expected:
+        found = difference(expected[key], got[key], rtol, atol, f"{where}[{key!r}]")
+        if found:
+            return found
+    return None
+
+
+def _numeric_difference(expected, got, rtol, atol, where):
+    if isinstance(got, (str, dict, bool, np.bool_)) or got is None:
+        return f"{where}: expected {describe(expected)}, got {describe(got)}"
+    try:
+        have = np.asarray(got)
+    except ValueError:
+        return f"{where}: expected {describe(expected)}, got {describe(got)}"
+    if have.dtype.kind not in "biuf":
+        return f"{where}: expected {describe(expected)}, got {describe(got)}"
+    if have.shape != expected.shape:
+        return (f"{where}: expected shape {expected.shape} ({describe(expected)}), "
+                f"got shape {have.shape} ({describe(got)})")
+    want, have = expected.astype(np.float64), have.astype(np.float64)
+    close = np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    error = np.where(close, 0.0, np.abs(have - want))
+    error = np.where(np.isnan(error), np.inf, error)
+    worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
+    at = f" at index {tuple(int(i) for i in worst)}" if error.ndim else ""
+    dtypes = "" if have.dtype == expected.dtype else f" (expected dtype {expected.dtype}, got {np.asarray(got).dtype})"
+    count = f"{int((~close).sum())} of {close.size} values differ; " if close.size > 1 else ""
+    return (f"{where}: {count}largest difference{at}: expected {want[worst]:.10g}, "
+            f"got {have[worst]:.10g}{dtypes}")
+
+
+def describe(value):
+    """A short summary of a plain value: small arrays in full, large ones by shape."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
+        if array.ndim == 0:
+            return f"{array.dtype} {array.item()!r}"
+        head = f"array shape {array.shape} {array.dtype}"
+        if array.size <= SHOWN_ELEMENTS:
+            return f"{head} {np.array2string(array, precision=6, separator=', ')}"
+        return head
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, (list, tuple)):
+        items = [describe(item) for item in value[:4]] + (["..."] if len(value) > 4 else [])
+        opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
+        return opening + ", ".join(items) + closing
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {describe(item)}" for key, item in list(value.items())[:4]) + "}"
+    if value is None or isinstance(value, (bool, int)):
+        return repr(value)
+    return f"a {type(value).__name__}"

@@ -1,0 +1,218 @@
+"""The question registry: one place that says what each exercise asks and how it is graded.
+
+The learner's instant ``check`` and the instructor's batch grader read the same
+registry. A question is a :class:`Question` registered with :func:`register` in
+``course_lib/grading/questions/lessonNN.py`` (one module per exercise notebook).
+Every module in that folder is imported automatically the first time a question
+is looked up, so a new lesson module needs no other wiring.
+
+What a question says
+--------------------
+exercise
+    The exercise notebook's stem, e.g. ``"03_momentum"`` (the same string the
+    notebook passes to ``checker``).
+id, title, points
+    ``"q1"``, a short title shown in the feedback, and the points it is worth.
+    Each test case carries an equal share of the points.
+function
+    The name of the function the learner writes, e.g. ``"momentum_step"``.
+inputs
+    A function of a ``numpy.random.Generator`` returning a list of test cases;
+    a case is a tuple of positional arguments or a dict of keyword arguments.
+    Arguments are plain data: numbers, strings, lists, tuples, dicts with string
+    keys and NumPy numeric arrays. The batch grader draws fresh inputs for every
+    submission; ``check`` uses a fixed seed per question, so a learner who
+    reruns sees the same failing case.
+reference
+    A course_lib function with the learner's signature: its results are the
+    expected answers. Results are compared as plain data too.
+rtol, atol
+    Numbers match when ``|got − expected| ≤ atol + rtol·|expected|`` element
+    by element (NumPy's ``allclose``); shapes must be equal, strings and
+    booleans exact.
+mistakes
+    Named wrong variants, ``{message: function}``, each with the learner's
+    signature. When an answer fails a case and its result matches a variant
+    on that case, the feedback shows that variant's message.
+forbidden
+    course_lib functions or classes the answer must not simply call (usually
+    the reference itself). While the learner's function runs, every Python
+    call is watched (``sys.setprofile``) and compared against the code objects
+    of the forbidden functions (for a class: of all its methods). Calling one,
+    however it was imported, aliased or wrapped, scores 0 for the question
+    with a message saying which function was called. The batch grader also
+    refuses answers whose source text names a forbidden function.
+
+A complete example (``course_lib/grading/questions/lesson04.py``)::
+
+    import numpy as np
+
+    from course_lib.grading.registry import Question, register
+    from course_lib.optim.adam import adam_update   # (θ, g, m, v, t, η, β1, β2, ε)
+
+
+    def _adam_cases(rng):
+        cases = []
+        for t in (1, 2, 10):
+            theta, g = rng.normal(size=5), rng.normal(size=5)
+            m, v = rng.normal(size=5) * 0.1, rng.random(5) * 0.1
+            cases.append((theta, g, m, v, t))
+        return cases
+
+
+    def _no_bias_correction(theta, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+    register(Question(
+        exercise="04_adaptive",
+        id="q2",
+        title="One Adam step",
+        points=3,
+        function="adam_step",
+        inputs=_adam_cases,
+        reference=adam_update,
+        rtol=1e-7,
+        mistakes={
+            "your m̂ equals m at t=1: bias correction is missing": _no_bias_correction,
+        },
+        forbidden=(adam_update,),
+    ))
+
+The exercise notebook then says::
+
+    from course_lib.grading import checker
+    check = checker("04_adaptive")
+
+    def adam_step(theta, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+        ...
+    check("q2", adam_step)
+"""
+
+import importlib
+import pkgutil
+import sys
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Callable, Mapping
+
+__all__ = ["Question", "register", "questions", "question", "exercises", "import_errors"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One graded question: what the learner writes and how it is checked."""
+
+    exercise: str
+    id: str
+    title: str
+    points: float
+    function: str
+    inputs: Callable
+    reference: Callable
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    mistakes: Mapping[str, Callable] = field(default_factory=dict)
+    forbidden: tuple = ()
+
+    def __post_init__(self):
+        for name in ("exercise", "id", "title"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise TypeError(f"Question.{name} must be a non-empty string")
+        if not (isinstance(self.function, str) and self.function.isidentifier()):
+            raise TypeError(f"Question.function must be a Python name, got {self.function!r}")
+        if not isinstance(self.points, Real) or isinstance(self.points, bool) or self.points <= 0:
+            raise ValueError(f"Question.points must be a positive number, got {self.points!r}")
+        for name in ("rtol", "atol"):
+            value = getattr(self, name)
+            if not isinstance(value, Real) or value < 0:
+                raise ValueError(f"Question.{name} must be a number ≥ 0, got {value!r}")
+        for name in ("inputs", "reference"):
+            if not callable(getattr(self, name)):
+                raise TypeError(f"Question.{name} must be callable")
+        if not isinstance(self.mistakes, Mapping) or not all(
+            isinstance(message, str) and callable(variant)
+            for message, variant in self.mistakes.items()
+        ):
+            raise TypeError("Question.mistakes must map message strings to functions")
+        object.__setattr__(self, "mistakes", dict(self.mistakes))
+        forbidden = tuple(self.forbidden)
+        for item in forbidden:
+            if not callable(item) or not getattr(item, "__module__", "").startswith("course_lib"):
+                raise TypeError(
+                    f"Question.forbidden holds course_lib functions or classes, got {item!r}"
+                )
+        object.__setattr__(self, "forbidden", forbidden)
+
+    @property
+    def key(self):
+        return f"{self.exercise}/{self.id}"
+
+
+_REGISTRY: dict = {}  # exercise -> {id: Question}, in registration order
+_ORIGIN: dict = {}  # "exercise/id" -> name of the module that registered it
+_IMPORT_ERRORS: dict = {}  # module name -> "ExceptionType: message"
+_discovered = False
+
+
+def register(question):
+    """Add ``question`` to the registry and return it.
+
+    Registering the same exercise and id again from the same module (a reload)
+    replaces the question; from another module it is an error.
+    """
+    if not isinstance(question, Question):
+        raise TypeError(f"register() takes a Question, got {type(question).__name__}")
+    origin = sys._getframe(1).f_globals.get("__name__", "?")
+    if _ORIGIN.setdefault(question.key, origin) != origin:
+        raise ValueError(
+            f"question {question.key} is already registered by {_ORIGIN[question.key]}"
+        )
+    _REGISTRY.setdefault(question.exercise, {})[question.id] = question
+    return question
+
+
+def _discover():
+    """Import every module in course_lib.grading.questions (once)."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    package = importlib.import_module("course_lib.grading.questions")
+    for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        try:
+            importlib.import_module(module.name)
+        except Exception as error:  # a broken lesson module must not break the others
+            _IMPORT_ERRORS[module.name] = f"{type(error).__name__}: {error}"
+
+
+def exercises():
+    """The names of all exercises that have questions."""
+    _discover()
+    return sorted(_REGISTRY)
+
+
+def questions(exercise):
+    """The questions of ``exercise`` in registration order (KeyError if none)."""
+    _discover()
+    if exercise not in _REGISTRY:
+        known = ", ".join(sorted(_REGISTRY)) or "none yet"
+        broken = "".join(f"\n  {name} failed to import: {err}" for name, err in _IMPORT_ERRORS.items())
+        raise KeyError(f"no questions for exercise {exercise!r} (known: {known}){broken}")
+    return list(_REGISTRY[exercise].values())
+
+
+def question(exercise, qid):
+    """The question ``qid`` of ``exercise`` (KeyError naming the known ids if absent)."""
+    by_id = {q.id: q for q in questions(exercise)}
+    if qid not in by_id:
+        raise KeyError(f"exercise {exercise!r} has no question {qid!r} (it has {', '.join(by_id)})")
+    return by_id[qid]
+
+
+def import_errors():
+    """Question modules that failed to import: {module: error}."""
+    _discover()
+    return dict(_IMPORT_ERRORS)

@@ -40,6 +40,7 @@ def test_named_parameters_follow_positions_like_torch():
     names = [name for name, _ in model.named_parameters()]
     assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert all(isinstance(p, Parameter) for p in model.parameters())
+    assert [p.name for p in model.parameters()] == names  # messages can name them
     deep = nn.mlp([4, 8, 8, 3], rng=0, residual=True)
     assert [n for n, _ in deep.named_parameters()] == [
         "0.weight", "0.bias", "2.block.0.weight", "2.block.0.bias", "3.weight", "3.bias",

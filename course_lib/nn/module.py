@@ -43,7 +43,9 @@ class Module:
 
     Parameters are the attributes holding a :class:`~course_lib.Parameter`;
     sub-modules are the attributes holding a ``Module``. Their names join with
-    dots, as in PyTorch: ``"0.weight"``, ``"2.block.0.bias"``.
+    dots, as in PyTorch: ``"0.weight"``, ``"2.block.0.bias"``. Containers
+    (Sequential, Residual) also write these names into each ``Parameter.name``,
+    so an optimizer's or a diagnostic's message names the exact parameter.
     """
 
     training = True
@@ -90,6 +92,11 @@ class Module:
     def eval(self):
         """Switch to evaluation mode (running statistics in batch norm); returns the module."""
         return self.train(False)
+
+    def _name_parameters(self):
+        """Give each parameter its full dotted name, so that messages can say which one."""
+        for name, param in self.named_parameters():
+            param.name = name
 
     def _cached(self, name):
         """What forward stored for backward, or a clear error if forward has not run."""

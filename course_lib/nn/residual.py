@@ -15,6 +15,7 @@ class Residual(Module):
         if not isinstance(block, Module):
             raise TypeError(f"Residual wraps a Module, got {type(block).__name__}")
         self.block = block
+        self._name_parameters()
 
     def forward(self, x):
         fx = self.block(x)

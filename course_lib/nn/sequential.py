@@ -19,6 +19,7 @@ class Sequential(Module):
                     f"{type(layer).__name__}"
                 )
         self.layers = list(layers)
+        self._name_parameters()
 
     def named_children(self):
         for position, layer in enumerate(self.layers):

@@ -1,0 +1,50 @@
+"""Adadelta: the step's size comes from a running RMS of past steps, not from η."""
+
+import numpy as np
+
+from course_lib.optim.optimizer import (
+    Optimizer, check_eps, check_lr, check_number, check_weight_decay,
+)
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler, 2012), as ``torch.optim.Adadelta``.
+
+    With decay ρ (``rho``), step t does::
+
+        g_t ← g_t + λ θ_t                               (weight decay λ, if λ > 0)
+        v_t = ρ v_{t−1} + (1 − ρ) g_t²                  (running mean of g², v_0 = 0)
+        Δθ_t = √(u_{t−1} + ε) / √(v_t + ε) · g_t         (ratio of two RMS values)
+        u_t = ρ u_{t−1} + (1 − ρ) Δθ_t²                 (running mean of Δθ², u_0 = 0)
+        θ_{t+1} = θ_t − η Δθ_t
+
+    The ratio RMS[Δθ] / RMS[g] has the units of θ / g, so Δθ has the units of θ:
+    no global learning rate is needed. PyTorch still multiplies by η
+    (``lr``, default 1.0, which leaves the original method). State: ``step``,
+    ``square_avg`` (v) and ``acc_delta`` (u).
+    """
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+
+    def _check_hyperparameters(self, group):
+        check_lr(group)
+        check_number("rho", group["rho"], 0, 1, meaning="decay")
+        check_eps(group)
+        check_weight_decay(group)
+
+    def _init_state(self, theta, group):
+        return {"step": 0, "square_avg": np.zeros_like(theta), "acc_delta": np.zeros_like(theta)}
+
+    def _update(self, theta, g, state, group, work):
+        rho, eps, lam = group["rho"], group["eps"], group["weight_decay"]
+        state["step"] += 1
+        if lam != 0:
+            g = g + lam * theta                                 # g_t + λ θ_t
+        v, u = state["square_avg"], state["acc_delta"]
+        v *= rho
+        v += np.multiply(np.square(g, out=work), 1 - rho, out=work)   # v_t = ρ v_{t−1} + (1 − ρ) g_t²
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g          # Δθ_t = √(u_{t−1} + ε)/√(v_t + ε) g_t
+        u *= rho
+        u += np.multiply(np.square(delta, out=work), 1 - rho, out=work)  # u_t = ρ u_{t−1} + (1 − ρ) Δθ_t²
+        theta -= np.multiply(delta, group["lr"], out=delta)     # θ_t − η Δθ_t

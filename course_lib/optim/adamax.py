@@ -1,0 +1,51 @@
+"""Adamax: Adam with the infinity norm in place of the root-mean-square."""
+
+import numpy as np
+
+from course_lib.optim.optimizer import (
+    Optimizer, check_betas, check_eps, check_lr, check_weight_decay,
+)
+
+
+class Adamax(Optimizer):
+    r"""Adamax (Kingma & Ba, 2015, section 7), as ``torch.optim.Adamax``.
+
+    Step t (from 1)::
+
+        g_t ← g_t + λ θ_t                               (weight decay λ, if λ > 0)
+        m_t = β₁ m_{t−1} + (1 − β₁) g_t                  (m_0 = 0)
+        u_t = max(β₂ u_{t−1}, |g_t| + ε)                 (u_0 = 0: a decaying max of |g|)
+        θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
+
+    u_t is the limit p → ∞ of Adam's (β₂ v + (1 − β₂)|g|ᵖ)^{1/p}; it needs no bias
+    correction. PyTorch adds ε inside the max. State: ``step``, ``exp_avg`` (m)
+    and ``exp_inf`` (u).
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    def _check_hyperparameters(self, group):
+        check_lr(group)
+        check_betas(group)
+        check_eps(group)
+        check_weight_decay(group)
+
+    def _init_state(self, theta, group):
+        return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_inf": np.zeros_like(theta)}
+
+    def _update(self, theta, g, state, group, work):
+        (beta1, beta2), lam = group["betas"], group["weight_decay"]
+        t = state["step"] = state["step"] + 1
+        if lam != 0:
+            g = g + lam * theta                                 # g_t + λ θ_t
+        m, u = state["exp_avg"], state["exp_inf"]
+        m *= beta1
+        m += np.multiply(g, 1 - beta1, out=work)                # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+        u *= beta2
+        abs_g = np.abs(g, out=work)
+        abs_g += group["eps"]
+        np.maximum(u, abs_g, out=u)                             # u_t = max(β₂ u_{t−1}, |g_t| + ε)
+        step = np.divide(m, u, out=work)
+        step *= group["lr"] / (1 - beta1**t)
+        theta -= step                                           # θ_t − η/(1 − β₁ᵗ) m_t/u_t

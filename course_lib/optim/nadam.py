@@ -1,0 +1,65 @@
+"""NAdam: Adam whose momentum step looks ahead like Nesterov's."""
+
+import math
+
+import numpy as np
+
+from course_lib.optim.optimizer import (
+    Optimizer, check_betas, check_eps, check_lr, check_number, check_weight_decay,
+)
+
+
+class NAdam(Optimizer):
+    r"""NAdam (Dozat, 2016), as ``torch.optim.NAdam``.
+
+    Adam's moments, with a momentum coefficient μ_t that warms up over time
+    (ψ = ``momentum_decay``) and a Nesterov-style mix of the current gradient and
+    the next momentum. Step t (from 1)::
+
+        g_t ← g_t + λ θ_t                    (or θ_t ← (1 − ηλ) θ_t if decoupled_weight_decay)
+        μ_t = β₁ (1 − ½ · 0.96^{tψ}),   μ_{t+1} = β₁ (1 − ½ · 0.96^{(t+1)ψ})
+        Π_t = μ_1 μ_2 ⋯ μ_t                  (``mu_product``)
+        m_t = β₁ m_{t−1} + (1 − β₁) g_t,   v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+        d_t = √(v_t / (1 − β₂ᵗ)) + ε
+        θ_{t+1} = θ_t − η (1 − μ_t)/(1 − Π_t) · g_t/d_t − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t
+
+    State: ``step``, ``mu_product`` (Π), ``exp_avg`` (m), ``exp_avg_sq`` (v).
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def _check_hyperparameters(self, group):
+        check_lr(group)
+        check_betas(group)
+        check_eps(group)
+        check_weight_decay(group)
+        check_number("momentum_decay", group["momentum_decay"], 0, meaning="momentum decay")
+
+    def _init_state(self, theta, group):
+        return {"step": 0, "mu_product": 1.0,
+                "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
+
+    def _update(self, theta, g, state, group, work):
+        eta, (beta1, beta2), lam, psi = (group["lr"], group["betas"], group["weight_decay"],
+                                         group["momentum_decay"])
+        t = state["step"] = state["step"] + 1
+        if lam != 0 and group["decoupled_weight_decay"]:
+            theta *= 1 - eta * lam                              # θ ← (1 − ηλ) θ
+        elif lam != 0:
+            g = g + lam * theta                                 # g_t + λ θ_t
+        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))              # μ_t
+        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))   # μ_{t+1}
+        mu_product = state["mu_product"] = state["mu_product"] * mu   # Π_t
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1
+        m += np.multiply(g, 1 - beta1, out=work)                # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+        v *= beta2
+        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)   # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+        d = np.sqrt(np.divide(v, 1 - beta2**t, out=work), out=work)
+        d += group["eps"]                                       # d_t = √(v_t/(1 − β₂ᵗ)) + ε
+        theta -= (eta * (1 - mu) / (1 - mu_product)) * g / d
+        theta -= (eta * mu_next / (1 - mu_product * mu_next)) * m / d

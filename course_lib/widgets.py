@@ -1,0 +1,416 @@
+"""Interactive explorers: move a slider, watch the optimizer's path and loss change.
+
+Each explorer has two layers, kept apart so they can be tested without a browser:
+
+* a *figure* object (``SurfaceFigure``, ``MinibatchFigure``) that computes the
+  runs for given settings and moves its Matplotlib artists in place
+  (``set_data``), then renders a PNG — this is the part measured in the tests;
+* a function (``explore_learning_rate``, ``race``, ``explore_minibatch``) that
+  wires ipywidgets 8 sliders to the figure's ``update`` and shows the PNG in an
+  ``ipywidgets.Image``. No ipympl needed; works in JupyterLab 4.
+
+Every explorer takes the optimizer as an argument: an optimizer class from
+``course_lib.optim`` (or any callable ``optimizer(params, lr=η, **hyperparameters)``
+returning an object with ``zero_grad()`` and ``step()``) plus its fixed
+hyperparameters, so later lessons reuse them for momentum and adaptive methods.
+
+A *surface* here is anything with ``value(θ)`` (accepting points of shape
+(..., 2)) and ``gradient(θ)`` (for one point of shape (2,)), as the test
+functions in ``course_lib.surfaces`` have.
+"""
+
+import io
+import time
+
+import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from course_lib.data import MiniBatches
+from course_lib.parameter import Parameter
+from course_lib.plots import (optimizer_color, plot_contour, plot_trajectory,
+                              sequential_colors)
+
+DIVERGED = 1e8
+"""A run whose ‖θ‖ passes this bound (or whose gradient is not finite) counts as diverged."""
+
+
+# ------------------------------------------------------------------- runs
+def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
+    """Iterates θ₀ … θ_T of ``optimizer`` driven by ``gradient``, as an array (T+1, 2).
+
+    Each step sets g_t = ∇J(θ_t) = ``gradient(θ_t)`` on a ``Parameter`` and calls
+    ``optimizer.step()``, exactly as a training loop does. If the run diverges
+    (‖θ‖ > ``DIVERGED`` or a non-finite gradient), the remaining rows are NaN,
+    so plots simply stop where the optimizer left the picture.
+    """
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    theta = Parameter(np.array(start, dtype=float))
+    if theta.shape != (2,):
+        raise ValueError(f"start must be a point (θ₁, θ₂), got shape {theta.shape}")
+    opt = optimizer([theta], **hyperparameters)
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = theta.data
+    for t in range(1, steps + 1):
+        g = np.asarray(gradient(theta.data), dtype=float)
+        if not np.all(np.isfinite(g)):
+            break
+        theta.grad = g
+        opt.step()
+        if not np.all(np.isfinite(theta.data)) or np.abs(theta.data).max() > DIVERGED:
+            break
+        path[t] = theta.data
+    return path
+
+
+def losses_along(surface, path):
+    """J(θ_t) for every row of ``path`` (NaN rows stay NaN)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(surface.value(path), dtype=float)
+
+
+# ---------------------------------------------------------------- figures
+class SurfaceFigure:
+    """Contour of J with one trajectory per run (left), J(θ_t) on a log axis (right).
+
+    ``labels`` names the runs; colours follow ``course_lib.plots.OPTIMIZER_COLORS``
+    (or a sequential map when a label names no optimizer). ``update(paths)``
+    moves the artists; ``png()`` renders the figure.
+    """
+
+    def __init__(self, surface, labels, xlim, ylim, title="", minimum=None, dpi=80):
+        self.surface = surface
+        self.figure = Figure(figsize=(11, 4.3), dpi=dpi, layout="constrained")
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.ax_path, self.ax_loss = self.figure.subplots(1, 2, width_ratios=[1.1, 1])
+        plot_contour(self.ax_path, surface.value, xlim, ylim, minimum=minimum)
+        fallback = sequential_colors(len(labels))
+        self.paths, self.starts, self.curves = [], [], []
+        for label, color in zip(labels, fallback):
+            color = optimizer_color(label) or color
+            line, start = plot_trajectory(self.ax_path, np.zeros((1, 2)), label=label, color=color)
+            (curve,) = self.ax_loss.plot([], [], color=color, linewidth=1.8, label=label)
+            self.paths.append(line)
+            self.starts.append(start)
+            self.curves.append(curve)
+        self.ax_path.legend(loc="upper right", fontsize="small")
+        self.ax_path.set_title(title)
+        self.optimum = 0.0 if minimum is None else float(surface.value(np.asarray(minimum, float)))
+        self.ax_loss.set_yscale("log")
+        self.ax_loss.set_xlabel(r"iteration $t$")
+        self.ax_loss.set_ylabel(r"$J(\theta_t)$" if minimum is None
+                                else r"$J(\theta_t) - J(\theta^*)$")
+        self.ax_loss.set_title("loss (log scale)")
+        self.ax_loss.grid(True, alpha=0.3)
+        self.ax_loss.legend(loc="upper right", fontsize="small")
+        self.note = self.ax_loss.text(0.02, 0.03, "", transform=self.ax_loss.transAxes,
+                                      fontsize="small", color="#882255")
+
+    def update(self, paths):
+        """Show ``paths`` (one (T+1, 2) array per label, NaN rows after a divergence)."""
+        if len(paths) != len(self.paths):
+            raise ValueError(f"expected {len(self.paths)} paths, got {len(paths)}")
+        all_losses, diverged = [], []
+        for path, line, start, curve in zip(paths, self.paths, self.starts, self.curves):
+            losses = losses_along(self.surface, path) - self.optimum
+            line.set_data(path[:, 0], path[:, 1])
+            start.set_data(path[:1, 0], path[:1, 1])
+            curve.set_data(np.arange(len(losses)), losses)
+            all_losses.append(losses)
+            if np.isnan(path[-1, 0]):
+                diverged.append(line.get_label())
+        self._rescale_loss_axis(np.concatenate(all_losses), len(paths[0]) - 1)
+        self.note.set_text("diverged: " + ", ".join(diverged) if diverged else "")
+
+    def _rescale_loss_axis(self, gaps, steps):
+        shown = gaps[np.isfinite(gaps) & (gaps > 0)]
+        low, high = (shown.min(), shown.max()) if shown.size else (1e-3, 1.0)
+        self.ax_loss.set_ylim(max(low, 1e-12) / 2, max(high, 10 * low) * 2)
+        self.ax_loss.set_xlim(0, max(steps, 1))
+
+    def png(self):
+        """The figure as PNG bytes (what the explorer's ``Image`` widget shows).
+
+        The canvas and its renderer are kept between calls (text sizes stay
+        cached) and the layout is computed once, at the first render: a redraw
+        then costs a few tens of milliseconds.
+        """
+        self.canvas.draw()
+        self.figure.set_layout_engine("none")
+        buffer = io.BytesIO()
+        PIL.Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png",
+                                                                         compress_level=1)
+        return buffer.getvalue()
+
+
+def _optimizer_entry(entry, name):
+    """Accept ``Cls`` or ``(Cls, {hyperparameters})`` for one optimizer of a race."""
+    if isinstance(entry, tuple):
+        if len(entry) != 2 or not isinstance(entry[1], dict):
+            raise TypeError(f"optimizers[{name!r}] must be a class or a pair (class, dict)")
+        return entry
+    if not callable(entry):
+        raise TypeError(f"optimizers[{name!r}] must be an optimizer class, got {entry!r}")
+    return entry, {}
+
+
+# --------------------------------------------------------------- explorers
+def _slider_style():
+    import ipywidgets as widgets
+
+    return dict(style={"description_width": "110px"}, layout=widgets.Layout(width="420px"),
+                continuous_update=False)
+
+
+def _wire(figure_update, controls, columns=2):
+    """An Image widget redrawn by ``figure_update(**values)`` whenever a control changes."""
+    import ipywidgets as widgets
+
+    image = widgets.Image(format="png")
+    timing = widgets.HTML()
+
+    def redraw(_change=None):
+        began = time.perf_counter()
+        image.value = figure_update(**{name: c.value for name, c in controls.items()})
+        timing.value = f"<small>redrawn in {1000 * (time.perf_counter() - began):.0f} ms</small>"
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    boxes = list(controls.values())
+    rows = [widgets.HBox(boxes[i:i + columns]) for i in range(0, len(boxes), columns)]
+    return widgets.VBox(rows + [image, timing])
+
+
+class SurfaceExplorer:
+    """The computation behind ``explore_learning_rate`` and ``race``, without widgets.
+
+    ``optimizers`` maps a label to ``(optimizer, hyperparameters)``. Calling
+    ``update(start, steps, lr_scale)`` runs every optimizer from ``start`` for
+    ``steps`` steps (each with its own ``lr`` times ``lr_scale``), moves the
+    figure's artists and returns the PNG bytes.
+    """
+
+    def __init__(self, surface, optimizers, xlim, ylim, title="", minimum=None):
+        self.surface = surface
+        self.optimizers = {name: _optimizer_entry(e, name) for name, e in optimizers.items()}
+        if not self.optimizers:
+            raise ValueError("optimizers must name at least one optimizer")
+        self.view = SurfaceFigure(surface, list(self.optimizers), xlim, ylim, title, minimum)
+
+    def paths(self, start, steps, lr_scale=1.0):
+        """One trajectory per optimizer (see ``run_optimizer``)."""
+        runs = []
+        for optimizer, hyper in self.optimizers.values():
+            hyper = dict(hyper)
+            if "lr" in hyper:
+                hyper["lr"] = hyper["lr"] * lr_scale
+            runs.append(run_optimizer(self.surface.gradient, start, optimizer, steps, **hyper))
+        return runs
+
+    def update(self, start, steps, lr_scale=1.0):
+        self.view.update(self.paths(start, steps, lr_scale))
+        return self.view.png()
+
+
+def explore_learning_rate(surface, optimizer, hyperparameters=None, lr=0.1, lr_range=(1e-3, 1.0),
+                          start=(-1.5, 1.5), steps=50, xlim=(-2, 2), ylim=(-2, 2), label=None,
+                          minimum=None):
+    """Explorer (a): sliders for η, the start θ₀ and the number of steps on a 2-D surface.
+
+    Left: the contour of J with the path θ₀, θ₁, …; right: J(θ_t) on a log
+    scale. ``optimizer`` is a class from ``course_lib.optim`` (e.g. ``SGD``),
+    ``hyperparameters`` its fixed settings (e.g. ``{"momentum": 0.9}``).
+    Returns the ipywidgets box to display.
+    """
+    import ipywidgets as widgets
+
+    label = label or getattr(optimizer, "__name__", "optimizer")
+    fixed = dict(hyperparameters or {})
+    explorer = SurfaceExplorer(surface, {label: (optimizer, {**fixed, "lr": 1.0})}, xlim, ylim,
+                               minimum=minimum)
+    low, high = np.log10(lr_range[0]), np.log10(lr_range[1])
+    style = _slider_style()
+    controls = {
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=low, max=high, step=0.05,
+                                     description="learning rate η", readout_format=".3g", **style),
+        "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps T", **style),
+        "x": widgets.FloatSlider(value=start[0], min=xlim[0], max=xlim[1], step=0.05,
+                                 description="start θ₁", **style),
+        "y": widgets.FloatSlider(value=start[1], min=ylim[0], max=ylim[1], step=0.05,
+                                 description="start θ₂", **style),
+    }
+
+    def figure_update(lr, steps, x, y):
+        explorer.view.ax_path.set_title(f"{label}, η = {lr:.3g}")
+        return explorer.update((x, y), steps, lr_scale=lr)
+
+    return _wire(figure_update, controls)
+
+
+def race(surface, optimizers, start=(-1.5, 1.5), steps=100, xlim=(-2, 2), ylim=(-2, 2),
+         minimum=None, title="race"):
+    """Several optimizers from the same start on the same surface, side by side.
+
+    ``optimizers`` maps a label (starting with an optimizer's name, so it gets
+    the course colour) to a class or to ``(class, hyperparameters)``, e.g.
+    ``{"GD": (SGD, {"lr": 0.1}), "Momentum": (SGD, {"lr": 0.1, "momentum": 0.9})}``.
+    Sliders: the start θ₀, the number of steps, and a factor that multiplies
+    every optimizer's η (to see how the ranking depends on the learning rate).
+    """
+    import ipywidgets as widgets
+
+    explorer = SurfaceExplorer(surface, optimizers, xlim, ylim, title, minimum)
+    style = _slider_style()
+    controls = {
+        "lr_scale": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
+                                           description="η × factor", readout_format=".3g",
+                                           **style),
+        "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps T", **style),
+        "x": widgets.FloatSlider(value=start[0], min=xlim[0], max=xlim[1], step=0.05,
+                                 description="start θ₁", **style),
+        "y": widgets.FloatSlider(value=start[1], min=ylim[0], max=ylim[1], step=0.05,
+                                 description="start θ₂", **style),
+    }
+
+    def figure_update(lr_scale, steps, x, y):
+        return explorer.update((x, y), steps, lr_scale)
+
+    return _wire(figure_update, controls)
+
+
+# ------------------------------------------------------- mini-batch explorer
+class LeastSquaresLine:
+    """Fit y ≈ θ₁x + θ₂ to points (xᵢ, yᵢ): J(θ) = 1/(2n) Σᵢ (θ₁xᵢ + θ₂ − yᵢ)².
+
+    A 2-D loss surface made of data, so the mini-batch gradient
+    g_B(θ) = 1/B Σ_{i∈B} (θ₁xᵢ + θ₂ − yᵢ)·(xᵢ, 1) can be drawn over its contour.
+    ``minimum`` is the least-squares solution θ*.
+    """
+
+    def __init__(self, x, y):
+        self.x = np.asarray(x, dtype=float).ravel()
+        self.y = np.asarray(y, dtype=float).ravel()
+        if self.x.size != self.y.size or self.x.size < 2:
+            raise ValueError(f"x and y must hold the same number (≥ 2) of points, "
+                             f"got {self.x.size} and {self.y.size}")
+        design = np.stack([self.x, np.ones_like(self.x)], axis=1)
+        self.minimum = np.linalg.lstsq(design, self.y, rcond=None)[0]
+
+    @property
+    def n(self):
+        return self.x.size
+
+    def value(self, theta):
+        """J(θ) for points θ of shape (..., 2)."""
+        theta = np.asarray(theta, dtype=float)
+        residual = theta[..., :1] * self.x + theta[..., 1:] - self.y
+        return 0.5 * np.mean(residual**2, axis=-1)
+
+    def gradient(self, theta, x=None, y=None):
+        """g_B(θ) over the examples (x, y) of a mini-batch; over all n examples when omitted."""
+        if x is None:
+            x, y = self.x, self.y
+        x, y = np.ravel(x), np.ravel(y)
+        residual = theta[0] * x + theta[1] - y
+        return np.array([np.mean(residual * x), np.mean(residual)])
+
+
+def run_minibatch(problem, start, optimizer, batch_size, epochs, seed=0, **hyperparameters):
+    """Iterates of mini-batch training: every epoch reshuffles, then one step per batch.
+
+    The batches come from ``course_lib.data.MiniBatches(problem.x, problem.y,
+    batch_size, seed=seed)``; ``problem`` is a ``LeastSquaresLine``. Returns the
+    path, shape (1 + epochs·⌈n/B⌉, 2), NaN rows after a divergence.
+    """
+    if not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= problem.n:
+        raise ValueError(f"batch_size must be an integer from 1 to n = {problem.n}, "
+                         f"got {batch_size!r}")
+    loader = MiniBatches(problem.x, problem.y, int(batch_size), seed=seed)
+    schedule = iter([batch for _ in range(epochs) for batch in loader])
+    return run_optimizer(lambda theta: problem.gradient(theta, *next(schedule)), start,
+                         optimizer, epochs * len(loader), **hyperparameters)
+
+
+class MinibatchExplorer:
+    """The computation behind ``explore_minibatch``: a noisy path against the full-batch one.
+
+    ``update(batch_size, lr, epochs, seed)`` runs mini-batch training with
+    batch size B and the full-batch reference (B = n) with the same η and
+    number of epochs, moves the artists and returns the PNG bytes. The loss
+    panel plots J(θ_t) − J(θ*) against epochs, so runs with different B share
+    an axis.
+    """
+
+    def __init__(self, problem, optimizer, hyperparameters=None, start=(-1.0, -1.0),
+                 xlim=None, ylim=None, label=None, dpi=80):
+        self.problem = problem
+        self.optimizer = optimizer
+        self.fixed = dict(hyperparameters or {})
+        self.start = np.asarray(start, dtype=float)
+        label = label or getattr(optimizer, "__name__", "optimizer")
+        centre = problem.minimum
+        span = 1.3 * np.abs(self.start - centre).max()
+        xlim = xlim or (centre[0] - span, centre[0] + span)
+        ylim = ylim or (centre[1] - span, centre[1] + span)
+        color = optimizer_color(label) or "#332288"
+        self.view = SurfaceFigure(problem, [f"{label}, mini-batch", "full batch, same epochs"], xlim,
+                                  ylim, minimum=centre, dpi=dpi)
+        noisy, full = self.view.paths
+        noisy.set_color(color)
+        self.view.starts[0].set_color(color)
+        self.view.curves[0].set_color(color)
+        for artist in (full, self.view.starts[1], self.view.curves[1]):
+            artist.set_color("#777777")
+        for artist in (full, self.view.curves[1]):
+            artist.set_linestyle("--")
+        full.set_marker("")
+        self.view.ax_path.legend(loc="upper right", fontsize="small")
+        self.view.ax_loss.legend(loc="upper right", fontsize="small")
+        self.view.ax_loss.set_xlabel("epoch")
+
+    def update(self, batch_size, lr, epochs, seed=0):
+        hyper = {**self.fixed, "lr": lr}
+        noisy = run_minibatch(self.problem, self.start, self.optimizer, batch_size, epochs, seed,
+                              **hyper)
+        full = run_minibatch(self.problem, self.start, self.optimizer, self.problem.n, epochs,
+                             seed, **hyper)
+        self.view.update([noisy, full])
+        steps_per_epoch = -(-self.problem.n // batch_size)
+        for curve, per_epoch in zip(self.view.curves, (steps_per_epoch, 1)):
+            t = curve.get_xdata()
+            curve.set_xdata(np.asarray(t, dtype=float) / per_epoch)
+        self.view.ax_loss.set_xlim(0, epochs)
+        self.view.ax_path.set_title(f"B = {batch_size}, η = {lr:.3g}: "
+                                    f"{steps_per_epoch} steps per epoch")
+        return self.view.png()
+
+
+def explore_minibatch(problem, optimizer, hyperparameters=None, lr=0.1, lr_range=(1e-3, 1.0),
+                      batch_size=8, epochs=3, start=(-1.0, -1.0), label=None):
+    """Explorer (b): batch size B and η against the noisy path of mini-batch training.
+
+    ``problem`` is a ``LeastSquaresLine`` (or anything with ``n``, ``value``,
+    ``gradient(θ, batch)`` and ``minimum``); ``optimizer`` and
+    ``hyperparameters`` as in ``explore_learning_rate``. Sliders: B (powers of
+    two up to n), η, epochs and the shuffling seed. Returns the ipywidgets box.
+    """
+    import ipywidgets as widgets
+
+    explorer = MinibatchExplorer(problem, optimizer, hyperparameters, start, label=label)
+    sizes = sorted({2**k for k in range(int(np.log2(problem.n)) + 1)} | {problem.n})
+    style = _slider_style()
+    controls = {
+        "batch_size": widgets.SelectionSlider(options=sizes, value=batch_size,
+                                              description="batch size B", **style),
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=np.log10(lr_range[0]),
+                                     max=np.log10(lr_range[1]), step=0.05,
+                                     description="learning rate η", readout_format=".3g",
+                                     **style),
+        "epochs": widgets.IntSlider(value=epochs, min=1, max=max(1, 200 // problem.n) + 2,
+                                    description="epochs", **style),
+        "seed": widgets.IntSlider(value=0, min=0, max=20, description="shuffle seed", **style),
+    }
+    return _wire(explorer.update, controls)

@@ -1,0 +1,168 @@
+"""The explorers: their runs, their figures and the redraw time a slider change costs."""
+
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_lib import widgets  # noqa: E402
+from course_lib.optim import SGD, Adam  # noqa: E402
+
+REDRAW_BUDGET = 0.150  # seconds: a slider change must redraw within 150 ms
+
+
+class Ravine:
+    """J(θ) = ½(θ₁² + 10 θ₂²): curvatures 1 and 10, so GD is stable for η < 0.2."""
+
+    curvatures = np.array([1.0, 10.0])
+
+    def value(self, theta):
+        return 0.5 * np.sum(self.curvatures * np.asarray(theta) ** 2, axis=-1)
+
+    def gradient(self, theta):
+        return self.curvatures * theta
+
+
+def line_problem(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, n)
+    return widgets.LeastSquaresLine(x, 2 * x + 1 + 0.3 * rng.standard_normal(n))
+
+
+def test_run_optimizer_follows_gradient_descent_exactly():
+    path = widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), SGD, 3, lr=0.1)
+    expected = [np.ones(2)]
+    for _ in range(3):
+        expected.append(expected[-1] - 0.1 * Ravine.curvatures * expected[-1])
+    np.testing.assert_allclose(path, expected, rtol=0, atol=1e-15)
+
+
+def test_a_divergent_run_stops_with_nan_rows_instead_of_raising():
+    path = widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), SGD, 200, lr=0.25)
+    diverged = np.isnan(path[:, 0])
+    assert diverged[-1] and not diverged[0]
+    assert np.all(np.abs(path[~diverged]) <= widgets.DIVERGED)
+
+
+def test_run_optimizer_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="steps"):
+        widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), SGD, -1, lr=0.1)
+    with pytest.raises(ValueError, match="start"):
+        widgets.run_optimizer(Ravine().gradient, (1.0, 1.0, 1.0), SGD, 5, lr=0.1)
+
+
+def test_surface_explorer_moves_artists_to_the_new_run():
+    explorer = widgets.SurfaceExplorer(Ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam},
+                                       (-2, 2), (-2, 2), minimum=(0, 0))
+    explorer.update((-1.5, 1.5), 20, lr_scale=0.5)
+    expected = widgets.run_optimizer(Ravine().gradient, (-1.5, 1.5), SGD, 20, lr=0.05)
+    np.testing.assert_allclose(explorer.view.paths[0].get_xydata(), expected)
+    losses = explorer.view.curves[0].get_ydata()
+    np.testing.assert_allclose(losses, Ravine().value(expected))
+    assert explorer.view.ax_loss.get_yscale() == "log"
+
+
+def test_divergence_is_reported_on_the_figure():
+    explorer = widgets.SurfaceExplorer(Ravine(), {"GD": (SGD, {"lr": 0.3})}, (-2, 2), (-2, 2))
+    explorer.update((1.0, 1.0), 100)
+    assert "diverged" in explorer.view.note.get_text()
+    explorer.update((1.0, 1.0), 100, lr_scale=0.1)
+    assert explorer.view.note.get_text() == ""
+
+
+def best_redraw_time(update, repeats=3):
+    update()  # the first render also lays the figure out
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        png = update()
+        times.append(time.perf_counter() - began)
+        assert png.startswith(b"\x89PNG")
+    return min(times)
+
+
+def test_learning_rate_explorer_redraws_200_steps_within_budget():
+    explorer = widgets.SurfaceExplorer(Ravine(), {"SGD": (SGD, {"lr": 0.15})}, (-2, 2), (-2, 2),
+                                       minimum=(0, 0))
+    seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200, lr_scale=0.9))
+    print(f"learning-rate explorer, 200 steps: {1000 * seconds:.1f} ms")
+    assert seconds < REDRAW_BUDGET
+
+
+def test_race_of_three_optimizers_redraws_200_steps_within_budget():
+    optimizers = {"GD": (SGD, {"lr": 0.1}), "Momentum": (SGD, {"lr": 0.05, "momentum": 0.9}),
+                  "Adam": (Adam, {"lr": 0.1})}
+    explorer = widgets.SurfaceExplorer(Ravine(), optimizers, (-2, 2), (-2, 2), minimum=(0, 0))
+    seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200))
+    print(f"race of three, 200 steps each: {1000 * seconds:.1f} ms")
+    assert seconds < REDRAW_BUDGET
+
+
+def test_minibatch_explorer_redraws_200_steps_within_budget():
+    explorer = widgets.MinibatchExplorer(line_problem(n=50), SGD, label="SGD")
+    seconds = best_redraw_time(lambda: explorer.update(batch_size=1, lr=0.1, epochs=4))
+    print(f"mini-batch explorer, 200 steps: {1000 * seconds:.1f} ms")
+    assert len(explorer.view.paths[0].get_xdata()) == 201
+    assert seconds < REDRAW_BUDGET
+
+
+def test_least_squares_line_gradient_is_the_mean_of_per_example_gradients():
+    problem = line_problem()
+    theta = np.array([0.3, -0.2])
+    per_example = [problem.gradient(theta, problem.x[i:i + 1], problem.y[i:i + 1])
+                   for i in range(problem.n)]
+    np.testing.assert_allclose(np.mean(per_example, axis=0), problem.gradient(theta))
+    np.testing.assert_allclose(problem.gradient(problem.minimum), 0, atol=1e-12)
+
+
+def test_minibatch_run_with_the_full_batch_is_gradient_descent():
+    problem = line_problem()
+    path = widgets.run_minibatch(problem, (0.0, 0.0), SGD, problem.n, epochs=5, lr=0.5)
+    expected = widgets.run_optimizer(problem.gradient, (0.0, 0.0), SGD, 5, lr=0.5)
+    np.testing.assert_allclose(path, expected, rtol=1e-12)
+
+
+def test_minibatch_run_takes_one_step_per_batch_and_reshuffles():
+    problem = line_problem(n=10)
+    path = widgets.run_minibatch(problem, (0.0, 0.0), SGD, 3, epochs=2, lr=0.1)
+    assert path.shape == (1 + 2 * 4, 2)
+    with pytest.raises(ValueError, match="batch_size"):
+        widgets.run_minibatch(problem, (0.0, 0.0), SGD, 11, epochs=1, lr=0.1)
+
+
+def test_slider_change_redraws_the_image():
+    box = widgets.explore_learning_rate(Ravine(), SGD, lr=0.05, steps=30, minimum=(0, 0))
+    controls = [child for row in box.children[:-2] for child in row.children]
+    image = box.children[-2]
+    before = image.value
+    lr_slider = next(c for c in controls if c.description.startswith("learning rate"))
+    lr_slider.value = 0.15
+    assert image.value != before
+    assert "ms" in box.children[-1].value
+
+
+def test_race_and_minibatch_widgets_build_and_respond():
+    box = widgets.race(Ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": (Adam, {"lr": 0.1})},
+                       minimum=(0, 0))
+    steps = next(c for row in box.children[:-2] for c in row.children
+                 if c.description == "steps T")
+    before = box.children[-2].value
+    steps.value = 10
+    assert box.children[-2].value != before
+    box = widgets.explore_minibatch(line_problem(n=32), SGD, lr=0.1, batch_size=4)
+    size = next(c for row in box.children[:-2] for c in row.children
+                if c.description == "batch size B")
+    before = box.children[-2].value
+    size.value = 32
+    assert box.children[-2].value != before
+
+
+def test_race_rejects_malformed_optimizer_entries():
+    with pytest.raises(TypeError, match="optimizers"):
+        widgets.race(Ravine(), {"GD": (SGD, 0.1)})
+    with pytest.raises(ValueError, match="at least one"):
+        widgets.race(Ravine(), {})

@@ -76,7 +76,7 @@ rendered in; to move the sliders, open the notebooks in JupyterLab.</p>
 """
 
 
-def render(paths: list[Path], out_dir: Path, offline: bool = False) -> Path:
+def render(paths: list[Path], out_dir: Path, offline: bool = False, cache: Path = BUILD / "executed") -> Path:
     """Write OUT_DIR/<lesson>.html for each lesson and OUT_DIR/index.html; return the index."""
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(
@@ -89,7 +89,7 @@ def render(paths: list[Path], out_dir: Path, offline: bool = False) -> Path:
     stems = [p.stem for p in paths]
     entries = []
     for path in paths:
-        notebook = executed(path)
+        notebook = executed(path, cache)
         page, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": path.stem}})
         (out_dir / f"{path.stem}.html").write_text(link_lessons_to_pages(page, stems), encoding="utf-8")
         entries.append((f"{path.stem}.html", lesson_title(notebook, path.stem)))

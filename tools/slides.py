@@ -205,13 +205,11 @@ def deck_exporter(offline: bool) -> SlidesExporter:
     return exporter
 
 
-def build_deck(path: Path, out_dir: Path, offline: bool = False) -> Path:
-    """Write OUT_DIR/<lesson>.slides.html from the executed lesson and return its path."""
+def build_deck(notebook, name: str, out_dir: Path, offline: bool = False) -> Path:
+    """Write OUT_DIR/<name>.slides.html from NOTEBOOK (executed, to show outputs); return it."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    body, _ = deck_exporter(offline).from_notebook_node(
-        executed(path), resources={"metadata": {"name": path.stem}}
-    )
-    deck = out_dir / f"{path.stem}.slides.html"
+    body, _ = deck_exporter(offline).from_notebook_node(notebook, resources={"metadata": {"name": name}})
+    deck = out_dir / f"{name}.slides.html"
     deck.write_text(body, encoding="utf-8")
     return deck
 
@@ -270,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         for problem in slide_metadata_problems(nbformat.read(path, as_version=4)):
             print(f"warning: {path.name}: {problem}", file=sys.stderr)
-        deck = build_deck(path, out_dir, offline=args.offline)
+        deck = build_deck(executed(path), path.stem, out_dir, offline=args.offline)
         print(deck.relative_to(ROOT) if deck.is_relative_to(ROOT) else deck)
         if args.offline and (remote := remote_urls(deck.read_text(encoding="utf-8"))):
             print(f"warning: {deck.name} still loads {remote}", file=sys.stderr)

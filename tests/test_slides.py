@@ -1,0 +1,182 @@
+"""The lecture decks (tools/slides.py) and the static web rendering (tools/render_html.py).
+
+Every lesson in notebooks/ is turned into a deck from its committed cells (fast: the structure
+of a deck does not depend on outputs); the first lesson is also executed once and rendered
+as a deck with its figures, as an offline deck, and as a web page with the course index.
+"""
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from render_html import index_page, lesson_title, link_lessons_to_pages, render
+from slides import (
+    build_deck,
+    executed,
+    install_vendor,
+    lessons,
+    remote_urls,
+    slide_metadata_problems,
+)
+
+LESSONS = lessons()
+
+
+class _Deck(HTMLParser):
+    """Counts a reveal.js deck's slides (outer <section>s), subslides (inner <section>s),
+    speaker notes and fragments."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.depth = self.slides = self.subslides = self.notes = self.fragments = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "section":
+            self.depth += 1
+            self.slides += self.depth == 1
+            self.subslides += self.depth == 2
+        elif tag == "aside" and "notes" in classes:
+            self.notes += 1
+        if "fragment" in classes:
+            self.fragments += 1
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self.depth -= 1
+
+
+def _expected(notebook):
+    """Slides, subslides, notes and fragments the slide metadata asks for."""
+    kinds = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in notebook.cells]
+    shown = [k for k in kinds if k not in ("skip", "notes")]
+    opens_with_slide = bool(shown) and shown[0] == "slide"
+    slides = kinds.count("slide") + (not opens_with_slide)
+    return {
+        "slides": slides,
+        "subslides": slides + kinds.count("subslide"),
+        "notes": kinds.count("notes"),
+        "fragments": kinds.count("fragment"),
+    }
+
+
+def _shown_outputs(notebook):
+    """(outputs, figures) of the code cells a deck shows."""
+    outputs = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code" and cell.metadata.get("slideshow", {}).get("slide_type") != "skip"
+        for output in cell.get("outputs", [])
+    ]
+    return len(outputs), sum("image/png" in output.get("data", {}) for output in outputs)
+
+
+@pytest.fixture(scope="session")
+def first_lesson_executed(tmp_path_factory):
+    """The first lesson, executed once for the whole session: (path, notebook, cache folder)."""
+    if not LESSONS:
+        pytest.fail("no lessons in notebooks/")
+    cache = tmp_path_factory.mktemp("executed")
+    return LESSONS[0], executed(LESSONS[0], cache), cache
+
+
+def test_lessons_are_found_in_course_order():
+    assert LESSONS, "no lessons in notebooks/"
+    assert [p.name for p in LESSONS] == sorted(p.name for p in LESSONS)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_deck_has_a_section_per_slide(path, tmp_path):
+    notebook = nbformat.read(path, as_version=4)
+    assert not slide_metadata_problems(notebook)
+    deck = build_deck(notebook, path.stem, tmp_path)
+    found = _Deck(deck.read_text(encoding="utf-8"))
+    expected = _expected(notebook)
+    assert found.slides >= 2, f"{path.name}: a lesson deck needs more than a title slide"
+    assert (found.slides, found.subslides, found.notes) == (
+        expected["slides"], expected["subslides"], expected["notes"]
+    )
+    assert found.fragments >= expected["fragments"]
+
+
+def test_executed_deck_shows_the_outputs_and_figures(first_lesson_executed, tmp_path):
+    path, notebook, _ = first_lesson_executed
+    outputs, figures = _shown_outputs(notebook)
+    assert outputs > 0, f"{path.name}: executing the lesson shows no output on its slides"
+    html = build_deck(notebook, path.stem, tmp_path).read_text(encoding="utf-8")
+    assert len(re.findall(r'class="[^"]*\bjp-OutputArea-output\b', html)) >= outputs
+    assert html.count('src="data:image/png;base64,') >= figures
+
+
+def test_offline_deck_loads_nothing_from_the_internet(first_lesson_executed, tmp_path):
+    if shutil.which("npm") is None and not (Path("build") / ".cache" / "npm").exists():
+        pytest.skip("npm not found: offline decks fetch reveal.js and MathJax with npm once")
+    path, notebook, _ = first_lesson_executed
+    install_vendor(tmp_path)
+    deck = build_deck(notebook, path.stem, tmp_path, offline=True)
+    html = deck.read_text(encoding="utf-8")
+    assert remote_urls(html) == []
+    for local in ("vendor/reveal.js/dist/reveal.js", "vendor/reveal.js/plugin/notes/notes.js",
+                  "vendor/require.js", "vendor/mathjax/MathJax.js",
+                  "vendor/mathjax/config/TeX-AMS_CHTML-full.js", "vendor/mathjax/config/Safe.js",
+                  "vendor/html-manager/embed-amd.js", "vendor/reveal.js/dist/theme/white.css"):
+        assert (tmp_path / local).is_file(), local
+        assert local.split("/")[-1] in html or local.startswith("vendor/mathjax/config"), local
+
+
+def test_online_deck_lists_its_cdn_files(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T", metadata={"slideshow": {"slide_type": "slide"}})])
+    html = build_deck(notebook, "t", tmp_path).read_text(encoding="utf-8")
+    found = remote_urls(html)
+    assert "https://unpkg.com/reveal.js@4.0.2/dist/reveal.js" in found
+    assert any("mathjax" in url for url in found)
+    assert not any("fonts.googleapis" in url for url in found)
+
+
+def test_slide_metadata_problems_name_the_cell():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# T", metadata={"slideshow": {"slide_type": "slide"}}),
+        nbformat.v4.new_code_cell("1"),
+        nbformat.v4.new_markdown_cell("x", metadata={"slideshow": {"slide_type": "sub-slide"}}),
+    ])
+    problems = slide_metadata_problems(notebook)
+    assert len(problems) == 2
+    assert problems[0].startswith("cell 1 (code) has no")
+    assert "'sub-slide'" in problems[1]
+
+
+def test_remote_urls_ignores_links_and_local_files():
+    page = """<link rel="stylesheet" href="vendor/reveal.js/dist/reveal.css">
+    <script src="https://cdn.example.org/a.js"></script>
+    <a href="https://pytorch.org/docs">docs</a>
+    <style>@import url(https://fonts.example.org/f.css);</style>
+    <script>require(["//cdn.example.org/b.js", "vendor/c.js"], function () {});</script>"""
+    assert remote_urls(page) == [
+        "//cdn.example.org/b.js", "https://cdn.example.org/a.js", "https://fonts.example.org/f.css"
+    ]
+
+
+def test_html_pages_link_lessons_in_order():
+    page = link_lessons_to_pages('<a href="02_sgd.ipynb#recap">next</a> <a href="x.ipynb">', ["02_sgd"])
+    assert page == '<a href="02_sgd.html#recap">next</a> <a href="x.ipynb">'
+    index = index_page([("01_a.html", "Gradient descent"), ("02_b.html", "SGD & noise")])
+    assert index.index("01_a.html") < index.index("02_b.html")
+    assert "SGD &amp; noise" in index
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Intro\n## Lesson 2: SGD")])
+    assert lesson_title(notebook, "fallback") == "Lesson 2: SGD"
+
+
+def test_render_html_writes_index_and_pages(first_lesson_executed, tmp_path):
+    path, notebook, cache = first_lesson_executed
+    index = render([path], tmp_path, cache=cache)
+    assert index.read_text(encoding="utf-8").count("<li>") == 1
+    assert f'href="{path.stem}.html"' in index.read_text(encoding="utf-8")
+    page = (tmp_path / f"{path.stem}.html").read_text(encoding="utf-8")
+    outputs, figures = _shown_outputs(notebook)
+    assert len(re.findall(r'class="[^"]*\bjp-OutputArea-output\b', page)) >= outputs
+    assert page.count('src="data:image/png;base64,') >= figures

@@ -1,0 +1,221 @@
+"""Look inside training: gradient statistics by parameter name, their history, and warnings.
+
+Everything here reads gradients g = ∇J(θ) from ``Parameter.grad`` and names
+them as ``model.named_parameters()`` does ("0.weight", "2.bias", …). A
+*source* of parameters is a model (anything with ``named_parameters()``), a
+dict ``{name: Parameter}``, or a list of Parameters or of (name, Parameter)
+pairs.
+
+Rules of thumb the warnings use:
+
+* vanishing / exploding: compare each weight matrix's ‖g‖ with the last
+  one's (the layer nearest the loss, whose gradient is rarely the problem);
+  a ratio below 1e-3 means the early layers barely learn, above 1e3 that
+  they take huge steps;
+* update-to-weight ratio ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy; far below
+  means η is too small (or the gradient vanished), far above that η is too large.
+"""
+
+import numpy as np
+
+from course_lib.parameter import Parameter
+
+
+def named_parameters_of(source):
+    """List of (name, Parameter) pairs from a model, a dict or a list (see the module doc)."""
+    if hasattr(source, "named_parameters"):
+        pairs = list(source.named_parameters())
+    elif isinstance(source, dict):
+        pairs = list(source.items())
+    elif isinstance(source, Parameter):
+        pairs = [(source.name or "param0", source)]
+    else:
+        pairs = [
+            item if isinstance(item, tuple) else (getattr(item, "name", None) or f"param{i}", item)
+            for i, item in enumerate(source)
+        ]
+    for name, param in pairs:
+        if not isinstance(param, Parameter):
+            raise TypeError(f"{name!r} is a {type(param).__name__}, not a course_lib.Parameter")
+    return pairs
+
+
+def grad_stats(source):
+    """{name: {"norm", "mean", "std", "max_abs"}} of each gradient g that is not None.
+
+    norm = ‖g‖₂, mean and std over the entries of g, max_abs = max |g_i|.
+    """
+    stats = {}
+    for name, param in named_parameters_of(source):
+        if param.grad is None:
+            continue
+        g = np.asarray(param.grad, dtype=float)
+        stats[name] = {
+            "norm": float(np.linalg.norm(g)),
+            "mean": float(g.mean()),
+            "std": float(g.std()),
+            "max_abs": float(np.abs(g).max()),
+        }
+    return stats
+
+
+def print_grad_stats(source):
+    """Print a table with one row per parameter: name, shape, ‖θ‖, ‖g‖, mean, std, max |g|."""
+    stats = grad_stats(source)
+    pairs = named_parameters_of(source)
+    width = max([len("parameter")] + [len(name) for name, _ in pairs])
+    header = (f"{'parameter':<{width}}  {'shape':>10}  {'‖θ‖':>9}  {'‖g‖':>9}  "
+              f"{'mean g':>10}  {'std g':>9}  {'max |g|':>9}")
+    print(header)
+    print("-" * len(header))
+    for name, param in pairs:
+        shape = "×".join(str(n) for n in param.data.shape)
+        start = f"{name:<{width}}  {shape:>10}  {np.linalg.norm(param.data):9.2e}  "
+        if name not in stats:
+            print(start + f"{'no gradient (None)':>9}")
+            continue
+        s = stats[name]
+        print(start + f"{s['norm']:9.2e}  {s['mean']:10.2e}  {s['std']:9.2e}  {s['max_abs']:9.2e}")
+
+
+def snapshot(source):
+    """Copies of every θ, by name: take one before ``optimizer.step()`` to measure the update."""
+    return {name: param.data.copy() for name, param in named_parameters_of(source)}
+
+
+def update_to_weight_ratios(before, source):
+    """{name: ‖θ_after − θ_before‖ / ‖θ_before‖} for the parameters in the snapshot ``before``.
+
+    About 1e-3 per step is healthy. The ratio is undefined (NaN) for a
+    parameter whose θ_before is all zero, such as a bias at the start.
+    """
+    ratios = {}
+    for name, param in named_parameters_of(source):
+        if name not in before:
+            continue
+        step_norm = np.linalg.norm(param.data - before[name])
+        weight_norm = np.linalg.norm(before[name])
+        ratios[name] = float(step_norm / weight_norm) if weight_norm > 0 else float("nan")
+    return ratios
+
+
+def gradient_warnings(source, vanishing=1e-3, exploding=1e3):
+    """Plain-language warnings about vanishing, exploding or non-finite gradients.
+
+    Each weight matrix (every parameter with 2 or more dimensions) is compared
+    with the last one: ‖g_layer‖ / ‖g_last‖ below ``vanishing`` or above
+    ``exploding`` gives a message such as
+    "0.weight: gradient norm 3.1e-09 is 1.2e-06 times the last layer's (4.weight) — vanishing".
+    Returns an empty list when nothing looks wrong.
+    """
+    stats = grad_stats(source)
+    messages = [
+        f"{name}: gradient contains NaN or inf — training has diverged (lower η, clip the gradient)"
+        for name, s in stats.items()
+        if not np.isfinite(s["norm"])
+    ]
+    weights = [name for name, p in named_parameters_of(source) if name in stats and p.data.ndim >= 2]
+    if not weights or messages:
+        return messages
+    last = weights[-1]
+    last_norm = stats[last]["norm"]
+    if last_norm == 0:
+        return [f"{last}: gradient of the last layer is exactly zero — nothing reaches the network"]
+    for name in weights[:-1]:
+        ratio = stats[name]["norm"] / last_norm
+        if ratio < vanishing or ratio > exploding:
+            kind = "vanishing" if ratio < vanishing else "exploding"
+            messages.append(
+                f"{name}: gradient norm {stats[name]['norm']:.1e} is {ratio:.1e} times "
+                f"the last layer's ({last}) — {kind}"
+            )
+    return messages
+
+
+def update_ratio_warnings(ratios, low=1e-5, high=1e-2):
+    """Warnings for update-to-weight ratios far from the healthy ≈1e-3 (outside [low, high]).
+
+    Undefined (NaN) ratios are skipped.
+    """
+    messages = []
+    for name, ratio in ratios.items():
+        if ratio > high:
+            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is large (healthy ≈ 1e-3) — "
+                            "η may be too large")
+        elif ratio < low:
+            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is tiny (healthy ≈ 1e-3) — "
+                            "η may be too small, or the gradient vanishes")
+    return messages
+
+
+class GradientHistory:
+    """Gradient statistics recorded during training, per step and per parameter name.
+
+    ``record(model, step, before)`` stores, for every parameter with a gradient,
+    ‖g‖, the mean and std of g, the histogram of log10 |g_i| on the fixed
+    ``bin_edges`` (values outside are counted in the first or last bin, exact
+    zeros in the first), and, when a snapshot ``before`` the optimizer step is
+    given, the update-to-weight ratio ‖Δθ‖/‖θ‖.
+
+    Read it back as arrays over the recorded steps: ``history.steps``,
+    ``history.series("0.weight", "norm")`` ("norm", "mean", "std",
+    "update_ratio") and ``history.histograms("0.weight")`` of shape
+    (n_records, n_bins) — the TensorBoard picture of a layer's gradients.
+    """
+
+    STATS = ("norm", "mean", "std", "update_ratio")
+
+    def __init__(self, bin_edges=np.linspace(-12.0, 2.0, 57)):
+        self.bin_edges = np.asarray(bin_edges, dtype=float)
+        if self.bin_edges.ndim != 1 or len(self.bin_edges) < 2 or np.any(np.diff(self.bin_edges) <= 0):
+            raise ValueError("bin_edges must be an increasing 1-D sequence of at least 2 values")
+        self.steps = []
+        self._records = {}
+
+    @property
+    def names(self):
+        """Parameter names in the order they were first recorded."""
+        return list(self._records)
+
+    def record(self, source, step=None, before=None):
+        """Record the current gradients (and the update since ``before``, if given)."""
+        step = len(self.steps) if step is None else step
+        stats = grad_stats(source)
+        ratios = update_to_weight_ratios(before, source) if before is not None else {}
+        params = dict(named_parameters_of(source))
+        for name, s in stats.items():
+            record = self._records.setdefault(
+                name, {"step": [], "hist": [], **{key: [] for key in self.STATS}})
+            record["step"].append(step)
+            for key in ("norm", "mean", "std"):
+                record[key].append(s[key])
+            record["update_ratio"].append(ratios.get(name, np.nan))
+            record["hist"].append(self._log_histogram(params[name].grad))
+        self.steps.append(step)
+
+    def _log_histogram(self, grad):
+        with np.errstate(divide="ignore"):
+            log_magnitude = np.log10(np.abs(np.asarray(grad, dtype=float)).ravel())
+        low, high = self.bin_edges[0], self.bin_edges[-1]
+        clipped = np.clip(np.nan_to_num(log_magnitude, nan=high, neginf=low), low, high)
+        counts, _ = np.histogram(clipped, bins=self.bin_edges)
+        return counts
+
+    def _record(self, name):
+        if name not in self._records:
+            raise KeyError(f"no gradients recorded for {name!r}; recorded: {', '.join(self.names)}")
+        return self._records[name]
+
+    def series(self, name, stat="norm"):
+        """The statistic ``stat`` of parameter ``name`` at each step it was recorded."""
+        if stat not in self.STATS:
+            raise ValueError(f"stat must be one of {', '.join(self.STATS)}, got {stat!r}")
+        return np.array(self._record(name)[stat])
+
+    def recorded_steps(self, name):
+        """The steps at which ``name`` had a gradient (the x-axis for its series)."""
+        return np.array(self._record(name)["step"])
+
+    def histograms(self, name):
+        """Counts of log10 |g_i| per bin, one row per recorded step: shape (n_records, n_bins)."""
+        return np.array(self._record(name)["hist"])

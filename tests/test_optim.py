@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from course_lib import Parameter
-from course_lib.optim import SGD, Adam, AdamW
+from course_lib.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
+
+ALL = [SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam]
 
 
 def make_params(dtype=np.float64):
@@ -33,21 +35,20 @@ def test_adam_first_step_is_eta_times_sign():
     np.testing.assert_allclose(theta.data, [0.9, 1.1], rtol=1e-6)
 
 
-@pytest.mark.parametrize("make", [lambda p: SGD(p, lr=0.1, momentum=0.9),
-                                  lambda p: Adam(p, lr=0.1, amsgrad=True)])
-def test_parameters_without_gradient_are_skipped(make):
+@pytest.mark.parametrize("cls", ALL)
+def test_parameters_without_gradient_are_skipped(cls):
     used, unused = Parameter([1.0, 2.0]), Parameter([5.0])
-    optimizer = make([used, unused])
+    optimizer = cls([used, unused], weight_decay=0.1)
     used.grad = np.array([1.0, 1.0])
     optimizer.step()
     assert unused.data[0] == 5.0 and unused not in optimizer.state
     assert used in optimizer.state
 
 
-@pytest.mark.parametrize("cls", [SGD, Adam, AdamW])
+@pytest.mark.parametrize("cls", ALL)
 def test_float32_parameters_stay_float32(cls):
     params = make_params(np.float32)
-    optimizer = cls(params, lr=0.01)
+    optimizer = cls(params, lr=0.01, weight_decay=0.1)
     for p, g in zip(params, gradients(1, params)):
         p.grad = g.astype(np.float64)          # even with a float64 gradient
     optimizer.step()
@@ -118,6 +119,22 @@ def test_state_dict_resumes_identically(make):
     (lambda p: Adam(p, betas=0.9), "Invalid betas=0.9: must be a pair (beta1, beta2)"),
     (lambda p: Adam(p, eps=0.0), "Invalid epsilon eps=0.0: must be > 0"),
     (lambda p: AdamW(p, lr=float("nan")), "Invalid learning rate lr=nan: must be >= 0"),
+    (lambda p: Adagrad(p, lr_decay=-0.1),
+     "Invalid learning-rate decay lr_decay=-0.1: must be >= 0"),
+    (lambda p: Adagrad(p, initial_accumulator_value=-1),
+     "Invalid initial accumulator value initial_accumulator_value=-1: must be >= 0"),
+    (lambda p: Adagrad(p, eps=-1e-10), "Invalid epsilon eps=-1e-10: must be > 0"),
+    (lambda p: RMSprop(p, alpha=1.5), "Invalid smoothing constant alpha=1.5: must be in [0, 1]"),
+    (lambda p: RMSprop(p, momentum=-0.9), "Invalid momentum momentum=-0.9: must be >= 0"),
+    (lambda p: RMSprop(p, weight_decay=-1), "Invalid weight decay weight_decay=-1: must be >= 0"),
+    (lambda p: Adadelta(p, rho=1.1), "Invalid decay rho=1.1: must be in [0, 1]"),
+    (lambda p: Adadelta(p, lr=-1.0), "Invalid learning rate lr=-1.0: must be >= 0"),
+    (lambda p: Adamax(p, betas=(0.9, 1.0)), "Invalid beta2 betas[1]=1.0: must be in [0, 1)"),
+    (lambda p: NAdam(p, momentum_decay=-4e-3),
+     "Invalid momentum decay momentum_decay=-0.004: must be >= 0"),
+    (lambda p: NAdam(p, eps=0), "Invalid epsilon eps=0: must be > 0"),
+    (lambda p: Adam([{"params": p[:1], "lr": -0.5}, {"params": p[1:]}]),
+     "Invalid learning rate lr=-0.5: must be >= 0"),
     (lambda p: SGD([], lr=0.1), "optimizer got an empty parameter list"),
     (lambda p: SGD([{"params": p, "learning_rate": 0.1}]),
      "unknown hyperparameter 'learning_rate' in a parameter group of SGD; allowed: lr,"),
@@ -142,9 +159,10 @@ def test_wrong_types_raise_type_error(make, message):
     assert message in str(error.value)
 
 
-def test_gradient_of_wrong_shape_is_reported_at_step():
+@pytest.mark.parametrize("cls", ALL)
+def test_gradient_of_wrong_shape_is_reported_at_step(cls):
     W, b = make_params()
-    optimizer = Adam([W, b])
+    optimizer = cls([W, b])
     W.grad, b.grad = np.ones((4, 3)), np.ones(5)
     with pytest.raises(ValueError, match=r"Gradient of parameter 'W' has shape \(4, 3\), "
                                          r"but the parameter has shape \(3, 4\)"):
@@ -152,23 +170,25 @@ def test_gradient_of_wrong_shape_is_reported_at_step():
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_non_finite_gradient_raises_before_anything_changes(bad):
+@pytest.mark.parametrize("cls", ALL)
+def test_non_finite_gradient_raises_before_anything_changes(cls, bad):
     W, b = make_params()
-    optimizer = SGD([W, b], lr=0.1, momentum=0.9)
+    optimizer = cls([W, b])
     W.grad, b.grad = np.ones((3, 4)), np.ones(5)
     optimizer.step()
-    before = ([W.data.copy(), b.data.copy()],
-              [s["momentum_buffer"].copy() for s in optimizer.state.values()])
+    before = optimizer.state_dict(), W.data.copy(), b.data.copy()
     W.grad = np.ones((3, 4))
     b.grad = np.ones(5)
     b.grad[2] = bad                                # the second parameter is the bad one
     with pytest.raises(FloatingPointError, match=r"Gradient of parameter 'b' contains NaN "
                                                  r"or inf \(1 of 5 entries\); nothing was updated"):
         optimizer.step()
-    np.testing.assert_array_equal(W.data, before[0][0])   # W was not updated either
-    np.testing.assert_array_equal(b.data, before[0][1])
-    for s, old in zip(optimizer.state.values(), before[1]):
-        np.testing.assert_array_equal(s["momentum_buffer"], old)
+    np.testing.assert_array_equal(W.data, before[1])     # W was not updated either
+    np.testing.assert_array_equal(b.data, before[2])
+    for saved, now in zip(before[0]["state"].values(), optimizer.state_dict()["state"].values()):
+        assert saved.keys() == now.keys()
+        for key in saved:
+            np.testing.assert_array_equal(saved[key], now[key])
 
 
 def test_large_finite_gradients_are_not_mistaken_for_inf():
@@ -176,3 +196,32 @@ def test_large_finite_gradients_are_not_mistaken_for_inf():
     theta.grad = np.full(4, 3e38, dtype=np.float32)    # the float32 sum overflows
     SGD([theta], lr=1e-38).step()
     np.testing.assert_allclose(theta.data, -3.0)
+
+
+def test_unnamed_parameters_are_reported_by_position():
+    params = [Parameter(np.zeros(2)), Parameter(np.zeros(3))]
+    optimizer = SGD(params)
+    params[0].grad, params[1].grad = np.zeros(2), np.zeros(2)
+    with pytest.raises(ValueError, match=r"Gradient of parameter #1 has shape \(2,\)"):
+        optimizer.step()
+
+
+def test_load_state_dict_rejects_a_different_model():
+    optimizer = Adam(make_params())
+    other = Adam([Parameter(np.zeros(3))])
+    with pytest.raises(ValueError, match="loaded state dict has a parameter group of size 2 "
+                                         "where this optimizer's has 1"):
+        other.load_state_dict(optimizer.state_dict())
+    with pytest.raises(ValueError, match="loaded state dict has 1 parameter groups, "
+                                         "this optimizer has 2"):
+        Adam([{"params": [Parameter(0.0)]}, {"params": [Parameter(1.0)]}]).load_state_dict(
+            optimizer.state_dict())
+
+
+def test_scheduler_lr_changes_are_used_by_the_next_step():
+    theta = Parameter([1.0])
+    optimizer = SGD([theta], lr=0.5)
+    optimizer.param_groups[0]["lr"] = 0.25
+    theta.grad = np.array([1.0])
+    optimizer.step()
+    assert theta.data[0] == 0.75

@@ -1,0 +1,130 @@
+"""The training loop: mini-batches, forward, loss, backward, (clip), step — with a log.
+
+One iteration (step t = 1, 2, …) on a mini-batch (X_B, y_B)::
+
+    optimizer.zero_grad()
+    J, dJ/dŷ = loss_fn(model(X_B), y_B)       # forward and loss
+    model.backward(dJ/dŷ)                     # g_t = ∇J(θ_t) into every .grad
+    clip_grad_norm_(params, max_norm)         # only if clip_grad_norm is given
+    optimizer.step()                          # θ_{t+1} from θ_t and g_t
+
+and after each epoch ``scheduler.step()`` if a scheduler is given.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from course_lib.clip import clip_grad_norm_
+from course_lib.diagnostics import GradientHistory, snapshot
+
+PROGRESS_AFTER_SECONDS = 2.0
+MAX_PROGRESS_LINES = 10
+
+
+@dataclass
+class TrainingLog:
+    """What ``fit`` recorded. Per step: ``step_loss``; per epoch: ``epoch_loss`` (the mean
+    over the epoch's samples), ``epoch_time`` (seconds), ``lr`` (η of the first parameter
+    group during the epoch), and with validation data ``val_loss`` and ``val_accuracy``;
+    ``history`` holds the gradient statistics (:class:`~course_lib.diagnostics.GradientHistory`).
+    """
+
+    step_loss: list = field(default_factory=list)
+    epoch_loss: list = field(default_factory=list)
+    epoch_time: list = field(default_factory=list)
+    lr: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    history: GradientHistory = field(default_factory=GradientHistory)
+
+
+def accuracy(logits, labels):
+    """Fraction of rows whose largest logit is at the true class."""
+    logits, labels = np.asarray(logits), np.asarray(labels)
+    if logits.ndim != 2 or labels.shape != (len(logits),):
+        raise ValueError(f"need logits of shape (N, n_classes) and N labels, got shapes "
+                         f"{logits.shape} and {labels.shape}")
+    return float(np.mean(logits.argmax(axis=1) == labels))
+
+
+def evaluate(model, loss_fn, X, y):
+    """Loss (and accuracy, for integer labels) on (X, y) in evaluation mode; restores the mode."""
+    was_training = model.training
+    model.eval()
+    output = model(X)
+    model.train(was_training)
+    loss = float(loss_fn(output, y)[0])
+    is_classification = np.issubdtype(np.asarray(y).dtype, np.integer)
+    return loss, accuracy(output, y) if is_classification else None
+
+
+def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_norm=None,
+        validation=None, record_every=1, log=None, verbose=None):
+    """Train ``model`` for ``epochs`` passes over ``batches``; return a :class:`TrainingLog`.
+
+    ``batches`` yields (X_B, y_B) pairs anew each epoch (e.g.
+    :class:`course_lib.data.MiniBatches`). Gradient statistics go into
+    ``log.history`` every ``record_every`` steps, with the update-to-weight
+    ratio of that step; these are the gradients the optimizer used (after
+    clipping, if any). ``validation=(X_val, y_val)`` adds the validation loss
+    and accuracy per epoch. Pass an existing ``log`` to continue it.
+
+    Progress: with ``verbose=None`` a run expected to take longer than 2 s
+    prints at most 10 short lines; ``True`` prints them always, ``False`` never.
+    """
+    if not (isinstance(epochs, int) and epochs >= 1):
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if not (isinstance(record_every, int) and record_every >= 1):
+        raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
+    if clip_grad_norm is not None and not clip_grad_norm > 0:
+        raise ValueError(f"clip_grad_norm must be positive or None, got {clip_grad_norm}")
+    log = TrainingLog() if log is None else log
+    params = model.parameters()
+    print_every = math.ceil(epochs / MAX_PROGRESS_LINES)
+    start = time.perf_counter()
+    model.train()
+    for epoch in range(1, epochs + 1):
+        epoch_start = time.perf_counter()
+        log.lr.append(optimizer.param_groups[0]["lr"])
+        total, count = 0.0, 0
+        for X_batch, y_batch in batches:
+            optimizer.zero_grad()
+            loss, grad_output = loss_fn(model(X_batch), y_batch)
+            model.backward(grad_output)
+            if clip_grad_norm is not None:
+                clip_grad_norm_(params, clip_grad_norm)
+            record = len(log.step_loss) % record_every == 0
+            before = snapshot(model) if record else None
+            optimizer.step()
+            if record:
+                log.history.record(model, step=len(log.step_loss) + 1, before=before)
+            log.step_loss.append(float(loss))
+            total, count = total + float(loss) * len(X_batch), count + len(X_batch)
+        if count == 0:
+            raise ValueError("batches yielded no mini-batch: is the dataset empty?")
+        if scheduler is not None:
+            scheduler.step()
+        log.epoch_loss.append(total / count)
+        log.epoch_time.append(time.perf_counter() - epoch_start)
+        if validation is not None:
+            val_loss, val_accuracy = evaluate(model, loss_fn, *validation)
+            log.val_loss.append(val_loss)
+            log.val_accuracy.append(val_accuracy)
+        elapsed = time.perf_counter() - start
+        expected_total = elapsed / epoch * epochs
+        show = verbose if verbose is not None else expected_total > PROGRESS_AFTER_SECONDS
+        if show and (epoch % print_every == 0 or epoch == epochs):
+            print(_progress_line(log, epoch, epochs, elapsed))
+    return log
+
+
+def _progress_line(log, epoch, epochs, elapsed):
+    line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {log.epoch_loss[-1]:.4g}"
+    if log.val_loss:
+        line += f"  val loss {log.val_loss[-1]:.4g}"
+    if log.val_accuracy and log.val_accuracy[-1] is not None:
+        line += f"  val acc {log.val_accuracy[-1]:.1%}"
+    return line + f"  ({elapsed:.1f} s)"

@@ -84,20 +84,20 @@ def call_watched(function, args, kwargs, forbidden):
 
 
 def names_in_source(source, function_name, forbidden_names):
-    """Forbidden names that the last ``def function_name`` in ``source`` mentions.
+    """Forbidden names that ``def function_name`` in ``source`` mentions (None: no such def).
 
     ``forbidden_names`` are plain names (``adam_update``); attribute access
     (``optim.adam_update``) and imports inside the function count too.
     """
     try:
         tree = ast.parse(source)
-    except SyntaxError:
-        return set()
+    except (SyntaxError, ValueError):
+        return None
     definitions = [node for node in ast.walk(tree)
                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                    and node.name == function_name]
     if not definitions:
-        return set()
+        return None
     mentioned = set()
     for node in ast.walk(definitions[-1]):
         if isinstance(node, ast.Name):

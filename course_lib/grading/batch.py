@@ -1,0 +1,320 @@
+"""Grading a class: every submission in its own isolated child, grades.csv and feedback/.
+
+For each submitted notebook the parent (this process, trusted) reads the code
+cells, draws fresh random inputs for every question, and hands both to a
+child process (``child``, isolated by ``sandbox``). The child runs the cells
+and calls the learner's functions; the parent reads back only plain data,
+computes the expected values from the reference itself and scores them with
+the same code as ``check``. A child that crashes (segfault, ``os._exit``,
+killing itself) is rerun without the cell or question that crashed it, so the
+honest answers still earn their points.
+
+Results go to ``OUT/feedback/<name>.json`` (one per submission, with the
+feedback a learner can read) and ``OUT/grades.csv`` (one row per submission),
+both written to a temporary file and renamed into place. A submission whose
+feedback already records the same content hash is not graded again unless
+``redo`` is set. Submissions are only ever read.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from course_lib.grading import plain, registry
+from course_lib.grading.forbidden import dotted_name, names_in_source
+from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result
+from course_lib.grading.notebook import BadNotebook, read_submission
+from course_lib.grading.sandbox import Limits, isolation, run_job
+
+MAX_RESTARTS = 3
+
+
+def find_submissions(paths, out):
+    """The notebooks named by ``paths`` (files, or folders searched recursively), minus OUT."""
+    out = Path(out).resolve()
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += [p for p in sorted(path.rglob("*.ipynb"))
+                      if out not in p.resolve().parents and ".ipynb_checkpoints" not in p.parts]
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def feedback_names(submissions):
+    """A distinct file-name-safe name per submission: its stem, or folder__stem when stems clash."""
+    stems = [path.stem for path in submissions]
+    names = []
+    for path, stem in zip(submissions, stems):
+        name = stem if stems.count(stem) == 1 else f"{path.resolve().parent.name}__{stem}"
+        while name in names:
+            name += "_"
+        names.append("".join(c if c.isalnum() or c in "-_." else "_" for c in name))
+    return names
+
+
+def exercise_of(path, submission, override):
+    """--exercise, else the notebook's metadata, else the longest exercise name in the file name."""
+    if override:
+        return override
+    if submission is not None and submission.exercise:
+        return submission.exercise
+    matches = [name for name in registry.exercises() if name in Path(path).stem]
+    return max(matches, key=len) if matches else None
+
+
+def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
+    """Grade one notebook → its feedback record (a JSON-ready dict)."""
+    raw = Path(path).read_bytes()
+    record = {"file": str(path), "sha256": hashlib.sha256(raw).hexdigest(), "exercise": None,
+              "score": 0.0, "max_score": 0.0, "status": "", "isolation":
+              isolation(use_bubblewrap).describe(), "questions": [], "cells": [], "output": "",
+              "notes": [], "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    try:
+        submission = read_submission(path)
+    except BadNotebook as error:
+        submission, record["status"] = None, f"invalid notebook: {error}"
+    record["exercise"] = exercise_of(path, submission, exercise)
+    try:
+        questions = registry.questions(record["exercise"])
+    except KeyError:
+        record["status"] = record["status"] or f"unknown exercise {record['exercise']!r}"
+        return record
+    record["max_score"] = float(sum(q.points for q in questions))
+    if submission is None:
+        record["questions"] = [missing_result(q, "the submission could not be read").to_dict()
+                               for q in questions]
+        return record
+    record["notes"] += submission.notes
+    results, problems = _grade_cells_and_questions(submission, questions, limits, use_bubblewrap,
+                                                   record)
+    record["questions"] = [result.to_dict() for result in results]
+    record["score"] = round(sum(result.score for result in results), 6)
+    record["status"] = "; ".join(problems) or "ok"
+    return record
+
+
+def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, record):
+    seed = secrets.randbits(63)
+    record["seed"] = seed
+    cases = {q.id: q.inputs(np.random.default_rng([seed, index]))
+             for index, q in enumerate(questions)}
+    job = {"cells": submission.cells, "skip_cells": [], "skip_questions": [],
+           "cell_seconds": limits.cell_seconds,
+           "questions": [{"id": q.id, "function": q.function,
+                          "cases": [plain.encode(case) for case in cases[q.id]],
+                          "forbidden": [dotted_name(f) for f in q.forbidden]} for q in questions]}
+    problems, deadline = [], time.monotonic() + limits.total_seconds
+    for _ in range(MAX_RESTARTS + 1):
+        run = run_job(job, limits, max(deadline - time.monotonic(), 1.0), use_bubblewrap)
+        result = run.result or {}
+        if run.output_total > limits.output_bytes:
+            problems.append(f"output cut to {limits.output_bytes} of {run.output_total} bytes")
+        running = result.get("running")
+        if run.timed_out:
+            problems.append(f"stopped after {limits.total_seconds:g} s in all"
+                            + (f" ({_where(running)})" if running else ""))
+            break
+        if running is None and result:
+            break
+        how = _death(run.returncode)
+        if not isinstance(running, dict) or not (_cell_index(running, job) is not None
+                                                  or running.get("question") in cases):
+            problems.append(f"the grading process {how} before running any cell")
+            break
+        problems.append(f"{_where(running)} {how}; graded again without it")
+        if "cell" in running:
+            job["skip_cells"].append(running["cell"])
+        else:
+            job["skip_questions"].append(running["question"])
+    record["output"] = run.output
+    record["cells"] = _cell_statuses(result.get("cells"))
+    for kind, label in (("timeout", "out of time in cells"), ("error", "errors in cells")):
+        numbers = [str(i + 1) for i, cell in enumerate(record["cells"]) if cell["status"] == kind]
+        if numbers:
+            problems.insert(0, f"{label} {', '.join(numbers)}")
+    returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
+    results = [_question_result(q, cases[q.id], returned.get(q.id), submission.cells)
+               for q in questions]
+    return results, problems
+
+
+def _cell_index(running, job):
+    index = running.get("cell")
+    return index if type(index) is int and 0 <= index < len(job["cells"]) else None
+
+
+def _where(running):
+    if isinstance(running, dict) and type(running.get("cell")) is int:
+        return f"cell {running['cell'] + 1}"
+    return f"question {running.get('question')}" if isinstance(running, dict) else "start-up"
+
+
+def _death(returncode):
+    number = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else None
+    if number:  # bubblewrap reports a child killed by signal n as 128 + n
+        try:
+            return f"was killed by {signal.Signals(number).name}"
+        except ValueError:
+            return f"was killed by signal {number}"
+    return f"exited (code {returncode})"
+
+
+def _cell_statuses(cells):
+    statuses = []
+    for cell in cells if isinstance(cells, list) else []:
+        status = cell.get("status") if isinstance(cell, dict) else None
+        error = cell.get("error") if isinstance(cell, dict) else None
+        statuses.append({"status": status if status in ("ok", "error", "timeout", "skipped")
+                         else "unknown", "error": str(error)[:300] if error else None})
+    return statuses
+
+
+def _question_result(question, cases, returned, cells):
+    named = _forbidden_names_in_cells(question, cells)
+    if named:
+        return QuestionResult(
+            question.id, question.title, float(question.points), 0.0, "forbidden", [],
+            [f"Your function {question.function} uses course_lib's {', '.join(sorted(named))}: "
+             "this question asks you to write it yourself, so it scores 0."])
+    if not isinstance(returned, dict):
+        return missing_result(question, "the grader got no result for this question "
+                                        "(the notebook stopped before it was reached)")
+    if "missing" in returned:
+        return missing_result(question, str(returned["missing"])[:300])
+    outcomes = returned.get("outcomes")
+    outcomes = [_outcome(o) for o in outcomes] if isinstance(outcomes, list) else []
+    outcomes = outcomes[: len(cases)]
+    if outcomes and (outcomes[-1].not_implemented or outcomes[-1].forbidden):
+        outcomes += [outcomes[-1]] * (len(cases) - len(outcomes))
+    outcomes += [Outcome(error="no result came back for this case")] * (len(cases) - len(outcomes))
+    return grade_question(question, cases, outcomes)
+
+
+def _outcome(entry):
+    if not isinstance(entry, dict) or len(entry) != 1:
+        return Outcome(error="malformed result")
+    (kind, body), = entry.items()
+    if kind == "value":
+        try:
+            return Outcome(value=plain.decode(body))
+        except (plain.NotPlainData, ValueError, TypeError, OverflowError):
+            return Outcome(error="your function returned data the grader cannot read")
+    if kind == "error" and isinstance(body, str):
+        return Outcome(error=body[:300])
+    if kind == "not_implemented" and body is True:
+        return Outcome(not_implemented=True)
+    if kind == "forbidden" and isinstance(body, str):
+        return Outcome(forbidden=body[:200])
+    return Outcome(error="malformed result")
+
+
+def _forbidden_names_in_cells(question, cells):
+    names = {f.__name__ for f in question.forbidden}
+    if not names:
+        return set()
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    for source in reversed(cells):
+        try:
+            source = TransformerManager().transform_cell(source)
+        except Exception:
+            continue
+        found = names_in_source(source, question.function, names)
+        if found is not None:
+            return found
+    return set()
+
+
+def write_atomically(path, text):
+    """Write ``text`` to ``path`` through a temporary file and os.replace."""
+    path = Path(path)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def grades_csv(records):
+    """The text of grades.csv: one row per submission, one column per question."""
+    exercises = {record["exercise"] for record in records}
+    columns = []
+    for record in records:
+        for result in record["questions"]:
+            column = result["id"] if len(exercises) == 1 else f"{record['exercise']}:{result['id']}"
+            if column not in columns:
+                columns.append(column)
+    rows = [["file", "exercise", "score", "max_score", "status", "isolation", *columns]]
+    for record in records:
+        points = {(result["id"] if len(exercises) == 1 else f"{record['exercise']}:{result['id']}"):
+                  result["score"] for result in record["questions"]}
+        rows.append([record["file"], record["exercise"] or "", record["score"], record["max_score"],
+                     record["status"], record["isolation"], *(points.get(c, "") for c in columns)])
+    lines = []
+    writer = csv.writer(_Lines(lines), lineterminator="\n")
+    writer.writerows(rows)
+    return "".join(lines)
+
+
+class _Lines:
+    def __init__(self, lines):
+        self.write = lines.append
+
+
+def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
+              use_bubblewrap=True, progress=sys.stderr):
+    """Grade every submission under ``paths`` into ``out`` → the list of records."""
+    out = Path(out)
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    submissions = find_submissions(paths, out)
+    names = feedback_names(submissions)
+    records, done, lock = [None] * len(submissions), [0], threading.Lock()
+    isolation(use_bubblewrap)  # probe once, before the threads start
+
+    def work(index):
+        path, name = submissions[index], names[index]
+        target = out / "feedback" / f"{name}.json"
+        record, skipped = None if redo else _previous(target, path), True
+        if record is None:
+            record, skipped = grade_submission(path, exercise, limits, use_bubblewrap), False
+            write_atomically(target, json.dumps(record, indent=1, ensure_ascii=False))
+        with lock:
+            records[index] = record
+            done[0] += 1
+            write_atomically(out / "grades.csv", grades_csv([r for r in records if r]))
+            print(f"graded {done[0]}/{len(submissions)}: {path.name} "
+                  f"{record['score']:g}/{record['max_score']:g} "
+                  f"{'(already graded)' if skipped else record['status']}",
+                  file=progress, flush=True)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(work, range(len(submissions))))
+    return records
+
+
+def _previous(target, path):
+    """The earlier record for ``path`` if its content is unchanged, else None."""
+    try:
+        record = json.loads(target.read_text(encoding="utf-8"))
+        if record.get("sha256") == hashlib.sha256(Path(path).read_bytes()).hexdigest():
+            return record
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None

@@ -1,0 +1,185 @@
+"""The batch grader's child process: run one submission's cells, call its functions.
+
+Started by ``sandbox`` as ``python -I -m course_lib.grading.child`` inside the
+isolation. It reads its job (the code cells and, per question, the function
+name and the test inputs as plain data) as JSON from stdin, runs the cells in
+order in one fresh namespace — each error caught, each cell under a time
+limit — then calls each learner function on each test case and writes what
+came back to ``result.json`` in its working folder, after every cell and
+every question, so a crash loses nothing already done.
+
+Nothing here is trusted: the learner's code runs in this process and may
+change anything in it. The parent reads only ``result.json``, decodes it with
+``plain.decode`` and computes the expected values itself.
+"""
+
+import json
+import os
+import signal
+import sys
+
+import numpy as np
+
+import course_lib.grading
+from course_lib.grading import plain
+from course_lib.grading.forbidden import resolve
+from course_lib.grading.grade import run_case
+
+RESULT = "result.json"
+
+
+class TimeLimit(BaseException):
+    """Raised in the learner's code when a cell or a call runs out of time."""
+
+
+def _on_alarm(signum, frame):
+    raise TimeLimit()
+
+
+class GraderShell:
+    """The few IPython magics an exercise notebook may use; others fail cleanly."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def run_line_magic(self, name, line, _stack_depth=None):
+        if name in ("matplotlib", "load_ext", "autoreload", "config"):
+            return None
+        if name in ("time", "timeit"):
+            exec(compile(line, "<magic>", "exec"), self.namespace)
+            return None
+        raise RuntimeError(f"the magic %{name} is not available in the batch grader")
+
+    def run_cell_magic(self, name, line, cell):
+        if name in ("time", "timeit", "capture"):
+            exec(compile(cell, "<magic>", "exec"), self.namespace)
+            return None
+        raise RuntimeError(f"the cell magic %%{name} is not available in the batch grader")
+
+    def system(self, command):
+        raise RuntimeError("shell commands (!...) are not run by the batch grader")
+
+    getoutput = system
+
+
+def _recording_checker(checked):
+    def checker(exercise):
+        def check(qid, function=None):
+            if callable(function):
+                checked[qid] = function
+        return check
+    return checker
+
+
+def _transform(source):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+class Result:
+    def __init__(self):
+        self.data = {"cells": [], "questions": {}, "running": None}
+
+    def save(self):
+        with open(RESULT + ".tmp", "w") as file:
+            json.dump(self.data, file)
+        os.replace(RESULT + ".tmp", RESULT)
+
+
+def run_cells(job, namespace, result):
+    for index, source in enumerate(job["cells"]):
+        if index in job["skip_cells"]:
+            result.data["cells"].append({"status": "skipped", "error": "crashed the process"})
+            continue
+        result.data["running"] = {"cell": index}
+        result.save()
+        entry = {"status": "ok"}
+        signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
+        try:
+            exec(compile(_transform(source), f"<cell {index + 1}>", "exec"), namespace)
+        except TimeLimit:
+            entry = {"status": "timeout", "error": f"ran longer than {job['cell_seconds']} s"}
+        except BaseException as error:  # SystemExit and KeyboardInterrupt too
+            entry = {"status": "error", "error": f"{type(error).__name__}: {error}"[:300]}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        result.data["cells"].append(entry)
+
+
+def call_functions(job, namespace, checked, result):
+    signal.signal(signal.SIGALRM, _on_alarm)  # the learner's cells may have replaced it
+    for spec in job["questions"]:
+        qid = spec["id"]
+        if qid in job["skip_questions"]:
+            result.data["questions"][qid] = {"missing": "calling your function crashed the process"}
+            continue
+        function = namespace.get(spec["function"])
+        if not callable(function):
+            function = checked.get(qid)
+        if not callable(function):
+            result.data["questions"][qid] = {"missing": f"no function named {spec['function']}"}
+            continue
+        result.data["running"] = {"question": qid}
+        result.save()
+        forbidden = [resolve(name) for name in spec["forbidden"]]
+        outcomes = []
+        for case in spec["cases"]:
+            outcome = _call(function, plain.decode(case), forbidden, job["cell_seconds"])
+            outcomes.append(outcome)
+            if "not_implemented" in outcome or "forbidden" in outcome:
+                break
+        result.data["questions"][qid] = {"outcomes": outcomes}
+    result.data["running"] = None
+    result.save()
+
+
+def _call(function, case, forbidden, seconds):
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        outcome = run_case(function, case, forbidden)
+    except TimeLimit:
+        return {"error": f"TimeLimit: the call ran longer than {seconds} s"}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    if outcome.not_implemented:
+        return {"not_implemented": True}
+    if outcome.forbidden:
+        return {"forbidden": outcome.forbidden}
+    if outcome.error:
+        return {"error": outcome.error}
+    try:
+        return {"value": plain.encode(outcome.value)}
+    except plain.NotPlainData as error:
+        return {"error": f"your function returned something the grader cannot use: {error}"}
+
+
+def _block_network():
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access is disabled while grading")
+
+    socket.socket = refuse
+    socket.create_connection = refuse
+
+
+def main():
+    job = json.loads(sys.stdin.read())
+    sys.stdin.close()
+    if job["block_network"]:
+        _block_network()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    checked = {}
+    course_lib.grading.checker = _recording_checker(checked)
+    namespace = {"__name__": "__main__"}
+    shell = GraderShell(namespace)
+    namespace["get_ipython"] = lambda: shell
+    result = Result()
+    np.seterr(all="ignore")
+    run_cells(job, namespace, result)
+    call_functions(job, namespace, checked, result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Reading a submitted notebook without trusting it: its code cells and its exercise name.
+
+Accepts nbformat 4 and 3 (and a notebook with undecodable bytes, which are
+replaced); anything else is a :class:`BadNotebook` whose message goes into
+the grade. The submission file is only read, never written.
+"""
+
+import json
+from dataclasses import dataclass
+
+SIZE_LIMIT = 20 * 2**20
+
+
+class BadNotebook(ValueError):
+    """The file is not a notebook the grader can read (the message says why)."""
+
+
+@dataclass
+class Submission:
+    cells: list  # the source of each code cell, in order
+    exercise: str  # metadata.course.exercise, or None
+    notes: list  # things worth telling the instructor (e.g. bytes replaced)
+
+
+def read_submission(path):
+    """The code cells and exercise name of the notebook at ``path``."""
+    with open(path, "rb") as file:
+        raw = file.read(SIZE_LIMIT + 1)
+    if len(raw) > SIZE_LIMIT:
+        raise BadNotebook(f"larger than {SIZE_LIMIT // 2**20} MB")
+    if not raw.strip():
+        raise BadNotebook("empty file")
+    notes = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        notes.append("not valid UTF-8: undecodable bytes were replaced")
+    try:
+        notebook = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise BadNotebook(f"not a notebook (invalid JSON: {error})") from None
+    if not isinstance(notebook, dict) or "nbformat" not in notebook:
+        raise BadNotebook("not a notebook (no nbformat field)")
+    version = notebook["nbformat"]
+    if version == 4:
+        cells = notebook.get("cells")
+    elif version == 3:
+        worksheets = notebook.get("worksheets") or [{}]
+        cells = [dict(cell, source=cell.get("input", "")) for cell in worksheets[0].get("cells", [])
+                 if isinstance(cell, dict)]
+        notes.append("nbformat 3 notebook")
+    else:
+        raise BadNotebook(f"nbformat {version!r} is not supported (4 and 3 are)")
+    if not isinstance(cells, list):
+        raise BadNotebook("not a notebook (no list of cells)")
+    return Submission(_code_cells(cells), _exercise(notebook), notes)
+
+
+def _code_cells(cells):
+    sources = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(part for part in source if isinstance(part, str))
+        if isinstance(source, str):
+            sources.append(source)
+    return sources
+
+
+def _exercise(notebook):
+    metadata = notebook.get("metadata")
+    course = metadata.get("course") if isinstance(metadata, dict) else None
+    exercise = course.get("exercise") if isinstance(course, dict) else None
+    return exercise if isinstance(exercise, str) and exercise else None

@@ -1,0 +1,318 @@
+"""Running one submission's child process behind a boundary, with limits.
+
+What protects the machine and the grade, strongest first:
+
+- bubblewrap (``/usr/bin/bwrap``, when it works here): new network, PID, IPC
+  and UTS namespaces (no network at all, not even the host's 127.0.0.1), the
+  system, the Python installation and course_lib bound read-only, an empty
+  tmpfs for ``/tmp`` and the home folder, the submission's own work folder
+  the only writable place, all capabilities dropped, everything killed with
+  the sandbox.
+- without bubblewrap: a new network namespace when the grader may create one
+  (``unshare``), otherwise only Python's socket functions are disabled in the
+  child (weak: ctypes gets around it); files outside the work folder are
+  protected only by ordinary permissions.
+- always: its own session (killed as a group), a cgroup ``pids.max`` when the
+  pids controller is writable (else RLIMIT_NPROC, which root ignores),
+  RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE (largest file), RLIMIT_NOFILE,
+  no core dumps, a wall-clock limit, and only the first ``output_bytes`` of
+  its output kept.
+
+``isolation()`` says which of these this machine provides; the batch grader
+writes that sentence into every grade.
+"""
+
+import ctypes
+import functools
+import json
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+import course_lib
+
+BWRAP = "/usr/bin/bwrap"
+PIDS_CGROUP = "/sys/fs/cgroup/pids"
+CLONE_NEWNET = 0x40000000
+RESULT_LIMIT = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use."""
+
+    cell_seconds: float = 20.0  # per cell and per function call
+    total_seconds: float = 120.0  # the whole submission, restarts included
+    memory_bytes: int = 2 * 2**30
+    processes: int = 32
+    output_bytes: int = 64 * 2**10
+    file_bytes: int = 64 * 2**20
+
+
+@dataclass
+class ChildRun:
+    """What the parent learnt from one child process."""
+
+    result: dict  # the decoded result.json, or None
+    output: str  # its first output_bytes of stdout and stderr
+    output_total: int  # how many bytes it printed in all
+    returncode: int  # negative: killed by that signal
+    timed_out: bool
+
+
+@dataclass(frozen=True)
+class Isolation:
+    bubblewrap: bool
+    network_namespace: bool
+    pids_cgroup: bool
+
+    def describe(self):
+        parts = ["bubblewrap (no network, read-only system, private /tmp and home)"
+                 if self.bubblewrap else
+                 "no bubblewrap: " + ("network namespace" if self.network_namespace
+                                      else "sockets disabled in Python only")
+                 + ", files outside the work folder not protected"]
+        parts.append("cgroup pids limit" if self.pids_cgroup else
+                     "RLIMIT_NPROC" + (" (ignored: grading as root)" if os.geteuid() == 0 else ""))
+        parts.append("memory, CPU, file size and time limits")
+        return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=None)
+def isolation(use_bubblewrap=True):
+    """The isolation this machine provides (probed once)."""
+    return Isolation(
+        bubblewrap=use_bubblewrap and _probe([*_bwrap_prefix(tempfile.gettempdir()), sys.executable,
+                                              "-c", "pass"]),
+        network_namespace=_probe([sys.executable, "-c", "pass"], new_netns=True),
+        pids_cgroup=_pids_cgroup_works(),
+    )
+
+
+def _probe(command, new_netns=False):
+    try:
+        preexec = _unshare_network if new_netns else None
+        return subprocess.run(command, capture_output=True, timeout=20,
+                              preexec_fn=preexec).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _unshare_network():
+    if _libc().unshare(CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
+
+
+@functools.lru_cache(maxsize=None)
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _pids_cgroup_works():
+    path = _new_cgroup(1)
+    if path:
+        os.rmdir(path)
+    return path is not None
+
+
+def _new_cgroup(limit):
+    path = os.path.join(PIDS_CGROUP, f"course-grading-{uuid.uuid4().hex[:12]}")
+    try:
+        os.mkdir(path)
+    except OSError:
+        return None
+    try:
+        with open(os.path.join(path, "pids.max"), "w") as file:
+            file.write(str(limit))
+    except OSError:
+        os.rmdir(path)
+        return None
+    return path
+
+
+def _bwrap_prefix(workdir):
+    """bwrap arguments: read-only system and Python, writable ``workdir`` only."""
+    args = [BWRAP, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    for path in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32"):
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    library = os.path.dirname(os.path.realpath(course_lib.__file__))
+    python = {sys.prefix, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), library}
+    for path in sorted(python):
+        args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
+             "--dir", "/home/learner", "--setenv", "HOME", "/home/learner",
+             "--bind", workdir, workdir, "--chdir", workdir]
+    return args
+
+
+def _environment(home):
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": os.path.join(home, ".matplotlib"), "PYTHONIOENCODING": "utf-8",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _limit_process(limits, cgroup, new_netns):
+    """Runs in the forked child before exec: session, cgroup, namespace, rlimits."""
+    def preexec():
+        os.setsid()
+        if cgroup:
+            fd = os.open(os.path.join(cgroup, "cgroup.procs"), os.O_WRONLY)
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+        if new_netns:
+            _unshare_network()
+        cpu = int(limits.total_seconds) + 5
+        for kind, value in ((resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, cpu),
+                            (resource.RLIMIT_FSIZE, limits.file_bytes),
+                            (resource.RLIMIT_NOFILE, 256), (resource.RLIMIT_CORE, 0)):
+            resource.setrlimit(kind, (value, value))
+        if os.geteuid() != 0:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+
+    nproc = _processes_of_this_user() + limits.processes if os.geteuid() != 0 else 0
+    return preexec
+
+
+def _processes_of_this_user():
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        try:
+            count += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
+        except OSError:
+            pass
+    return count
+
+
+def run_job(job, limits, seconds, use_bubblewrap=True):
+    """Run the child on ``job`` (a JSON-ready dict) for at most ``seconds`` → ChildRun."""
+    where = isolation(use_bubblewrap)
+    workdir = tempfile.mkdtemp(prefix="course-grading-")
+    cgroup = _new_cgroup(limits.processes) if where.pids_cgroup else None
+    child = [sys.executable, "-I", "-m", "course_lib.grading.child"]
+    if where.bubblewrap:
+        command, env = _bwrap_prefix(workdir) + child, _environment("/home/learner")
+    else:
+        home = os.path.join(workdir, "home")
+        os.mkdir(home)
+        command, env = child, _environment(home)
+    job = dict(job, block_network=not (where.bubblewrap or where.network_namespace))
+    try:
+        process = subprocess.Popen(
+            command, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_limit_process(limits, cgroup, new_netns=not where.bubblewrap
+                                      and where.network_namespace))
+        output = _Output(process.stdout, limits.output_bytes)
+        threading.Thread(target=_send, args=(process.stdin, job), daemon=True).start()
+        timed_out = False
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        _kill_everything(process, cgroup)
+        output.thread.join(timeout=5)
+        return ChildRun(_read_result(workdir), output.text(), output.total,
+                        process.returncode, timed_out)
+    finally:
+        if cgroup:
+            _remove_cgroup(cgroup)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _send(stream, job):
+    try:
+        stream.write(json.dumps(job).encode())
+        stream.close()
+    except OSError:  # the child died before reading its job
+        pass
+
+
+class _Output:
+    """Drain the child's output, keeping only the first ``limit`` bytes."""
+
+    def __init__(self, stream, limit):
+        self.stream, self.limit, self.kept, self.total = stream, limit, bytearray(), 0
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self):
+        while chunk := self.stream.read1(65536):
+            self.total += len(chunk)
+            if len(self.kept) < self.limit:
+                self.kept += chunk[: self.limit - len(self.kept)]
+
+    def text(self):
+        return self.kept.decode("utf-8", errors="replace")
+
+
+def _kill_everything(process, cgroup):
+    for _ in range(100):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        left = _cgroup_pids(cgroup)
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if not left:
+            break
+        time.sleep(0.01)
+    process.wait()
+
+
+def _cgroup_pids(cgroup):
+    if not cgroup:
+        return []
+    try:
+        with open(os.path.join(cgroup, "cgroup.procs")) as file:
+            return [int(line) for line in file if line.strip()]
+    except OSError:
+        return []
+
+
+def _remove_cgroup(cgroup):
+    for _ in range(200):
+        try:
+            os.rmdir(cgroup)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:  # processes still exiting
+            for pid in _cgroup_pids(cgroup):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.01)
+
+
+def _read_result(workdir):
+    """result.json, only if it is a regular file of sane size with a JSON object in it."""
+    try:
+        fd = os.open(os.path.join(workdir, "result.json"), os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > RESULT_LIMIT:
+            return None
+        try:
+            data = json.loads(file.read())
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,320 @@
+"""Exercise 04, adaptive learning rates: the questions, their references and the known mistakes.
+
+Each reference runs one step (or a short run) of the course's own ``course_lib.optim``
+optimizer from the state the question gives, so the expected answers carry PyTorch's
+semantics: ε added to the square root, bias correction with t counted from 1, AdamW's decay
+θ ← (1 − ηλ) θ applied before the Adam step.
+"""
+
+import numpy as np
+
+from course_lib import Parameter
+from course_lib.grading.registry import Question, register
+from course_lib.optim import Adagrad, Adam, AdamW, RMSprop
+
+EXERCISE = "04_adaptive_learning_rates"
+
+
+def _sqrt(x):
+    """√x for the wrong variants, which may take roots of negative numbers (NaN, no warning)."""
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(x)
+
+
+def _one_step(optimizer, theta, g, state, **hyperparameters):
+    """θ_{t+1} and the new state after one ``optimizer`` step from ``state``."""
+    p = Parameter(np.array(theta, dtype=float))
+    opt = optimizer([p], **hyperparameters)
+    opt.state[p] = {key: np.array(value, dtype=float) if key != "step" else value
+                    for key, value in state.items()}
+    p.grad = np.asarray(g, dtype=float)
+    opt.step()
+    return p.data, opt.state[p]
+
+
+# ---------------------------------------------------------------------- q1: Adagrad
+def adagrad_step(theta, g, G, lr, eps):
+    """G_t = G_{t−1} + g_t²,  θ_{t+1} = θ_t − η g_t / (√G_t + ε).  Returns (θ_{t+1}, G_t)."""
+    theta, state = _one_step(Adagrad, theta, g, {"step": 1, "sum": G}, lr=lr, eps=eps)
+    return theta, state["sum"]
+
+
+def _adagrad_cases(rng):
+    cases = []
+    for size, lr, eps in [(4, 0.1, 1e-2), (3, 0.5, 1e-10), (5, 0.01, 0.1)]:
+        g = rng.normal(size=size)
+        if not cases:
+            g = np.abs(g) + 0.1          # one case with positive gradients
+        cases.append((rng.normal(size=size), g, rng.uniform(0.01, 2.0, size=size), lr, eps))
+    cases.append((rng.normal(size=3), rng.normal(size=3), np.zeros(3), 0.1, 1e-2))   # first step
+    return cases
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q1",
+    title="One Adagrad step",
+    points=2,
+    function="adagrad_step",
+    inputs=_adagrad_cases,
+    reference=adagrad_step,
+    rtol=1e-9,
+    mistakes={
+        "G accumulates g instead of g²: Adagrad sums the squared gradients, G_t = G_{t−1} + g_t²":
+            lambda theta, g, G, lr, eps: (theta - lr * g / (_sqrt(G + g) + eps), G + g),
+        "ε is inside the square root: the step divides by √G_t + ε":
+            lambda theta, g, G, lr, eps: (theta - lr * g / np.sqrt(G + g**2 + eps), G + g**2),
+        "ε is outside the denominator: the step is η g / (√G_t + ε), not η g/√G_t + ε":
+            lambda theta, g, G, lr, eps: (theta - (lr * g / np.sqrt(G + g**2) + eps), G + g**2),
+        "the step uses the old sum G_{t−1}: add g_t² first, then divide by √G_t + ε":
+            lambda theta, g, G, lr, eps: (theta - lr * g / (np.sqrt(G) + eps), G + g**2),
+        "the sum is not carried: G_t = G_{t−1} + g_t² keeps every earlier squared gradient":
+            lambda theta, g, G, lr, eps: (theta - lr * g / (np.abs(g) + eps), g**2),
+    },
+    forbidden=(Adagrad, adagrad_step),
+))
+
+
+# ---------------------------------------------------------------------- q2: RMSprop
+def rmsprop_step(theta, g, v, lr, alpha, eps):
+    """v_t = α v_{t−1} + (1 − α) g_t²,  θ_{t+1} = θ_t − η g_t / (√v_t + ε).  Returns (θ_{t+1}, v_t)."""
+    theta, state = _one_step(RMSprop, theta, g, {"step": 1, "square_avg": v},
+                             lr=lr, alpha=alpha, eps=eps)
+    return theta, state["square_avg"]
+
+
+def _rmsprop_cases(rng):
+    cases = []
+    for size, lr, alpha, eps in [(4, 0.01, 0.99, 1e-3), (3, 0.1, 0.9, 1e-8), (5, 0.05, 0.8, 0.1)]:
+        g = rng.normal(size=size)
+        if not cases:
+            g = np.abs(g) + 0.1
+        cases.append((rng.normal(size=size), g, rng.uniform(0.01, 1.0, size=size), lr, alpha, eps))
+    return cases
+
+
+def _rms(theta, g, v, lr, eps):
+    return theta - lr * g / (_sqrt(v) + eps), v
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q2",
+    title="One RMSprop step",
+    points=2,
+    function="rmsprop_step",
+    inputs=_rmsprop_cases,
+    reference=rmsprop_step,
+    rtol=1e-9,
+    mistakes={
+        "v averages g instead of g²: v_t = α v_{t−1} + (1 − α) g_t²":
+            lambda theta, g, v, lr, alpha, eps: _rms(theta, g, alpha * v + (1 - alpha) * g, lr, eps),
+        "the decay is on the wrong term: α multiplies the old average v_{t−1}, (1 − α) the new g_t²":
+            lambda theta, g, v, lr, alpha, eps: _rms(theta, g, (1 - alpha) * v + alpha * g**2, lr, eps),
+        "the (1 − α) factor on g_t² is missing: v_t = α v_{t−1} + (1 − α) g_t²":
+            lambda theta, g, v, lr, alpha, eps: _rms(theta, g, alpha * v + g**2, lr, eps),
+        "ε is inside the square root: the step divides by √v_t + ε":
+            lambda theta, g, v, lr, alpha, eps: (
+                theta - lr * g / np.sqrt(alpha * v + (1 - alpha) * g**2 + eps),
+                alpha * v + (1 - alpha) * g**2),
+        "the step uses the old average v_{t−1}: update v first, then divide by √v_t + ε":
+            lambda theta, g, v, lr, alpha, eps: (theta - lr * g / (np.sqrt(v) + eps),
+                                                 alpha * v + (1 - alpha) * g**2),
+    },
+    forbidden=(RMSprop, rmsprop_step),
+))
+
+
+# ---------------------------------------------------------------------- q3: Adam
+def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """One Adam step; t is the number of this step (1 for the first).
+
+    m_t = β₁ m_{t−1} + (1 − β₁) g_t,  v_t = β₂ v_{t−1} + (1 − β₂) g_t²,
+    m̂_t = m_t/(1 − β₁ᵗ),  v̂_t = v_t/(1 − β₂ᵗ),  θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε).
+    Returns (θ_{t+1}, m_t, v_t).
+    """
+    theta, state = _one_step(Adam, theta, g, {"step": t - 1, "exp_avg": m, "exp_avg_sq": v},
+                             lr=lr, betas=(beta1, beta2), eps=eps)
+    return theta, state["exp_avg"], state["exp_avg_sq"]
+
+
+def _adam_cases(rng):
+    cases = []
+    for size, t, lr, eps in [(4, 1, 0.1, 1e-3), (3, 2, 0.01, 1e-8), (5, 3, 0.05, 1e-2), (3, 10, 0.1, 1e-3)]:
+        theta, g = rng.normal(size=size), rng.normal(size=size)
+        if t == 1:
+            m, v = np.zeros(size), np.zeros(size)
+        else:
+            m, v = rng.normal(size=size) * 0.1, rng.uniform(0.001, 0.05, size=size)
+        cases.append((theta, g, m, v, t, lr, 0.9, 0.999, eps))
+    return cases
+
+
+def _adam_variant(correct1=True, correct2=True, root=True, eps_inside=False, eps_outside=False,
+                  beta2_factor=True, step=lambda t: t):
+    """An Adam step with one of the known mistakes switched on."""
+    def variant(theta, g, m, v, t, lr, beta1, beta2, eps):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + ((1 - beta2) if beta2_factor else 1.0) * g**2
+        s = step(t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m_hat = m / (1 - beta1**s) if correct1 else m
+            v_hat = v / (1 - beta2**s) if correct2 else v
+        if eps_inside:
+            scale = np.sqrt(v_hat + eps)
+        else:
+            scale = np.sqrt(v_hat) if root else v_hat
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step_size = lr * m_hat / scale + lr * eps if eps_outside else lr * m_hat / (
+                scale if eps_inside else scale + eps)
+        return theta - step_size, m, v
+    return variant
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q3",
+    title="One Adam step with bias correction",
+    points=3,
+    function="adam_step",
+    inputs=_adam_cases,
+    reference=adam_step,
+    rtol=1e-9,
+    mistakes={
+        "bias correction is missing: divide m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ before the step":
+            _adam_variant(correct1=False, correct2=False),
+        "only m is bias-corrected: v̂_t = v_t/(1 − β₂ᵗ) is needed too": _adam_variant(correct2=False),
+        "ε is inside the square root: the step is η m̂_t/(√v̂_t + ε)": _adam_variant(eps_inside=True),
+        "ε is outside the denominator: the step is η m̂_t/(√v̂_t + ε), not η m̂_t/√v̂_t + ηε":
+            _adam_variant(eps_outside=True),
+        "the (1 − β₂) factor is missing: v_t = β₂ v_{t−1} + (1 − β₂) g_t²":
+            _adam_variant(beta2_factor=False),
+        "t is off by one (counted from 0): the first step is t = 1, so its correction is 1 − β¹":
+            _adam_variant(step=lambda t: t - 1),
+        "t is never incremented: your correction uses t = 1 at every step; use this step's t":
+            _adam_variant(step=lambda t: 1),
+        "v̂ is used where √v̂ belongs: the step divides by √v̂_t + ε": _adam_variant(root=False),
+    },
+    forbidden=(Adam, AdamW, adam_step),
+))
+
+
+# ---------------------------------------------------------------------- q4: AdamW
+def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    """One AdamW step: θ ← (1 − ηλ) θ, then the Adam step with the unchanged g_t.
+
+    Returns (θ_{t+1}, m_t, v_t).
+    """
+    theta, state = _one_step(AdamW, theta, g, {"step": t - 1, "exp_avg": m, "exp_avg_sq": v},
+                             lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+    return theta, state["exp_avg"], state["exp_avg_sq"]
+
+
+def _adamw_cases(rng):
+    cases = []
+    for size, t, lr, decay in [(4, 1, 0.1, 0.1), (3, 2, 0.05, 0.5), (5, 7, 0.1, 0.05)]:
+        theta, g = rng.normal(size=size) * 2, rng.normal(size=size)
+        m, v = ((np.zeros(size), np.zeros(size)) if t == 1 else
+                (rng.normal(size=size) * 0.1, rng.uniform(0.001, 0.05, size=size)))
+        cases.append((theta, g, m, v, t, lr, 0.9, 0.999, 1e-8, decay))
+    return cases
+
+
+def _adam_plain(theta, g, m, v, t, lr, beta1, beta2, eps):
+    return adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q4",
+    title="AdamW: decoupled weight decay",
+    points=2,
+    function="adamw_step",
+    inputs=_adamw_cases,
+    reference=adamw_step,
+    rtol=1e-9,
+    mistakes={
+        "that is Adam with an L2 penalty (λθ added to the gradient, then rescaled by 1/√v̂); "
+        "AdamW shrinks θ directly: θ ← (1 − ηλ) θ":
+            lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
+                theta, g + wd * theta, m, v, t, lr, b1, b2, eps),
+        "the decay is not multiplied by η: AdamW's shrink factor is (1 − ηλ), not (1 − λ)":
+            lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
+                (1 - wd) * theta, g, m, v, t, lr, b1, b2, eps),
+        "the weight decay is missing: θ ← (1 − ηλ) θ before the Adam step":
+            lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
+                theta, g, m, v, t, lr, b1, b2, eps),
+        "the decay is applied after the Adam step; PyTorch (and this exercise) shrinks θ_t first":
+            lambda theta, g, m, v, t, lr, b1, b2, eps, wd: (
+                lambda out: ((1 - lr * wd) * out[0], out[1], out[2]))(
+                _adam_plain(theta, g, m, v, t, lr, b1, b2, eps)),
+    },
+    forbidden=(Adam, AdamW, adamw_step),
+))
+
+
+# ---------------------------------------------------------------------- q5: an Adam run
+def adam_run(theta0, curvatures, steps, lr, beta1, beta2, eps):
+    """θ₀ … θ_T of Adam on J(θ) = ½ Σ aᵢ θᵢ² (gradient a ⊙ θ) from m₀ = v₀ = 0.
+
+    Returns an array of shape (steps + 1, n): row t is θ_t.
+    """
+    p = Parameter(np.array(theta0, dtype=float))
+    a = np.asarray(curvatures, dtype=float)
+    opt = Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
+    path = [p.data.copy()]
+    for _ in range(steps):
+        p.grad = a * p.data
+        opt.step()
+        path.append(p.data.copy())
+    return np.array(path)
+
+
+def _run_cases(rng):
+    return [(rng.normal(size=2) * 3, [1.0, 0.01], 20, 0.1, 0.9, 0.999, 1e-8),
+            (rng.normal(size=3), list(10 ** rng.uniform(-2, 1, size=3)), 15, 0.05, 0.8, 0.99, 1e-8)]
+
+
+def _run_variant(step, carry=True, correct=True):
+    def variant(theta0, curvatures, steps, lr, beta1, beta2, eps):
+        theta = np.array(theta0, dtype=float)
+        a = np.asarray(curvatures, dtype=float)
+        m, v = np.zeros_like(theta), np.zeros_like(theta)
+        path = [theta.copy()]
+        for k in range(steps):
+            g = a * theta
+            if not carry:
+                m, v = np.zeros_like(theta), np.zeros_like(theta)
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            t = step(k)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                m_hat = m / (1 - beta1**t) if correct else m
+                v_hat = v / (1 - beta2**t) if correct else v
+                theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+            path.append(theta.copy())
+        return np.array(path)
+    return variant
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q5",
+    title="A whole Adam run: state carried, t counted",
+    points=2,
+    function="adam_run",
+    inputs=_run_cases,
+    reference=adam_run,
+    rtol=1e-8,
+    mistakes={
+        "t is never incremented: after the first step the bias correction must use t = 2, 3, …":
+            _run_variant(step=lambda k: 1),
+        "t starts at 0: the first step divides by 1 − β⁰ = 0; count steps from t = 1":
+            _run_variant(step=lambda k: k),
+        "m and v are not carried between steps: they must start from the previous step's values":
+            _run_variant(step=lambda k: k + 1, carry=False),
+        "bias correction is missing: divide m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ":
+            _run_variant(step=lambda k: k + 1, correct=False),
+    },
+    forbidden=(Adam, AdamW, adam_run, adam_step),
+))

@@ -169,6 +169,7 @@ class GradientHistory:
         self.bin_edges = np.asarray(bin_edges, dtype=float)
         if self.bin_edges.ndim != 1 or len(self.bin_edges) < 2 or np.any(np.diff(self.bin_edges) <= 0):
             raise ValueError("bin_edges must be an increasing 1-D sequence of at least 2 values")
+        self._magnitude_edges = 10.0**self.bin_edges
         self.steps = []
         self._records = {}
 
@@ -180,9 +181,10 @@ class GradientHistory:
     def record(self, source, step=None, before=None):
         """Record the current gradients (and the update since ``before``, if given)."""
         step = len(self.steps) if step is None else step
-        stats = grad_stats(source)
-        ratios = update_to_weight_ratios(before, source) if before is not None else {}
-        params = dict(named_parameters_of(source))
+        pairs = named_parameters_of(source)
+        stats = grad_stats(pairs)
+        ratios = update_to_weight_ratios(before, pairs) if before is not None else {}
+        params = dict(pairs)
         for name, s in stats.items():
             record = self._records.setdefault(
                 name, {"step": [], "hist": [], **{key: [] for key in self.STATS}})
@@ -194,12 +196,11 @@ class GradientHistory:
         self.steps.append(step)
 
     def _log_histogram(self, grad):
-        with np.errstate(divide="ignore"):
-            log_magnitude = np.log10(np.abs(np.asarray(grad, dtype=float)).ravel())
-        low, high = self.bin_edges[0], self.bin_edges[-1]
-        clipped = np.clip(np.nan_to_num(log_magnitude, nan=high, neginf=low), low, high)
-        counts, _ = np.histogram(clipped, bins=self.bin_edges)
-        return counts
+        """Counts of log10 |g_i| per bin, found by comparing |g_i| with 10 ** bin_edges."""
+        magnitude = np.abs(np.asarray(grad, dtype=float)).ravel()
+        bin_index = np.searchsorted(self._magnitude_edges, magnitude, side="right") - 1
+        n_bins = len(self.bin_edges) - 1
+        return np.bincount(np.clip(bin_index, 0, n_bins - 1), minlength=n_bins)
 
     def _record(self, name):
         if name not in self._records:

@@ -148,7 +148,7 @@ class Ravine(Quadratic):
                 or not condition_number >= 1):
             raise ValueError(f"Invalid condition_number={condition_number!r}: must be >= 1")
         super().__init__([1.0, condition_number], rotation=rotation,
-                         bounds=((-6.0, 6.0), (-2.0, 2.0)),
+                         bounds=((-4.0, 4.0), (-4.0, 4.0)),
                          name=f"ravine, κ = {condition_number:g}")
 
 

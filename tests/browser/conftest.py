@@ -1,0 +1,203 @@
+"""JupyterLab and headless Chromium for the browser tests (marker `browser`).
+
+One JupyterLab server for the whole session, started from this Python environment on a free
+loopback port with a random token (passed in the environment, never on the command line, and
+checked to be absent from the server log), in a temporary folder holding a copy of the
+lessons, so the tests never write into notebooks/. One headless Chromium (the system's; set
+COURSE_CHROMIUM to use another binary) with a fresh profile, allowed to talk to that server
+only. Screenshots go to artifacts/browser/.
+
+Without Playwright for Python or a Chromium binary, every browser test is skipped with the
+reason, so a learner's laptop still passes `pytest`.
+"""
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SERVER_START_TIMEOUT = 60  # seconds
+
+
+def find_chromium():
+    """The Chromium binary to drive: $COURSE_CHROMIUM, else the first one on PATH."""
+    explicit = os.environ.get("COURSE_CHROMIUM")
+    if explicit:
+        return explicit if Path(explicit).is_file() else None
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _missing_requirement():
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -r requirements-dev.txt)"
+    if find_chromium() is None:
+        return "no Chromium found (install chromium, or set COURSE_CHROMIUM to its path)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing_requirement()
+    for item in items:
+        if "tests/browser/" in item.nodeid.replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LabServer:
+    """A running JupyterLab: its URL, token, working folder (a copy of the course) and log."""
+
+    def __init__(self, url, token, root, log):
+        self.url, self.token, self.root, self.log = url, token, root, log
+
+    def log_text(self):
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _wait_until_up(url, token, process, log):
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    request = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {token}"})
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with code {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s; see {log}")
+
+
+def _stop(process):
+    """Stop the server and everything it started (kernels): its whole process group."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    print(f"\nbrowser screenshots: {ARTIFACTS}")
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    base = tmp_path_factory.mktemp("jupyterlab")
+    work = base / "course"
+    for folder in ("notebooks", "data"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, work / folder,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # No "get Jupyter news?" pop-up over the notebook, no update check.
+    settings = base / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8"
+    )
+    token = secrets.token_hex(24)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER") and k != "MPLBACKEND"}
+    env.update(
+        JUPYTER_TOKEN=token,
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        JUPYTER_DATA_DIR=str(base / "data"),
+        IPYTHONDIR=str(base / "ipython"),
+        PYTHONUNBUFFERED="1",
+    )
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={work}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    log = base / "jupyterlab.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(command, cwd=work, env=env, stdout=log_file,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, token, process, log)
+        server = LabServer(url, token, work, log)
+        yield server
+    finally:
+        _stop(process)
+    shutil.copy2(log, ARTIFACTS / "jupyterlab.log") if ARTIFACTS.is_dir() else None
+    assert token not in log.read_text(encoding="utf-8", errors="replace"), "the server log shows the token"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # launch() gives every run a fresh, temporary profile (user-data-dir).
+        chromium = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def local_only(route):
+    """Let a page reach loopback servers, local files and inline data; abort anything else."""
+    url = route.request.url
+    if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "file://", "data:", "blob:")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture(scope="session")
+def lab_page(browser, lab_server):
+    """One JupyterLab tab, logged in, with window.jupyterapp ready."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.route("**/*", local_only)
+    page = context.new_page()
+    page.goto(f"{lab_server.url}/lab?token={lab_server.token}")
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
+    page.evaluate("window.jupyterapp.started")
+    page.evaluate("window.jupyterapp.restored")
+    page.evaluate("window.jupyterapp.shell.collapseLeft()")
+    yield page
+    context.close()

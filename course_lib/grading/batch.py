@@ -25,7 +25,6 @@ import signal
 import sys
 import tempfile
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,12 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from course_lib.grading import plain, registry
-from course_lib.grading.forbidden import dotted_name, names_in_source
+from course_lib.grading.forbidden import dotted_name, forbidden_in_source
 from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result
 from course_lib.grading.notebook import BadNotebook, read_submission
 from course_lib.grading.sandbox import Limits, isolation, run_job
 
-MAX_RESTARTS = 3
+MAX_RESTARTS = 3  # reruns after a crash or a runaway cell, each skipping the culprit
 
 
 def find_submissions(paths, out):
@@ -117,20 +116,17 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
            "questions": [{"id": q.id, "function": q.function,
                           "cases": [plain.encode(case) for case in cases[q.id]],
                           "forbidden": [dotted_name(f) for f in q.forbidden]} for q in questions]}
-    problems, deadline = [], time.monotonic() + limits.total_seconds
+    problems = []
     for _ in range(MAX_RESTARTS + 1):
-        run = run_job(job, limits, max(deadline - time.monotonic(), 1.0), use_bubblewrap)
+        run = run_job(job, limits, limits.total_seconds, use_bubblewrap)
         result = run.result or {}
         if run.output_total > limits.output_bytes:
             problems.append(f"output cut to {limits.output_bytes} of {run.output_total} bytes")
         running = result.get("running")
-        if run.timed_out:
-            problems.append(f"stopped after {limits.total_seconds:g} s in all"
-                            + (f" ({_where(running)})" if running else ""))
+        if running is None and result and not run.timed_out:
             break
-        if running is None and result:
-            break
-        how = _death(run.returncode)
+        how = (f"ran past the {limits.total_seconds:g} s limit" if run.timed_out
+               else _death(run.returncode))
         if not isinstance(running, dict) or not (_cell_index(running, job) is not None
                                                   or running.get("question") in cases):
             problems.append(f"the grading process {how} before running any cell")
@@ -223,20 +219,19 @@ def _outcome(entry):
 
 
 def _forbidden_names_in_cells(question, cells):
+    """Forbidden course_lib functions named in the text of the learner's function."""
     names = {f.__name__ for f in question.forbidden}
     if not names:
         return set()
     from IPython.core.inputtransformer2 import TransformerManager
 
-    for source in reversed(cells):
+    sources = []
+    for source in cells:
         try:
-            source = TransformerManager().transform_cell(source)
+            sources.append(TransformerManager().transform_cell(source))
         except Exception:
-            continue
-        found = names_in_source(source, question.function, names)
-        if found is not None:
-            return found
-    return set()
+            pass
+    return forbidden_in_source(sources, question.function, names)
 
 
 def write_atomically(path, text):
@@ -287,6 +282,7 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
     names = feedback_names(submissions)
     records, done, lock = [None] * len(submissions), [0], threading.Lock()
     isolation(use_bubblewrap)  # probe once, before the threads start
+    registry.exercises()  # import the question modules once, before the threads start
 
     def work(index):
         path, name = submissions[index], names[index]

@@ -7,10 +7,10 @@ class, those of all its methods. A code object is the function itself, so
 this holds however the function was imported, renamed, stored in a list,
 wrapped in a lambda or ``functools.partial``, or reached through ``getattr``.
 
-In the source (:func:`names_in_source`): the batch grader also looks, in its
-own trusted process, at the text of the learner's function for the names of
-forbidden functions, so an answer that switches the profiler off in the
-isolated child is still caught when it names the function.
+In the source (:func:`forbidden_in_source`): the batch grader also reads, in
+its own trusted process, the text of the learner's function for forbidden
+functions imported from course_lib, so an answer that switches the profiler
+off in the isolated child is still caught when it names the function.
 """
 
 import ast
@@ -83,28 +83,51 @@ def call_watched(function, args, kwargs, forbidden):
     return result, watcher.called
 
 
-def names_in_source(source, function_name, forbidden_names):
-    """Forbidden names that ``def function_name`` in ``source`` mentions (None: no such def).
+def forbidden_in_source(sources, function_name, forbidden_names):
+    """The forbidden functions the learner's ``def function_name`` names, read from its text.
 
-    ``forbidden_names`` are plain names (``adam_update``); attribute access
-    (``optim.adam_update``) and imports inside the function count too.
+    ``sources`` are the notebook's code cells. A name counts when it is bound
+    by importing it from course_lib (``from course_lib.x import f as g``, or
+    ``h = g`` after that) and not redefined by the learner, or reached as an
+    attribute of an imported course_lib module (``optim.f``). The learner's own
+    functions of the same name are not course_lib's.
     """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    definitions = [node for node in ast.walk(tree)
-                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                   and node.name == function_name]
-    if not definitions:
-        return None
-    mentioned = set()
-    for node in ast.walk(definitions[-1]):
-        if isinstance(node, ast.Name):
-            mentioned.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            mentioned.add(node.attr)
-        elif isinstance(node, ast.alias):
-            mentioned.update({node.name.rpartition(".")[2], node.asname})
-    mentioned.discard(function_name)  # its own name (recursion) is not a call to course_lib
-    return mentioned & set(forbidden_names)
+    trees = []
+    for source in sources:
+        try:
+            trees.append(ast.parse(source))
+        except (SyntaxError, ValueError):
+            pass
+    imported, modules, defined, definitions = {}, {"course_lib"}, set(), []
+    for node in (node for tree in trees for node in ast.walk(tree)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_lib"):
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if alias.name in forbidden_names:
+                    imported[local] = alias.name
+                else:
+                    modules.add(local)
+        elif isinstance(node, ast.Import):
+            modules.update(alias.asname or alias.name.partition(".")[0] for alias in node.names
+                           if alias.name.startswith("course_lib"))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+            if node.name == function_name:
+                definitions.append(node)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            if node.value.id in imported:
+                imported.update((t.id, imported[node.value.id])
+                                for t in node.targets if isinstance(t, ast.Name))
+    for name in defined:
+        imported.pop(name, None)
+    found = set()
+    for node in ast.walk(definitions[-1]) if definitions else ():
+        if isinstance(node, ast.Name) and node.id in imported:
+            found.add(imported[node.id])
+        elif isinstance(node, ast.Attribute) and node.attr in forbidden_names:
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in modules:
+                found.add(node.attr)
+    return found

@@ -94,6 +94,7 @@ The exercise notebook then says::
 import importlib
 import pkgutil
 import sys
+import threading
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import Callable, Mapping
@@ -155,6 +156,7 @@ _REGISTRY: dict = {}  # exercise -> {id: Question}, in registration order
 _ORIGIN: dict = {}  # "exercise/id" -> name of the module that registered it
 _IMPORT_ERRORS: dict = {}  # module name -> "ExceptionType: message"
 _discovered = False
+_DISCOVERY_LOCK = threading.RLock()
 
 
 def register(question):
@@ -175,17 +177,18 @@ def register(question):
 
 
 def _discover():
-    """Import every module in course_lib.grading.questions (once)."""
+    """Import every module in course_lib.grading.questions (once, thread-safe)."""
     global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    package = importlib.import_module("course_lib.grading.questions")
-    for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-        try:
-            importlib.import_module(module.name)
-        except Exception as error:  # a broken lesson module must not break the others
-            _IMPORT_ERRORS[module.name] = f"{type(error).__name__}: {error}"
+    with _DISCOVERY_LOCK:
+        if _discovered:
+            return
+        package = importlib.import_module("course_lib.grading.questions")
+        for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+            try:
+                importlib.import_module(module.name)
+            except Exception as error:  # a broken lesson module must not break the others
+                _IMPORT_ERRORS[module.name] = f"{type(error).__name__}: {error}"
+        _discovered = True
 
 
 def exercises():

@@ -1,0 +1,140 @@
+"""The learner's check(): feedback, scores, speed, and that it never raises."""
+
+import time
+
+import numpy as np
+import pytest
+
+import grading_fixtures as fx
+from course_lib.grading import Question, checker, register
+from course_lib.grading import plain, registry
+from course_lib.grading.compare import difference
+from course_lib.quadratic import condition_number
+
+
+@pytest.fixture
+def check():
+    return checker(fx.EXERCISE)
+
+
+def test_correct_answer_scores_full_points_per_case(check, capsys):
+    result = check("q1", fx.gd_step)
+    out = capsys.readouterr().out
+    assert result and result.score == 2 and result.status == "passed"
+    assert out.count("✓ case") == 4 and "[0.5/0.5]" in out
+    assert "q1: 2/2 points — passed" in out
+
+
+def test_wrong_answer_names_the_known_mistake_and_what_differs(check, capsys):
+    result = check("q1", lambda theta, g, lr: theta + lr * g)
+    out = capsys.readouterr().out
+    assert not result and result.score == 0 and result.status == "failed"
+    assert result.mistake == "you added η g: gradient descent moves against the gradient"
+    assert "Likely mistake: you added η g" in out
+    assert "Case 1:" in out and "largest difference at index" in out and "inputs:" in out
+
+
+def test_partial_credit_counts_passing_cases(check):
+    def half_right(theta, g, lr):
+        return theta - lr * g if lr > 0.5 else theta
+    result = check("q1", half_right)
+    passed = result.cases.count("passed")
+    assert 0 < passed < 4 and result.score == pytest.approx(2 * passed / 4)
+    assert result.status == "partial"
+
+
+def test_not_implemented_and_exceptions_are_reported_not_raised(check, capsys):
+    def untouched(theta, g, lr):
+        raise NotImplementedError
+    assert check("q1", untouched).status == "not implemented"
+    assert "Not implemented yet" in capsys.readouterr().out
+    result = check("q1", lambda theta, g, lr: 1 / 0)
+    assert result.status == "error" and "ZeroDivisionError: division by zero" in result.details[0]
+    result = check("q1", lambda theta: theta)  # wrong signature
+    assert result.status == "error" and "TypeError" in result.details[0]
+
+
+def test_shapes_and_structure_are_explained(check):
+    result = check("q1", lambda theta, g, lr: (theta - lr * g)[:, None])
+    assert "expected shape (4,)" in result.details[0] and "got shape (4, 1)" in result.details[0]
+    result = check("q2", lambda values: float(np.mean(values)))
+    assert "expected a tuple of 2 values" in result.details[0]
+
+
+def test_unusable_results_score_zero(check):
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    result = check("q1", lambda theta, g, lr: AlwaysEqual())
+    assert result.score == 0 and "AlwaysEqual is not plain data" in result.details[0]
+
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(self.shape, dtype=bool)
+
+    result = check("q1", lambda theta, g, lr: np.zeros_like(theta).view(Liar))
+    assert result.score == 0  # compared as a plain ndarray of zeros
+
+
+def test_calling_the_reference_scores_zero_however_it_is_reached(check):
+    hidden = {"f": condition_number}
+    for answer in (condition_number, lambda e: hidden["f"](e), lambda e: 1.0 * condition_number(e)):
+        result = check("q3", answer)
+        assert result.score == 0 and result.status == "forbidden"
+        assert "course_lib.quadratic.condition_number" in result.details[0]
+    assert check("q3", lambda e: e.max() / e.min()).score == 1
+
+
+def test_misuse_is_reported_without_raising(check, capsys):
+    assert check("q9", fx.gd_step) is None
+    assert "has no question 'q9' (it has q1, q2, q3)" in capsys.readouterr().out
+    assert check("q1", 3).status == "missing"
+    assert checker("no_such_exercise")("q1", fx.gd_step) is None
+    assert "no questions for exercise 'no_such_exercise'" in capsys.readouterr().out
+
+
+def test_check_is_fast(check, capsys):
+    check("q1", fx.gd_step)  # warm up
+    start = time.perf_counter()
+    for qid, answer in (("q1", fx.gd_step), ("q2", fx.summary), ("q3", lambda e: e.max() / e.min())):
+        check(qid, answer)
+    assert (time.perf_counter() - start) / 3 < 0.2
+
+
+def test_question_definitions_are_validated():
+    base = dict(exercise="x", id="q1", title="t", points=1, function="f",
+                inputs=lambda rng: [(1,)], reference=abs)
+    with pytest.raises(ValueError, match="points must be a positive number"):
+        Question(**dict(base, points=0))
+    with pytest.raises(TypeError, match="function must be a Python name"):
+        Question(**dict(base, function="not a name"))
+    with pytest.raises(TypeError, match="mistakes must map message strings"):
+        Question(**dict(base, mistakes={"m": 3}))
+    with pytest.raises(TypeError, match="forbidden holds course_lib functions"):
+        Question(**dict(base, forbidden=(abs,)))
+    with pytest.raises(TypeError, match="register\\(\\) takes a Question"):
+        register("q1")
+
+
+def test_registering_the_same_question_from_another_module_is_refused():
+    with pytest.raises(ValueError, match="already registered by grading_fixtures"):
+        register(fx.Q1)
+    assert registry.question(fx.EXERCISE, "q1") is fx.Q1
+
+
+def test_plain_data_round_trips_and_rejects_everything_else():
+    value = (np.arange(6, dtype=np.int32).reshape(2, 3), [1, 2.5, "s", None, True],
+             {"m": np.float32(1.5)}, np.array([np.nan, np.inf]))
+    back = plain.decode(plain.encode(value))
+    assert difference(value, back, rtol=0, atol=0) is None
+    assert back[0].dtype == np.int32 and back[2]["m"].dtype == np.float32
+    for bad in (np.array([object()]), np.array(["a"]), {1: 2}, lambda: 0, 1 + 2j):
+        with pytest.raises(plain.NotPlainData):
+            plain.encode(bad)
+    for malformed in ({"array": {"dtype": "object", "shape": [1], "data": [1]}},
+                      {"array": {"dtype": "float64", "shape": [2], "data": [1]}},
+                      {"array": {"dtype": "float64", "shape": [1], "data": ["1.5"]}},
+                      {"pickle": "..."}, {"tuple": "x"}):
+        with pytest.raises(plain.NotPlainData):
+            plain.decode(malformed)

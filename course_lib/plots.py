@@ -77,8 +77,8 @@ def plot_contour(ax, loss, xlim, ylim, levels=20, log_levels=True, minimum=None,
     ``loss`` takes points of shape (..., 2) (see ``values_on_grid``). With
     ``log_levels`` the contour levels are spaced evenly in log J above the
     smallest value on the grid, so both the steep walls and the flat floor of a
-    valley show. ``minimum`` (a point θ*) is marked with a star. Returns the
-    contour set.
+    valley show. ``minimum`` (a point θ*, or an array of shape (k, 2) of
+    minima) is marked with stars. Returns the contour set.
     """
     theta1, theta2, values = values_on_grid(loss, xlim, ylim, resolution)
     if log_levels:
@@ -94,7 +94,8 @@ def plot_contour(ax, loss, xlim, ylim, levels=20, log_levels=True, minimum=None,
     contours = ax.contour(theta1, theta2, values, levels=level_values, colors=CONTOUR_COLOR,
                           linewidths=0.8)
     if minimum is not None:
-        ax.plot(*np.asarray(minimum, dtype=float), marker="*", markersize=14, color="#DDAA33",
+        points = np.asarray(minimum, dtype=float).reshape(-1, 2)
+        ax.plot(points[:, 0], points[:, 1], marker="*", markersize=14, color="#DDAA33",
                 markeredgecolor="black", linestyle="none", label=r"minimum $\theta^*$", zorder=5)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)

@@ -16,7 +16,10 @@ hyperparameters, so later lessons reuse them for momentum and adaptive methods.
 
 A *surface* here is anything with ``value(θ)`` (accepting points of shape
 (..., 2)) and ``gradient(θ)`` (for one point of shape (2,)), as the test
-functions in ``course_lib.surfaces`` have.
+functions in ``course_lib.surfaces`` have. When the surface also has
+``bounds`` and ``minima`` (all of ``course_lib.surfaces`` do), the explorers
+use them for the plot window and the stars; the loss panel then shows
+J(θ_t) − J(θ*) on a log scale.
 """
 
 import io
@@ -71,6 +74,19 @@ def losses_along(surface, path):
         return np.asarray(surface.value(path), dtype=float)
 
 
+def plot_window(surface, xlim=None, ylim=None, minimum=None):
+    """The window and minima to draw: the arguments given, else the surface's own.
+
+    ``xlim``/``ylim`` default to ``surface.bounds``, ``minimum`` to ``surface.minima``
+    (all of them, shape (k, 2)); without those attributes, (−2, 2) and no star.
+    """
+    bounds = getattr(surface, "bounds", ((-2.0, 2.0), (-2.0, 2.0)))
+    minima = getattr(surface, "minima", None)
+    if minimum is None and minima is not None and len(minima):
+        minimum = np.asarray(minima, dtype=float)
+    return tuple(xlim or bounds[0]), tuple(ylim or bounds[1]), minimum
+
+
 # ---------------------------------------------------------------- figures
 class SurfaceFigure:
     """Contour of J with one trajectory per run (left), J(θ_t) on a log axis (right).
@@ -97,7 +113,8 @@ class SurfaceFigure:
             self.curves.append(curve)
         self.ax_path.legend(loc="upper right", fontsize="small")
         self.ax_path.set_title(title)
-        self.optimum = 0.0 if minimum is None else float(surface.value(np.asarray(minimum, float)))
+        self.optimum = (0.0 if minimum is None
+                        else float(np.min(surface.value(np.asarray(minimum, dtype=float)))))
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel(r"iteration $t$")
         self.ax_loss.set_ylabel(r"$J(\theta_t)$" if minimum is None
@@ -193,8 +210,9 @@ class SurfaceExplorer:
     figure's artists and returns the PNG bytes.
     """
 
-    def __init__(self, surface, optimizers, xlim, ylim, title="", minimum=None):
+    def __init__(self, surface, optimizers, xlim=None, ylim=None, title="", minimum=None):
         self.surface = surface
+        xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
         self.optimizers = {name: _optimizer_entry(e, name) for name, e in optimizers.items()}
         if not self.optimizers:
             raise ValueError("optimizers must name at least one optimizer")
@@ -216,7 +234,7 @@ class SurfaceExplorer:
 
 
 def explore_learning_rate(surface, optimizer, hyperparameters=None, lr=0.1, lr_range=(1e-3, 1.0),
-                          start=(-1.5, 1.5), steps=50, xlim=(-2, 2), ylim=(-2, 2), label=None,
+                          start=(-1.5, 1.5), steps=50, xlim=None, ylim=None, label=None,
                           minimum=None):
     """Explorer (a): sliders for η, the start θ₀ and the number of steps on a 2-D surface.
 
@@ -229,6 +247,7 @@ def explore_learning_rate(surface, optimizer, hyperparameters=None, lr=0.1, lr_r
 
     label = label or getattr(optimizer, "__name__", "optimizer")
     fixed = dict(hyperparameters or {})
+    xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
     explorer = SurfaceExplorer(surface, {label: (optimizer, {**fixed, "lr": 1.0})}, xlim, ylim,
                                minimum=minimum)
     low, high = np.log10(lr_range[0]), np.log10(lr_range[1])
@@ -250,7 +269,7 @@ def explore_learning_rate(surface, optimizer, hyperparameters=None, lr=0.1, lr_r
     return _wire(figure_update, controls)
 
 
-def race(surface, optimizers, start=(-1.5, 1.5), steps=100, xlim=(-2, 2), ylim=(-2, 2),
+def race(surface, optimizers, start=(-1.5, 1.5), steps=100, xlim=None, ylim=None,
          minimum=None, title="race"):
     """Several optimizers from the same start on the same surface, side by side.
 
@@ -262,6 +281,7 @@ def race(surface, optimizers, start=(-1.5, 1.5), steps=100, xlim=(-2, 2), ylim=(
     """
     import ipywidgets as widgets
 
+    xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
     explorer = SurfaceExplorer(surface, optimizers, xlim, ylim, title, minimum)
     style = _slider_style()
     controls = {

@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course_lib import data, nn, optim  # noqa: E402
-from course_lib.train import accuracy, fit  # noqa: E402
+from course_lib import data, nn, optim
+from course_lib.train import accuracy, fit
 
 
 def course_lib_run(split, batch_size, epochs, record_every):

@@ -1,4 +1,5 @@
-"""Gradient clipping, with the semantics of ``torch.nn.utils.clip_grad_norm_`` / ``clip_grad_value_``.
+"""Gradient clipping by global norm and by value, with the semantics of PyTorch's
+``torch.nn.utils.clip_grad_norm_`` and ``torch.nn.utils.clip_grad_value_``.
 
 Both change the gradients ``p.grad`` in place (hence the trailing underscore)
 and skip parameters whose gradient is ``None``.

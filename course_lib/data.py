@@ -59,7 +59,7 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, seed=0):
 
 
 def make_moons(n_samples=200, noise=0.1, seed=0):
-    """Two interleaving half circles (class 0 on top, class 1 below), Gaussian noise of std ``noise``."""
+    """Two interleaving half circles (class 0 on top, class 1 below) with Gaussian noise."""
     _check_count(n_samples, "n_samples")
     rng = as_generator(seed)
     n_top = n_samples // 2
@@ -128,11 +128,14 @@ class MiniBatches:
     def __init__(self, X, y, batch_size, shuffle=True, drop_last=False, seed=0):
         X, y = np.asarray(X), np.asarray(y)
         if len(X) != len(y):
-            raise ValueError(f"X and y must have the same number of samples, got {len(X)} and {len(y)}")
+            raise ValueError(
+                f"X and y must have the same number of samples, got {len(X)} and {len(y)}"
+            )
         _check_count(batch_size, "batch_size")
         if drop_last and batch_size > len(X):
             raise ValueError(
-                f"batch_size {batch_size} exceeds the {len(X)} samples and drop_last=True: no batch left"
+                f"batch_size {batch_size} exceeds the {len(X)} samples and drop_last=True: "
+                "no batch left"
             )
         self.X, self.y = X, y
         self.batch_size = batch_size

@@ -61,8 +61,8 @@ def grad_stats(source):
 
 def print_grad_stats(source):
     """Print a table with one row per parameter: name, shape, ‖θ‖, ‖g‖, mean, std, max |g|."""
-    stats = grad_stats(source)
     pairs = named_parameters_of(source)
+    stats = grad_stats(pairs)
     width = max([len("parameter")] + [len(name) for name, _ in pairs])
     header = (f"{'parameter':<{width}}  {'shape':>10}  {'‖θ‖':>9}  {'‖g‖':>9}  "
               f"{'mean g':>10}  {'std g':>9}  {'max |g|':>9}")
@@ -108,13 +108,14 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3):
     "0.weight: gradient norm 3.1e-09 is 1.2e-06 times the last layer's (4.weight) — vanishing".
     Returns an empty list when nothing looks wrong.
     """
-    stats = grad_stats(source)
+    pairs = named_parameters_of(source)
+    stats = grad_stats(pairs)
     messages = [
         f"{name}: gradient contains NaN or inf — training has diverged (lower η, clip the gradient)"
         for name, s in stats.items()
         if not np.isfinite(s["norm"])
     ]
-    weights = [name for name, p in named_parameters_of(source) if name in stats and p.data.ndim >= 2]
+    weights = [name for name, p in pairs if name in stats and p.data.ndim >= 2]
     if not weights or messages:
         return messages
     last = weights[-1]
@@ -140,12 +141,15 @@ def update_ratio_warnings(ratios, low=1e-5, high=1e-2):
     messages = []
     for name, ratio in ratios.items():
         if ratio > high:
-            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is large (healthy ≈ 1e-3) — "
-                            "η may be too large")
+            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is large "
+                            "(healthy ≈ 1e-3) — η may be too large")
         elif ratio < low:
-            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is tiny (healthy ≈ 1e-3) — "
-                            "η may be too small, or the gradient vanishes")
+            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is tiny "
+                            "(healthy ≈ 1e-3) — η may be too small, or the gradient vanishes")
     return messages
+
+
+LOG10_BIN_EDGES = np.linspace(-12.0, 2.0, 57)  # |g| from 1e-12 to 1e2, four bins per decade
 
 
 class GradientHistory:
@@ -165,9 +169,10 @@ class GradientHistory:
 
     STATS = ("norm", "mean", "std", "update_ratio")
 
-    def __init__(self, bin_edges=np.linspace(-12.0, 2.0, 57)):
+    def __init__(self, bin_edges=LOG10_BIN_EDGES):
         self.bin_edges = np.asarray(bin_edges, dtype=float)
-        if self.bin_edges.ndim != 1 or len(self.bin_edges) < 2 or np.any(np.diff(self.bin_edges) <= 0):
+        edges = self.bin_edges
+        if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("bin_edges must be an increasing 1-D sequence of at least 2 values")
         self._magnitude_edges = 10.0**self.bin_edges
         self.steps = []

@@ -116,8 +116,9 @@ def test_gradient_history_records_series_and_log_histograms():
     np.testing.assert_allclose(history.series("w", "mean"), 0.5 * np.array([1e-3, 1e-1, 10]))
     hist = history.histograms("w")
     assert hist.shape == (3, 4) and (hist.sum(axis=1) == 4).all()
-    np.testing.assert_array_equal(hist[0], [1, 3, 0, 0])  # zero → first bin; 1e-3, 1e-3, 2e-3 → [-3, -2)
-    np.testing.assert_array_equal(hist[2], [1, 0, 0, 3])  # 10 and 20 beyond the last edge → last bin
+    # 0 goes into the first bin; 1e-3, 1e-3 and 2e-3 into [-3, -2)
+    np.testing.assert_array_equal(hist[0], [1, 3, 0, 0])
+    np.testing.assert_array_equal(hist[2], [1, 0, 0, 3])  # 10, 10, 20 past the end: last bin
     assert history.series("w", "update_ratio")[0] == pytest.approx(0.01 * np.sqrt(6) * 1e-3 / 2)
     with pytest.raises(KeyError, match="recorded: w"):
         history.series("v")
@@ -152,7 +153,9 @@ def test_clip_grad_norm_never_scales_up_and_skips_missing_gradients():
     assert clip_grad_norm_([Parameter(np.ones(2))], 1.0) == 0.0
 
 
-@pytest.mark.parametrize("norm_type, expected", [(1.0, 7.0), (math.inf, 4.0), (3, (27 + 64) ** (1 / 3))])
+@pytest.mark.parametrize(
+    "norm_type, expected", [(1.0, 7.0), (math.inf, 4.0), (3, (27 + 64) ** (1 / 3))]
+)
 def test_clip_grad_norm_other_norms(norm_type, expected):
     params = params_with_grads(np.array([3.0]), np.array([-4.0]))
     assert clip_grad_norm_(params, 0.5, norm_type=norm_type) == pytest.approx(expected)

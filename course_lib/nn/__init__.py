@@ -21,8 +21,8 @@ from course_lib.nn.residual import Residual
 from course_lib.nn.sequential import Sequential
 
 __all__ = [
-    "BatchNorm1d",
     "ELU",
+    "BatchNorm1d",
     "LeakyReLU",
     "Linear",
     "Module",

@@ -22,7 +22,9 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, init=he_normal, rng=None, bias=True):
         if not callable(init):
-            raise TypeError(f"init must be a function (fan_in, fan_out, rng) -> array, got {init!r}")
+            raise TypeError(
+                f"init must be a function (fan_in, fan_out, rng) -> array, got {init!r}"
+            )
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(init(in_features, out_features, as_generator(rng)), name="weight")

@@ -44,7 +44,8 @@ def softmax_cross_entropy(logits, labels):
         )
     if labels.min() < 0 or labels.max() >= n_classes:
         raise ValueError(
-            f"labels must lie in 0..{n_classes - 1}, got values from {labels.min()} to {labels.max()}"
+            f"labels must lie in 0..{n_classes - 1}, "
+            f"got values from {labels.min()} to {labels.max()}"
         )
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

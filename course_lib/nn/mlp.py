@@ -1,5 +1,7 @@
 """Build a multilayer perceptron (Linear → activation → … → Linear) in one call."""
 
+import itertools
+
 from course_lib.nn.activations import ReLU
 from course_lib.nn.batchnorm import BatchNorm1d
 from course_lib.nn.init import as_generator, he_normal
@@ -27,7 +29,7 @@ def mlp(sizes, activation=ReLU, init=he_normal, rng=None, batch_norm=False, resi
         raise ValueError(f"sizes needs at least an input and an output width, got {sizes}")
     rng = as_generator(rng)
     layers = []
-    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
+    for n_in, n_out in itertools.pairwise(sizes[:-1]):
         hidden = [Linear(n_in, n_out, init=init, rng=rng, bias=not batch_norm)]
         if batch_norm:
             hidden.append(BatchNorm1d(n_out))

@@ -21,7 +21,8 @@ class Residual(Module):
         fx = self.block(x)
         if fx.shape != x.shape:
             raise ValueError(
-                f"Residual needs a block that keeps the shape: input {x.shape}, block output {fx.shape}"
+                "Residual needs a block that keeps the shape: "
+                f"input {x.shape}, block output {fx.shape}"
             )
         return x + fx
 

@@ -12,6 +12,8 @@ momentum) and κ = λ_max / λ_min for the condition number.
   θ_{t+1} = θ_t − η v_t, gives θ_{t+1} = (1 + μ − ηλᵢ) θ_t − μ θ_{t−1}
   per coordinate: a linear recurrence whose characteristic polynomial is
   z² − (1 + μ − ηλᵢ) z + μ.
+- Nesterov momentum gives θ_{t+1} = (1 − ηλᵢ)((1 + μ) θ_t − μ θ_{t−1}),
+  with characteristic polynomial z² − (1 + μ)(1 − ηλᵢ) z + μ(1 − ηλᵢ).
 
 The convergence rate is the factor by which the distance to the minimum
 shrinks per step in the long run: the largest modulus of those roots over
@@ -30,6 +32,7 @@ __all__ = [
     "gd_optimal_eta",
     "gd_optimal_rate",
     "momentum_rate",
+    "nesterov_rate",
     "momentum_optimal",
     "momentum_optimal_rate",
     "largest_stable_eta",
@@ -102,20 +105,39 @@ def momentum_rate(eigenvalues, eta, mu):
     """Rate of momentum (heavy ball) at learning rate η and momentum μ.
 
     For each curvature λ the iteration θ_{t+1} = (1 + μ − ηλ) θ_t − μ θ_{t−1}
-    has the characteristic roots z = (b ± √(b² − 4μ)) / 2 with b = 1 + μ − ηλ.
-    The rate is the largest |z| over both roots and all curvatures. When the
-    roots are complex, |z| = √μ: the coordinate spirals in while oscillating.
+    has the characteristic roots of z² − (1 + μ − ηλ) z + μ. The rate is the
+    largest |z| over both roots and all curvatures. When the roots are
+    complex, |z| = √μ: the coordinate spirals in while oscillating.
 
     ``eta`` and ``mu`` broadcast against each other (e.g. a meshgrid); the
     result has their broadcast shape.
     """
     lam = _curvatures(eigenvalues)
-    eta, mu = _check_eta_mu(eta, mu)
-    eta, mu = np.broadcast_arrays(eta, mu)
-    b = 1.0 + mu[..., None] - eta[..., None] * lam  # one trailing axis per curvature
-    root = np.sqrt((b * b - 4.0 * mu[..., None]).astype(complex))
-    largest = np.maximum(np.abs(b + root), np.abs(b - root)) / 2.0
-    return largest.max(axis=-1)
+    eta, mu = np.broadcast_arrays(*_check_eta_mu(eta, mu))
+    h = eta[..., None] * lam                      # ηλ, one trailing axis per curvature
+    mu = mu[..., None]
+    return _largest_root(1.0 + mu - h, mu)
+
+
+def nesterov_rate(eigenvalues, eta, mu):
+    """Rate of Nesterov momentum at learning rate η and momentum μ.
+
+    Per curvature, θ_{t+1} = (1 − ηλ)((1 + μ) θ_t − μ θ_{t−1}): the roots of
+    z² − (1 + μ)(1 − ηλ) z + μ(1 − ηλ). Stable exactly for
+    0 < ηλ < (2 + 2μ)/(1 + 2μ), a narrower range than the heavy ball's.
+    Broadcasts over ``eta`` and ``mu`` like ``momentum_rate``.
+    """
+    lam = _curvatures(eigenvalues)
+    eta, mu = np.broadcast_arrays(*_check_eta_mu(eta, mu))
+    shrink = 1.0 - eta[..., None] * lam           # 1 − ηλ
+    mu = mu[..., None]
+    return _largest_root((1.0 + mu) * shrink, mu * shrink)
+
+
+def _largest_root(b, c):
+    """max over the last axis of the largest |z| with z² − b z + c = 0 (b, c real arrays)."""
+    root = np.sqrt((b * b - 4.0 * c).astype(complex))
+    return (np.maximum(np.abs(b + root), np.abs(b - root)) / 2.0).max(axis=-1)
 
 
 def momentum_optimal(eigenvalues):

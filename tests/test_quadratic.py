@@ -45,6 +45,32 @@ def test_theoretical_rate_matches_runs(eta, mu):
     assert measured == pytest.approx(theory, abs=2e-3)
 
 
+def nesterov_distances(lam, eta, mu, steps):
+    """‖θ_t‖ for torch's Nesterov: v_t = μ v_{t−1} + g_t, θ_{t+1} = θ_t − η (g_t + μ v_t)."""
+    theta, v = np.ones_like(lam), np.zeros_like(lam)
+    out = [np.linalg.norm(theta)]
+    for _ in range(steps):
+        g = lam * theta
+        v = mu * v + g
+        theta = theta - eta * (g + mu * v)
+        out.append(np.linalg.norm(theta))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("eta, mu", [(0.5, 0.5), (1.0, 0.9), (1.3, 0.2), (0.05, 0.95)])
+def test_nesterov_rate_matches_runs(eta, mu):
+    theory = q.nesterov_rate(LAMBDAS, eta, mu)
+    measured = q.measured_rate(nesterov_distances(LAMBDAS, eta, mu, 3000), tail=0.3)
+    assert measured == pytest.approx(theory, abs=2e-3)
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.9])
+def test_nesterov_stability_boundary(mu):
+    limit = (2 + 2 * mu) / (1 + 2 * mu)   # for λ_max = 1
+    assert q.nesterov_rate(LAMBDAS, limit * 0.999, mu) < 1 < q.nesterov_rate(LAMBDAS, limit * 1.001, mu)
+    np.testing.assert_allclose(q.nesterov_rate(LAMBDAS, 0.7, 0.0), q.gd_rate(LAMBDAS, 0.7))
+
+
 def test_momentum_beats_gd_for_every_kappa():
     kappa = np.logspace(0.5, 4, 20)
     assert np.all(q.momentum_optimal_rate(kappa) < q.gd_optimal_rate(kappa))
@@ -86,6 +112,7 @@ def test_measured_rate_of_a_geometric_sequence():
         (lambda: q.gd_optimal_eta([[1.0, 2.0]]), "1-D"),
         (lambda: q.momentum_rate(LAMBDAS, 1.0, 1.0), r"\[0, 1\)"),
         (lambda: q.momentum_rate(LAMBDAS, -1.0, 0.5), "η"),
+        (lambda: q.nesterov_rate(LAMBDAS, 0.5, 1.2), r"\[0, 1\)"),
         (lambda: q.largest_stable_eta(LAMBDAS, -0.1), "μ"),
         (lambda: q.gd_optimal_rate(0.5), "κ"),
         (lambda: q.measured_rate([1.0, 0.5]), "at least 3"),

@@ -23,8 +23,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from course_lib import Parameter  # noqa: E402
-from course_lib import optim  # noqa: E402
+from course_lib import (
+    Parameter,
+    optim,
+)
 
 try:
     import torch
@@ -76,7 +78,8 @@ def main():
     print(f"one step() on a float32 parameter, median of {args.repeats}; NumPy {np.__version__}"
           + (f", torch {torch.__version__}" if torch else " (no torch installed)") + "\n")
     threads = torch.get_num_threads() if torch else 0
-    print(f"| optimizer        | parameters | course_lib ms | torch ms ({threads} threads) | ratio |"
+    print(f"| optimizer        | parameters | course_lib ms | torch ms ({threads} threads) "
+          "| ratio |"
           " torch ms (1 thread) | ratio |")
     print("|------------------|-----------:|--------------:|---------------------:|------:|"
           "--------------------:|------:|")

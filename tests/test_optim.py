@@ -105,13 +105,13 @@ def test_state_dict_resumes_identically(make):
 # ------------------------------------------------------------- bad input
 @pytest.mark.parametrize("make, message", [
     (lambda p: SGD(p, lr=-0.1), "Invalid learning rate lr=-0.1: must be >= 0"),
-    (lambda p: SGD(p, momentum=-0.5), "Invalid momentum momentum=-0.5: must be >= 0"),
-    (lambda p: SGD(p, dampening=1.5), "Invalid dampening dampening=1.5: must be in [0, 1]"),
+    (lambda p: SGD(p, momentum=-0.5), "Invalid momentum=-0.5: must be >= 0"),
+    (lambda p: SGD(p, dampening=1.5), "Invalid dampening=1.5: must be in [0, 1]"),
     (lambda p: SGD(p, weight_decay=-1e-4),
      "Invalid weight decay weight_decay=-0.0001: must be >= 0"),
     (lambda p: SGD(p, nesterov=True),
-     "Invalid nesterov=True with momentum=0, dampening=0: Nesterov momentum needs "
-     "momentum > 0 and dampening = 0"),
+     ("Invalid nesterov=True with momentum=0, dampening=0: Nesterov momentum needs "
+      "momentum > 0 and dampening = 0")),
     (lambda p: SGD(p, momentum=0.9, dampening=0.1, nesterov=True),
      "Invalid nesterov=True with momentum=0.9, dampening=0.1"),
     (lambda p: Adam(p, betas=(1.0, 0.999)), "Invalid beta1 betas[0]=1.0: must be in [0, 1)"),
@@ -125,7 +125,7 @@ def test_state_dict_resumes_identically(make):
      "Invalid initial accumulator value initial_accumulator_value=-1: must be >= 0"),
     (lambda p: Adagrad(p, eps=-1e-10), "Invalid epsilon eps=-1e-10: must be > 0"),
     (lambda p: RMSprop(p, alpha=1.5), "Invalid smoothing constant alpha=1.5: must be in [0, 1]"),
-    (lambda p: RMSprop(p, momentum=-0.9), "Invalid momentum momentum=-0.9: must be >= 0"),
+    (lambda p: RMSprop(p, momentum=-0.9), "Invalid momentum=-0.9: must be >= 0"),
     (lambda p: RMSprop(p, weight_decay=-1), "Invalid weight decay weight_decay=-1: must be >= 0"),
     (lambda p: Adadelta(p, rho=1.1), "Invalid decay rho=1.1: must be in [0, 1]"),
     (lambda p: Adadelta(p, lr=-1.0), "Invalid learning rate lr=-1.0: must be >= 0"),
@@ -150,13 +150,22 @@ def test_bad_hyperparameters_raise_value_error(make, message):
 
 @pytest.mark.parametrize("make, message", [
     (lambda p: SGD(p[0], lr=0.1), "got a single Parameter; wrap it in a list: [params]"),
-    (lambda p: SGD([p[0].data]), "params[0] is a ndarray; the optimizer needs course_lib.Parameter"),
+    (lambda p: SGD([p[0].data]),
+     "params[0] is a ndarray; the optimizer needs course_lib.Parameter"),
     (lambda p: SGD(p, lr="0.1"), "Invalid learning rate lr='0.1': must be a real number"),
 ])
 def test_wrong_types_raise_type_error(make, message):
     with pytest.raises(TypeError) as error:
         make(make_params())
     assert message in str(error.value)
+
+
+def test_gradient_that_is_not_numbers_is_reported_at_step():
+    theta = Parameter([1.0, 2.0], name="w")
+    theta.grad = np.array(["a", "b"])
+    with pytest.raises(TypeError, match="Gradient of parameter 'w' must be an array of real "
+                                        "numbers, got dtype <U1"):
+        SGD([theta]).step()
 
 
 @pytest.mark.parametrize("cls", ALL)

@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import course_lib.optim as optim
-from course_lib import Parameter
+from course_lib import Parameter, optim
 
 FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_optim.npz", allow_pickle=False)
 META = json.loads(str(FIXTURE["meta"]))

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from course_lib import surfaces
-from course_lib.surfaces import (Beale, Himmelblau, Parabola, Quadratic, Ravine, Rosenbrock,
-                                 Saddle)
+from course_lib.surfaces import Beale, Himmelblau, Parabola, Quadratic, Ravine, Rosenbrock, Saddle
 
 SURFACES = {
     "quadratic": Quadratic([0.01, 0.1, 1.0]),
@@ -123,8 +122,8 @@ def test_rotated_quadratic_keeps_its_eigenvalues(rotation):
 
 @pytest.mark.parametrize("make, message", [
     (lambda: Rosenbrock().value([1.0, 2.0, 3.0]),
-     "Rosenbrock: θ must have shape (2,) for one point or (..., 2) for a batch or grid of "
-     "points, got shape (3,)"),
+     ("Rosenbrock: θ must have shape (2,) for one point or (..., 2) for a batch or grid of "
+      "points, got shape (3,)")),
     (lambda: Quadratic([1.0, 2.0, 3.0]).gradient(np.zeros((4, 2))),
      "must have shape (3,) for one point or (..., 3)"),
     (lambda: Quadratic([]), "Invalid eigenvalues=[]: must be a non-empty list of finite numbers"),

@@ -3,6 +3,16 @@
 Every optimizer is built as ``Cls(params, **hyperparameters)`` and offers
 ``step()``, ``zero_grad()``, ``state_dict()``, ``load_state_dict()`` and
 ``param_groups``; the schedulers live in ``course_lib.optim.lr_scheduler``.
+A training step, exactly as with PyTorch::
+
+    theta = Parameter([3.0])
+    optimizer = SGD([theta], lr=0.01, momentum=0.9)
+    for t in range(1, 101):
+        theta.grad = 2 * theta.data        # g_t = ∇J(θ_t) for J(θ) = θ²
+        optimizer.step()                   # θ_{t+1} from θ_t and g_t, in place
+
+The update rule of each optimizer is in its class docstring, in the course's
+notation; ``optimizer.py`` holds the bookkeeping they share.
 """
 
 from course_lib.optim import lr_scheduler
@@ -15,5 +25,15 @@ from course_lib.optim.optimizer import Optimizer
 from course_lib.optim.rmsprop import RMSprop
 from course_lib.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax",
-           "NAdam", "lr_scheduler"]
+__all__ = [
+           "SGD",
+           "Adadelta",
+           "Adagrad",
+           "Adam",
+           "AdamW",
+           "Adamax",
+           "NAdam",
+           "Optimizer",
+           "RMSprop",
+           "lr_scheduler",
+]

@@ -3,7 +3,11 @@
 import numpy as np
 
 from course_lib.optim.optimizer import (
-    Optimizer, check_eps, check_lr, check_number, check_weight_decay,
+    Optimizer,
+    check_eps,
+    check_lr,
+    check_number,
+    check_weight_decay,
 )
 
 
@@ -25,7 +29,8 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0):
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
+        super().__init__(params, {"lr": lr, "rho": rho, "eps": eps,
+                                  "weight_decay": weight_decay})
 
     def _check_hyperparameters(self, group):
         check_lr(group)
@@ -40,11 +45,15 @@ class Adadelta(Optimizer):
         rho, eps, lam = group["rho"], group["eps"], group["weight_decay"]
         state["step"] += 1
         if lam != 0:
-            g = g + lam * theta                                 # g_t + λ θ_t
+            g = g + lam * theta                         # g_t ← g_t + λ θ_t
         v, u = state["square_avg"], state["acc_delta"]
+        # v_t = ρ v_{t−1} + (1 − ρ) g_t²
         v *= rho
-        v += np.multiply(np.square(g, out=work), 1 - rho, out=work)   # v_t = ρ v_{t−1} + (1 − ρ) g_t²
-        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g          # Δθ_t = √(u_{t−1} + ε)/√(v_t + ε) g_t
+        v += np.multiply(np.square(g, out=work), 1 - rho, out=work)
+        # Δθ_t = √(u_{t−1} + ε) / √(v_t + ε) · g_t
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        # u_t = ρ u_{t−1} + (1 − ρ) Δθ_t²
         u *= rho
-        u += np.multiply(np.square(delta, out=work), 1 - rho, out=work)  # u_t = ρ u_{t−1} + (1 − ρ) Δθ_t²
-        theta -= np.multiply(delta, group["lr"], out=delta)     # θ_t − η Δθ_t
+        u += np.multiply(np.square(delta, out=work), 1 - rho, out=work)
+        # θ_{t+1} = θ_t − η Δθ_t
+        theta -= np.multiply(delta, group["lr"], out=delta)

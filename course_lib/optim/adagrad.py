@@ -3,7 +3,11 @@
 import numpy as np
 
 from course_lib.optim.optimizer import (
-    Optimizer, check_eps, check_lr, check_number, check_weight_decay,
+    Optimizer,
+    check_eps,
+    check_lr,
+    check_number,
+    check_weight_decay,
 )
 
 
@@ -24,9 +28,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10):
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value,
-                                      eps=eps))
+        super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
+                                  "initial_accumulator_value": initial_accumulator_value,
+                                  "eps": eps})
 
     def _check_hyperparameters(self, group):
         check_lr(group)
@@ -40,15 +44,16 @@ class Adagrad(Optimizer):
         return {"step": 0, "sum": np.full_like(theta, group["initial_accumulator_value"])}
 
     def _update(self, theta, g, state, group, work):
-        lam, eps = group["weight_decay"], group["eps"]
         t = state["step"] = state["step"] + 1
-        if lam != 0:
-            g = g + lam * theta                                 # g_t + λ θ_t
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * theta       # g_t ← g_t + λ θ_t
         eta_t = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        # s_t = s_{t−1} + g_t²
         s = state["sum"]
-        s += np.square(g, out=work)                             # s_t = s_{t−1} + g_t²
+        s += np.square(g, out=work)
+        # θ_{t+1} = θ_t − η_t g_t / (√s_t + ε)
         denominator = np.sqrt(s, out=work)
-        denominator += eps                                      # √s_t + ε
+        denominator += group["eps"]
         step = np.divide(g, denominator, out=work)
         step *= eta_t
-        theta -= step                                           # θ_t − η_t g_t / (√s_t + ε)
+        theta -= step

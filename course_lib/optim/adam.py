@@ -5,7 +5,11 @@ import math
 import numpy as np
 
 from course_lib.optim.optimizer import (
-    Optimizer, check_betas, check_eps, check_lr, check_weight_decay,
+    Optimizer,
+    check_betas,
+    check_eps,
+    check_lr,
+    check_weight_decay,
 )
 
 
@@ -28,9 +32,9 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, decoupled_weight_decay=False):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
+                                  "weight_decay": weight_decay, "amsgrad": amsgrad,
+                                  "decoupled_weight_decay": decoupled_weight_decay})
 
     def _check_hyperparameters(self, group):
         check_lr(group)
@@ -45,21 +49,25 @@ class Adam(Optimizer):
         return state
 
     def _update(self, theta, g, state, group, work):
-        eta, (beta1, beta2), eps, lam = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        eta, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lam = group["weight_decay"]
         t = state["step"] = state["step"] + 1
         if lam != 0 and group["decoupled_weight_decay"]:
-            theta *= 1 - eta * lam                               # θ ← (1 − ηλ) θ
+            theta *= 1 - eta * lam                      # θ_t ← (1 − ηλ) θ_t
         elif lam != 0:
-            g = g + lam * theta                                  # g_t + λ θ_t
+            g = g + lam * theta                         # g_t ← g_t + λ θ_t
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
         m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)                 # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+        m += np.multiply(g, 1 - beta1, out=work)
+        # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
         v *= beta2
-        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)  # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)
         if group["amsgrad"]:
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        # θ ← θ − η m̂/(√v̂ + ε) with c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ is the same number as
-        # θ ← θ − (η √c₂ / c₁) m / (√v + ε √c₂)  (Kingma & Ba, section 2): fewer passes.
+        # θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε), with c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ, is the same
+        # number as θ_t − (η √c₂ / c₁) · m_t / (√v_t + ε √c₂) (Kingma & Ba, section 2),
+        # which takes fewer passes over the arrays.
         c1, c2 = 1 - beta1**t, 1 - beta2**t
         denominator = np.sqrt(v, out=work)
         denominator += eps * math.sqrt(c2)
@@ -69,7 +77,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    r"""AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay, as ``torch.optim.AdamW``.
+    r"""AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay, as torch's AdamW.
 
     The same steps as :class:`Adam`, except that weight decay does not enter
     the gradient (and so is not rescaled by 1/√v̂); each step first shrinks θ::

@@ -3,7 +3,11 @@
 import numpy as np
 
 from course_lib.optim.optimizer import (
-    Optimizer, check_betas, check_eps, check_lr, check_weight_decay,
+    Optimizer,
+    check_betas,
+    check_eps,
+    check_lr,
+    check_weight_decay,
 )
 
 
@@ -23,7 +27,8 @@ class Adamax(Optimizer):
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
+                                  "weight_decay": weight_decay})
 
     def _check_hyperparameters(self, group):
         check_lr(group)
@@ -35,17 +40,20 @@ class Adamax(Optimizer):
         return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_inf": np.zeros_like(theta)}
 
     def _update(self, theta, g, state, group, work):
-        (beta1, beta2), lam = group["betas"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
         t = state["step"] = state["step"] + 1
-        if lam != 0:
-            g = g + lam * theta                                 # g_t + λ θ_t
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * theta       # g_t ← g_t + λ θ_t
         m, u = state["exp_avg"], state["exp_inf"]
+        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
         m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)                # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+        m += np.multiply(g, 1 - beta1, out=work)
+        # u_t = max(β₂ u_{t−1}, |g_t| + ε)
         u *= beta2
         abs_g = np.abs(g, out=work)
         abs_g += group["eps"]
-        np.maximum(u, abs_g, out=u)                             # u_t = max(β₂ u_{t−1}, |g_t| + ε)
+        np.maximum(u, abs_g, out=u)
+        # θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
         step = np.divide(m, u, out=work)
         step *= group["lr"] / (1 - beta1**t)
-        theta -= step                                           # θ_t − η/(1 − β₁ᵗ) m_t/u_t
+        theta -= step

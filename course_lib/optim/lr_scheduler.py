@@ -78,7 +78,10 @@ class LambdaLR(LRScheduler):
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         n_groups = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
-        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n_groups
+        if isinstance(lr_lambda, (list, tuple)):
+            lambdas = list(lr_lambda)
+        else:
+            lambdas = [lr_lambda] * n_groups
         if len(lambdas) != n_groups:
             raise ValueError(f"Invalid lr_lambda: expected {n_groups} functions "
                              f"(one per parameter group), got {len(lambdas)}")

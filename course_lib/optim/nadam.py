@@ -1,11 +1,15 @@
 """NAdam: Adam whose momentum step looks ahead like Nesterov's."""
 
-import math
 
 import numpy as np
 
 from course_lib.optim.optimizer import (
-    Optimizer, check_betas, check_eps, check_lr, check_number, check_weight_decay,
+    Optimizer,
+    check_betas,
+    check_eps,
+    check_lr,
+    check_number,
+    check_weight_decay,
 )
 
 
@@ -28,9 +32,9 @@ class NAdam(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      momentum_decay=momentum_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
+                                  "weight_decay": weight_decay, "momentum_decay": momentum_decay,
+                                  "decoupled_weight_decay": decoupled_weight_decay})
 
     def _check_hyperparameters(self, group):
         check_lr(group)
@@ -44,22 +48,26 @@ class NAdam(Optimizer):
                 "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
 
     def _update(self, theta, g, state, group, work):
-        eta, (beta1, beta2), lam, psi = (group["lr"], group["betas"], group["weight_decay"],
-                                         group["momentum_decay"])
+        eta, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lam, psi = group["weight_decay"], group["momentum_decay"]
         t = state["step"] = state["step"] + 1
         if lam != 0 and group["decoupled_weight_decay"]:
-            theta *= 1 - eta * lam                              # θ ← (1 − ηλ) θ
+            theta *= 1 - eta * lam                      # θ_t ← (1 − ηλ) θ_t
         elif lam != 0:
-            g = g + lam * theta                                 # g_t + λ θ_t
-        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))              # μ_t
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))   # μ_{t+1}
-        mu_product = state["mu_product"] = state["mu_product"] * mu   # Π_t
+            g = g + lam * theta                         # g_t ← g_t + λ θ_t
+        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))                  # μ_t
+        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))       # μ_{t+1}
+        mu_product = state["mu_product"] = state["mu_product"] * mu  # Π_t = Π_{t−1} μ_t
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
         m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)                # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+        m += np.multiply(g, 1 - beta1, out=work)
+        # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
         v *= beta2
-        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)   # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)
+        # d_t = √(v_t / (1 − β₂ᵗ)) + ε
         d = np.sqrt(np.divide(v, 1 - beta2**t, out=work), out=work)
-        d += group["eps"]                                       # d_t = √(v_t/(1 − β₂ᵗ)) + ε
+        d += eps
+        # θ_{t+1} = θ_t − η (1 − μ_t)/(1 − Π_t) · g_t/d_t − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t
         theta -= (eta * (1 - mu) / (1 - mu_product)) * g / d
         theta -= (eta * mu_next / (1 - mu_product * mu_next)) * m / d

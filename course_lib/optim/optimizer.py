@@ -125,6 +125,9 @@ class Optimizer:
     def _checked_gradient(p, index):
         g = np.asarray(p.grad)
         label = f"parameter {p.name!r}" if p.name else f"parameter #{index}"
+        if g.dtype.kind not in "iuf":
+            raise TypeError(f"Gradient of {label} must be an array of real numbers, "
+                            f"got dtype {g.dtype}")
         if g.shape != p.data.shape:
             raise ValueError(
                 f"Gradient of {label} has shape {g.shape}, but the parameter has shape "
@@ -146,7 +149,7 @@ class Optimizer:
         return g
 
     def _work_buffer(self, theta):
-        """Scratch space shaped like θ, shared by all parameters of that dtype, reused every step."""
+        """Scratch space shaped like θ, shared by the parameters of its dtype, kept between steps."""
         buffer = self._work_buffers.get(theta.dtype)
         if buffer is None or buffer.size < theta.size:
             buffer = self._work_buffers[theta.dtype] = np.empty(theta.size, theta.dtype)
@@ -193,7 +196,8 @@ class Optimizer:
             return copy.deepcopy(value)
         if value.shape != p.data.shape:
             raise ValueError(
-                f"loaded state of shape {value.shape} does not fit parameter of shape {p.data.shape}"
+                f"loaded state of shape {value.shape} does not fit a parameter of shape "
+                f"{p.data.shape}"
             )
         return value.astype(p.data.dtype, copy=True)
 
@@ -213,7 +217,7 @@ def check_number(name, value, low, high=math.inf, *, low_open=False, high_open=F
     The message names the argument, the value and the allowed range, e.g.
     ``Invalid learning rate lr=-0.1: must be >= 0``.
     """
-    label = f"{meaning} {name}" if meaning else name
+    label = f"{meaning} {name}" if meaning and meaning != name else name
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"Invalid {label}={value!r}: must be a real number")
     if high == math.inf:

@@ -3,7 +3,11 @@
 import numpy as np
 
 from course_lib.optim.optimizer import (
-    Optimizer, check_eps, check_lr, check_number, check_weight_decay,
+    Optimizer,
+    check_eps,
+    check_lr,
+    check_number,
+    check_weight_decay,
 )
 
 
@@ -26,8 +30,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered))
+        super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps,
+                                  "weight_decay": weight_decay, "momentum": momentum,
+                                  "centered": centered})
 
     def _check_hyperparameters(self, group):
         check_lr(group)
@@ -48,25 +53,29 @@ class RMSprop(Optimizer):
         eta, alpha, mu, lam = group["lr"], group["alpha"], group["momentum"], group["weight_decay"]
         state["step"] += 1
         if lam != 0:
-            g = g + lam * theta                                 # g_t + λ θ_t
+            g = g + lam * theta                         # g_t ← g_t + λ θ_t
+        # v_t = α v_{t−1} + (1 − α) g_t²
         v = state["square_avg"]
         v *= alpha
-        v += np.multiply(np.square(g, out=work), 1 - alpha, out=work)   # v_t = α v_{t−1} + (1 − α) g_t²
+        v += np.multiply(np.square(g, out=work), 1 - alpha, out=work)
         if group["centered"]:
+            # ḡ_t = α ḡ_{t−1} + (1 − α) g_t,  d_t = √(v_t − ḡ_t²) + ε
             g_mean = state["grad_avg"]
             g_mean *= alpha
-            g_mean += np.multiply(g, 1 - alpha, out=work)       # ḡ_t = α ḡ_{t−1} + (1 − α) g_t
-            variance = np.subtract(v, np.square(g_mean, out=work), out=work)
-            d = np.sqrt(variance, out=work)                     # √(v_t − ḡ_t²)
+            g_mean += np.multiply(g, 1 - alpha, out=work)
+            d = np.sqrt(np.subtract(v, np.square(g_mean, out=work), out=work), out=work)
         else:
-            d = np.sqrt(v, out=work)                            # √v_t
+            # d_t = √v_t + ε
+            d = np.sqrt(v, out=work)
         d += group["eps"]
-        scaled = np.divide(g, d, out=work)                      # g_t / d_t
+        scaled = np.divide(g, d, out=work)              # g_t / d_t
         if mu > 0:
+            # b_t = μ b_{t−1} + g_t / d_t,  θ_{t+1} = θ_t − η b_t
             b = state["momentum_buffer"]
             b *= mu
-            b += scaled                                         # b_t = μ b_{t−1} + g_t / d_t
-            scaled = np.multiply(b, eta, out=work)
+            b += scaled
+            theta -= np.multiply(b, eta, out=work)
         else:
+            # θ_{t+1} = θ_t − η g_t / d_t
             scaled *= eta
-        theta -= scaled                                         # θ_t − η (g_t/d_t or b_t)
+            theta -= scaled

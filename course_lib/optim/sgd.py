@@ -22,8 +22,8 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False):
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov))
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                  "weight_decay": weight_decay, "nesterov": nesterov})
 
     def _check_hyperparameters(self, group):
         check_lr(group)
@@ -41,21 +41,24 @@ class SGD(Optimizer):
         return {}
 
     def _update(self, theta, g, state, group, work):
-        eta, mu, tau, lam = group["lr"], group["momentum"], group["dampening"], group["weight_decay"]
-        if lam != 0:
-            g = g + lam * theta                              # g_t + λ θ_t
-        if mu != 0:
-            v = state.get("momentum_buffer")
-            if v is None:
-                v = state["momentum_buffer"] = g.astype(theta.dtype, copy=True)   # v_1 = g_1
-            else:
-                v *= mu                                      # v_t = μ v_{t−1} + (1 − τ) g_t
-                v += g if tau == 0 else np.multiply(g, 1 - tau, out=work)
-            if group["nesterov"]:
-                direction = np.multiply(v, mu, out=work)
-                direction += g                               # g_t + μ v_t
-            else:
-                direction = v
+        eta, mu, tau = group["lr"], group["momentum"], group["dampening"]
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * theta       # g_t ← g_t + λ θ_t
+        if mu == 0:
+            theta -= np.multiply(g, eta, out=work)      # θ_{t+1} = θ_t − η g_t
+            return
+        v = state.get("momentum_buffer")
+        if v is None:
+            v = state["momentum_buffer"] = g.astype(theta.dtype, copy=True)   # v_1 = g_1
         else:
-            direction = g
-        theta -= np.multiply(direction, eta, out=work)       # θ_{t+1} = θ_t − η · direction
+            # v_t = μ v_{t−1} + (1 − τ) g_t
+            v *= mu
+            v += g if tau == 0 else np.multiply(g, 1 - tau, out=work)
+        if group["nesterov"]:
+            # θ_{t+1} = θ_t − η (g_t + μ v_t)
+            direction = np.multiply(v, mu, out=work)
+            direction += g
+            direction *= eta
+            theta -= direction
+        else:
+            theta -= np.multiply(v, eta, out=work)      # θ_{t+1} = θ_t − η v_t

@@ -90,10 +90,28 @@ DECK_TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
 .reveal .slides { text-align: left; }
 .reveal .slides h1, .reveal .slides h2, .reveal .slides h3 { text-transform: none; }
 .reveal .jp-RenderedImage img { max-height: 520px; width: auto; }
-.reveal .jp-OutputArea-output pre { font-size: 16px; }
+:root {
+    --jp-content-font-size1: 18px;
+    --jp-code-font-size: 16px;
+    --jp-cell-prompt-width: 80px;
+}
+.reveal .jp-OutputArea-output pre { font-size: 15px; }
 .reveal .widget-slider { width: 420px; }
+.reveal table { table-layout: auto; }
 </style>
+<script type="text/x-mathjax-config">
+// Formulas on hidden slides are laid out with zero width; automatic line breaks would then
+// split them at every operator.
+MathJax.Hub.Config({CommonHTML: {linebreaks: {automatic: false}}});
+</script>
 {% endblock html_head_css %}
+{% block footer_js %}
+{{ super() }}
+<script>
+// window.Reveal, for the browser console and the tests (reveal.js is loaded as an AMD module).
+require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) { window.Reveal = Reveal; });
+</script>
+{% endblock footer_js %}
 """
 
 
@@ -195,6 +213,7 @@ def deck_exporter(offline: bool) -> SlidesExporter:
         extra_loaders=[DictLoader({"course_reveal.html.j2": DECK_TEMPLATE})],
         template_file="course_reveal.html.j2",
         reveal_theme="white",
+        reveal_transition="none",
         reveal_number="c/t",
         reveal_scroll=True,
         reveal_width="1280",

@@ -1,0 +1,74 @@
+"""An offline lecture deck shown in Chromium with the network cut: reveal.js starts, the
+formulas are typeset by the local MathJax, widgets render, nothing is fetched from outside.
+Screenshots of its first slides go to artifacts/browser/.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from slides import build_deck, executed, install_vendor, lessons  # noqa: E402
+
+SLIDES_TO_SHOW = 4
+
+
+def _deck_lesson():
+    """Lesson 1 when it exists (formulas, figures and a widget), else the first lesson."""
+    found = lessons()
+    preferred = [p for p in found if p.name.startswith("01_")]
+    return (preferred or found or [None])[0]
+
+
+@pytest.fixture(scope="module")
+def offline_deck(tmp_path_factory):
+    path = _deck_lesson()
+    if path is None:
+        pytest.fail("no lessons in notebooks/")
+    if shutil.which("npm") is None and not (ROOT / "build" / ".cache" / "npm").exists():
+        pytest.skip("npm not found: offline decks fetch reveal.js and MathJax with npm once")
+    out = tmp_path_factory.mktemp("deck")
+    install_vendor(out)
+    notebook = executed(path, tmp_path_factory.mktemp("executed"))
+    return path, notebook, build_deck(notebook, path.stem, out, offline=True)
+
+
+def test_offline_deck_displays_without_network(offline_deck, browser, artifacts):
+    path, notebook, deck = offline_deck
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    outside, failed = [], []
+
+    def file_only(route):
+        if route.request.url.startswith(("file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", file_only)
+    page = context.new_page()
+    page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
+    try:
+        page.goto(deck.as_uri())
+        page.wait_for_selector(".reveal.ready", timeout=20_000)
+        has_math = any("$" in c.source for c in notebook.cells if c.cell_type == "markdown")
+        if has_math:
+            page.wait_for_selector(".MathJax_CHTML", timeout=20_000)
+        has_widgets = "application/vnd.jupyter.widget-state+json" in notebook.metadata.get("widgets", {})
+        if has_widgets:
+            page.wait_for_selector(".reveal .widget-slider", state="attached", timeout=20_000)
+        for number in range(1, SLIDES_TO_SHOW + 1):
+            page.wait_for_timeout(300)  # MathJax re-renders the new slide
+            page.screenshot(path=artifacts / f"deck-{path.stem}-{number}.png")
+            page.keyboard.press("ArrowRight")
+        broken_math = page.locator(".reveal .MathJax_Error, .reveal merror").count()
+        assert broken_math == 0, f"{path.name}: MathJax could not typeset {broken_math} formulas"
+    finally:
+        context.close()
+    assert outside == [], f"the offline deck asked the network for {outside}"
+    assert failed == [], f"the offline deck could not load {failed}"
+

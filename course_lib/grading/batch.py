@@ -25,6 +25,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,6 +78,7 @@ def exercise_of(path, submission, override):
 
 def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
     """Grade one notebook → its feedback record (a JSON-ready dict)."""
+    started = time.monotonic()
     raw = Path(path).read_bytes()
     record = {"file": str(path), "sha256": hashlib.sha256(raw).hexdigest(), "exercise": None,
               "score": 0.0, "max_score": 0.0, "status": "", "isolation":
@@ -103,6 +105,7 @@ def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
     record["questions"] = [result.to_dict() for result in results]
     record["score"] = round(sum(result.score for result in results), 6)
     record["status"] = "; ".join(problems) or "ok"
+    record["seconds"] = round(time.monotonic() - started, 3)
     return record
 
 
@@ -274,9 +277,9 @@ class _Lines:
 
 
 def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
-              use_bubblewrap=True, progress=sys.stderr):
+              use_bubblewrap=True, progress=None):
     """Grade every submission under ``paths`` into ``out`` → the list of records."""
-    out = Path(out)
+    out, progress = Path(out), progress or sys.stderr
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     submissions = find_submissions(paths, out)
     names = feedback_names(submissions)

@@ -1,0 +1,421 @@
+"""The batch grader against hostile and broken submissions.
+
+Every submission below is made here, graded in its own child process, and must
+get a clear status and exactly the score its honest answers earn, while the
+batch always finishes. The cases that test the isolation itself (network,
+files, processes, memory, time, crashes) run twice: with bubblewrap when this
+machine has it, and without (``--no-bubblewrap``), where the test states what
+the weaker isolation still guarantees.
+"""
+
+import hashlib
+import json
+import os
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+import grading_fixtures as fx
+from course_lib.grading.__main__ import main
+from course_lib.grading.batch import grade_all
+from course_lib.grading.sandbox import Limits, isolation
+
+LIMITS = Limits(cell_seconds=1, total_seconds=4, memory_bytes=2**30)
+FULL = 4.0  # q1 2 points, q2 1, q3 1
+
+SETUP = "from course_lib.grading import checker\ncheck = checker('zz_grading_selftest')\nimport numpy as np"
+Q1 = "def gd_step(theta, g, lr):\n    return theta - lr * g\ncheck('q1', gd_step)"
+Q1_WRONG = "def gd_step(theta, g, lr):\n    return theta + lr * g"
+Q2 = "def summary(values):\n    return float(np.mean(values)), float(np.max(np.abs(values)))"
+Q3 = "def kappa(eigenvalues):\n    return eigenvalues.max() / eigenvalues.min()"
+HONEST = [SETUP, Q1, Q2, Q3]
+
+
+def notebook(*cells, exercise=fx.EXERCISE):
+    metadata = {"course": {"exercise": exercise}} if exercise else {}
+    return json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": metadata,
+        "cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": [],
+                   "execution_count": None} for cell in cells]}).encode()
+
+
+def honest_with(*hostile):
+    """The honest answers with ``hostile`` cells between set-up and the answers."""
+    return notebook(SETUP, *hostile, Q1, Q2, Q3)
+
+
+FORK_BOMB = """
+import os, time
+forks, stopped = 0, None
+for i in range(3000):
+    try:
+        pid = os.fork()
+    except OSError as error:
+        stopped = type(error).__name__
+        break
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    forks += 1
+print("FORKS", forks, stopped)
+"""
+
+# Submissions whose isolation is under test: graded with and without bubblewrap.
+ISOLATION_CASES = {
+    "infinite_loop": honest_with("while True:\n    pass"),
+    "sleep": honest_with("import time\ntime.sleep(10**6)"),
+    "swallows_timeouts": honest_with(
+        "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass"),
+    "memory_bomb": honest_with("hog = []\nfor _ in range(40):\n    hog.append(bytearray(2**28))",
+                               "import numpy\nhuge = numpy.ones((10**6, 10**6))"),
+    "fork_bomb": honest_with(FORK_BOMB),
+    "os_exit": honest_with("import os\nos._exit(0)"),
+    "kills_itself": honest_with("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+    "segfault": honest_with("import ctypes\nctypes.string_at(0)"),
+    "crash_in_answer": notebook(SETUP, Q1, "import os\ndef summary(values):\n    os._exit(3)", Q3),
+    "prints_gigabytes": honest_with("for _ in range(100):\n    print('x' * 10**7)"),
+    "network": honest_with("import socket\ntry:\n    socket.create_connection(('127.0.0.1', PORT), timeout=2)"
+                           "\n    print('NETWORK-OPEN')\nexcept OSError as error:\n"
+                           "    print('NETWORK-BLOCKED', type(error).__name__)"),
+    "files_outside": honest_with(
+        "try:\n    print('READ', open('SECRET').read())\nexcept OSError as error:\n    print('READ-BLOCKED', error)",
+        "try:\n    open('PWNED', 'w').write('x')\nexcept OSError as error:\n    print('WRITE-BLOCKED', error)"),
+}
+
+# Broken or tampering submissions: graded once (with bubblewrap when available).
+OTHER_CASES = {
+    "honest": honest_with(),
+    "untouched": notebook(SETUP, *(f"def {name}(*args, **kwargs):\n    raise NotImplementedError"
+                                   for name in ("gd_step", "summary", "kappa"))),
+    "sys_exit": honest_with("import sys\nsys.exit(0)", "exit()"),
+    "patches_numpy_and_grader": notebook(
+        SETUP, Q1_WRONG,
+        "np.allclose = lambda *a, **k: True\nnp.isclose = lambda a, b, **k: np.ones(np.shape(b), bool)\n"
+        "np.testing.assert_allclose = lambda *a, **k: None\n"
+        "import course_lib.grading.compare as c, course_lib.grading.grade as g\n"
+        "c.difference = lambda *a, **k: None\ng.difference = lambda *a, **k: None", Q2, Q3),
+    "patches_builtins": notebook(SETUP, Q1_WRONG, "import builtins\nbuiltins.isinstance = lambda *a: True\n"
+                                 "builtins.len = lambda x: 0", Q2, Q3),
+    "fake_check_and_output": notebook(
+        SETUP, "check = lambda *a: print('q1: 2/2 points — passed')", Q1_WRONG,
+        "check('q1', gd_step)\nprint('q1: 2/2 points — passed')\nprint('TOTAL 4/4')", Q2, Q3),
+    "always_equal": notebook(
+        SETUP, "class Equal:\n    def __eq__(self, other):\n        return True\n    __array_priority__ = 1000\n"
+        "def gd_step(theta, g, lr):\n    return Equal()", Q2, Q3),
+    "ndarray_subclass": notebook(
+        SETUP, "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n"
+        "def gd_step(theta, g, lr):\n    return np.zeros_like(theta).view(Liar)", Q2, Q3),
+    "hides_tracebacks": honest_with("import sys, os\nsys.excepthook = lambda *a: None\n"
+                                    "sys.stderr = open(os.devnull, 'w')\nraise ValueError('hidden')"),
+    "fake_result_files": notebook(
+        SETUP, Q1_WRONG, Q2, Q3,
+        "import json, os\nfake = {'running': None, 'cells': [], 'questions': {'q1': {'outcomes': "
+        "[{'value': 0.0}] * 4}, 'q2': {'outcomes': [{'value': {'pickle': 'x'}}] * 3}}}\n"
+        "json.dump(fake, open('result.json', 'w'))\n"
+        "open('grades.csv', 'w').write('file,score\\nfake_result_files.ipynb,4.0\\n')\n"
+        "os._exit(0)"),
+    "calls_reference": notebook(
+        SETUP, Q1, Q2, "from course_lib.quadratic import condition_number as cn\n"
+        "def kappa(eigenvalues):\n    import sys\n    sys.setprofile(None)\n    return cn(eigenvalues)"),
+    "calls_reference_by_attribute": notebook(
+        SETUP, Q1, Q2, "import course_lib.quadratic as quadratic\n"
+        "def kappa(eigenvalues):\n    return quadratic.condition_number(eigenvalues)"),
+    "invalid_json": b'{"nbformat": 4, "cells": [',
+    "not_a_notebook": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+    "json_list": b"[1, 2, 3]",
+    "empty": b"",
+    "nbformat_3": json.dumps({"nbformat": 3, "nbformat_minor": 0,
+                              "metadata": {"course": {"exercise": fx.EXERCISE}},
+                              "worksheets": [{"cells": [{"cell_type": "code", "input": cell}
+                                                        for cell in HONEST]}]}).encode(),
+    "nbformat_5": json.dumps({"nbformat": 5, "cells": []}).encode(),
+    "renamed_function": notebook(SETUP, Q1.replace("gd_step", "my_step"), Q2,
+                                 Q3.replace("kappa", "condition")),
+    "missing_functions": notebook(SETUP, Q2),
+    "wrong_signatures": notebook(SETUP, "def gd_step(theta):\n    return theta", Q2,
+                                 "def kappa():\n    return 1.0"),
+    "duplicated_cells": notebook(SETUP, Q1_WRONG, Q1, Q1, Q2, Q2, Q3, SETUP),
+    "unknown_magics": honest_with("%this_magic_does_not_exist 1", "%%bash\necho hi", "!ls /",
+                                  "%matplotlib inline\n%load_ext autoreload\n%autoreload 2"),
+    "non_utf8": honest_with("# caf\xe9").replace(b"caf\\u00e9", b"caf\xe9"),
+    "syntax_error": honest_with("def broken(:\n    pass"),
+}
+ISOLATED_NAMES = list(ISOLATION_CASES)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A TCP server on 127.0.0.1 that records whether anything connected to it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    connections, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connections.append(listener.accept()[0])
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], connections
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+def _write_submissions(folder, cases, port, outside):
+    folder.mkdir()
+    for name, content in cases.items():
+        content = (content.replace(b"PORT", str(port).encode())
+                   .replace(b"SECRET", str(outside / "secret.txt").encode())
+                   .replace(b"PWNED", str(outside / "pwned.txt").encode()))
+        (folder / f"{name}.ipynb").write_bytes(content)
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in folder.iterdir()}
+
+
+def _grade(tmp_path_factory, server, cases, use_bubblewrap):
+    base = tmp_path_factory.mktemp("bwrap" if use_bubblewrap else "plain")
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("TOP-SECRET")
+    hashes = _write_submissions(base / "submissions", cases, server[0], outside)
+    records = grade_all([base / "submissions"], base / "out", jobs=2, limits=LIMITS,
+                        use_bubblewrap=use_bubblewrap, progress=open(os.devnull, "w"))
+    return {"records": {Path(r["file"]).stem: r for r in records}, "base": base,
+            "hashes": hashes, "outside": outside, "use_bubblewrap": use_bubblewrap}
+
+
+@pytest.fixture(scope="module")
+def strong(tmp_path_factory, server):
+    return _grade(tmp_path_factory, server, {**ISOLATION_CASES, **OTHER_CASES}, True)
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory, server):
+    return _grade(tmp_path_factory, server, ISOLATION_CASES, False)
+
+
+@pytest.fixture(params=["bubblewrap", "no bubblewrap"])
+def graded(request):
+    if request.param == "bubblewrap" and not isolation(True).bubblewrap:
+        pytest.skip("bubblewrap is not installed or cannot create a sandbox on this machine")
+    return request.getfixturevalue("strong" if request.param == "bubblewrap" else "plain")
+
+
+def scores(record):
+    return {q["id"]: q["score"] for q in record["questions"]}
+
+
+def status_of(record, qid):
+    return next(q for q in record["questions"] if q["id"] == qid)
+
+
+def test_the_isolation_in_use_is_recorded(graded):
+    record = graded["records"]["infinite_loop"]
+    assert record["isolation"].startswith("bubblewrap" if graded["use_bubblewrap"] else "no bubblewrap")
+    assert record["isolation"] in (graded["base"] / "out" / "grades.csv").read_text()
+
+
+@pytest.mark.parametrize("name", ["infinite_loop", "sleep"])
+def test_a_runaway_cell_is_stopped_and_the_rest_graded(graded, name):
+    record = graded["records"][name]
+    assert record["score"] == FULL and record["status"] == "out of time in cells 2"
+
+
+def test_a_cell_that_swallows_the_time_limit_is_killed_and_skipped(graded):
+    record = graded["records"]["swallows_timeouts"]
+    assert record["score"] == FULL
+    assert "cell 2 ran past the 4 s limit; graded again without it" in record["status"]
+
+
+def test_a_memory_bomb_hits_the_memory_limit(graded):
+    record = graded["records"]["memory_bomb"]
+    assert record["score"] == FULL and record["status"] == "errors in cells 2, 3"
+    assert all("MemoryError" in record["cells"][i]["error"] for i in (1, 2))
+
+
+def test_a_fork_bomb_is_stopped_by_the_process_limit(graded):
+    record = graded["records"]["fork_bomb"]
+    assert record["score"] == FULL
+    forks, stopped = record["output"].split("FORKS ")[1].split()[:2]
+    # The bomb is bounded at 3000 forks; the cgroup's pids.max (or RLIMIT_NPROC) stops it first.
+    assert stopped == "BlockingIOError" and int(forks) < LIMITS.processes
+
+
+@pytest.mark.parametrize("name, how", [("os_exit", "exited (code 0)"),
+                                       ("kills_itself", "was killed by SIGKILL"),
+                                       ("segfault", "was killed by SIGSEGV")])
+def test_a_cell_that_kills_the_process_is_skipped_on_a_rerun(graded, name, how):
+    record = graded["records"][name]
+    assert record["score"] == FULL
+    assert record["status"] == f"cell 2 {how}; graded again without it"
+    assert record["cells"][1]["status"] == "skipped"
+
+
+def test_an_answer_that_kills_the_process_scores_zero_alone(graded):
+    record = graded["records"]["crash_in_answer"]
+    assert scores(record) == {"q1": 2, "q2": 0, "q3": 1}
+    assert "question q2 exited (code 3); graded again without it" in record["status"]
+    assert "crashed the process" in status_of(record, "q2")["details"][0]
+
+
+def test_printing_gigabytes_is_cut(graded):
+    record = graded["records"]["prints_gigabytes"]
+    assert record["score"] == FULL
+    # 1 GB is printed unless the 1 s cell limit stops it first; either way only 64 KiB are kept.
+    cut = re.search(rf"output cut to {LIMITS.output_bytes} of (\d+) bytes", record["status"])
+    assert cut and int(cut.group(1)) > 10**8
+    assert len(record["output"]) <= LIMITS.output_bytes
+
+
+def test_no_network_even_to_localhost(graded, server):
+    record = graded["records"]["network"]
+    assert record["score"] == FULL and "NETWORK-BLOCKED" in record["output"]
+    assert "NETWORK-OPEN" not in record["output"] and server[1] == []
+
+
+def test_files_outside_the_work_folder(graded):
+    record, outside = graded["records"]["files_outside"], graded["outside"]
+    assert record["score"] == FULL
+    if graded["use_bubblewrap"]:
+        assert "READ-BLOCKED" in record["output"] and "TOP-SECRET" not in record["output"]
+        assert "WRITE-BLOCKED" in record["output"] and not (outside / "pwned.txt").exists()
+    else:
+        # Without bubblewrap only ordinary permissions protect other files (the grader runs as
+        # this user); what still holds is that the grade comes from the parent alone and no
+        # submission is modified, which test_submissions_are_never_modified checks.
+        assert "READ" in record["output"]
+
+
+def test_submissions_are_never_modified(graded):
+    folder = graded["base"] / "submissions"
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} \
+        == graded["hashes"]
+
+
+def test_honest_and_untouched_notebooks(strong):
+    assert strong["records"]["honest"]["score"] == FULL
+    assert strong["records"]["honest"]["status"] == "ok"
+    untouched = strong["records"]["untouched"]
+    assert untouched["score"] == 0
+    assert {q["status"] for q in untouched["questions"]} == {"not implemented"}
+
+
+@pytest.mark.parametrize("name", ["patches_numpy_and_grader", "patches_builtins",
+                                  "fake_check_and_output", "always_equal", "ndarray_subclass"])
+def test_tampering_in_the_child_cannot_raise_the_score(strong, name):
+    record = strong["records"][name]
+    assert scores(record)["q1"] == 0, record["questions"][0]
+    assert record["score"] <= 2
+
+
+def test_hidden_tracebacks_and_sys_exit_are_just_cell_errors(strong):
+    assert strong["records"]["hides_tracebacks"]["score"] == FULL
+    assert strong["records"]["hides_tracebacks"]["status"] == "errors in cells 2"
+    record = strong["records"]["sys_exit"]
+    assert record["score"] == FULL and record["status"] == "errors in cells 2, 3"
+    assert record["cells"][1]["error"] == "SystemExit: 0"
+
+
+def test_fake_result_files_earn_nothing(strong):
+    record = strong["records"]["fake_result_files"]
+    # The fake result.json is read (it is where results belong) but only as data: q1's
+    # claimed values are compared and fail, q2's malformed values are rejected.
+    assert scores(record)["q1"] == 0 and scores(record)["q2"] == 0
+    assert "cannot read" in status_of(record, "q2")["details"][0]
+    assert "fake_result_files.ipynb,4.0" not in (strong["base"] / "out" / "grades.csv").read_text()
+
+
+@pytest.mark.parametrize("name", ["calls_reference", "calls_reference_by_attribute"])
+def test_calling_the_reference_scores_zero_with_the_reason(strong, name):
+    record = strong["records"][name]
+    assert scores(record) == {"q1": 2, "q2": 1, "q3": 0}
+    q3 = status_of(record, "q3")
+    assert q3["status"] == "forbidden" and "condition_number" in q3["details"][0]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("invalid_json", "invalid notebook: not a notebook (invalid JSON"),
+    ("not_a_notebook", "invalid notebook: not a notebook (invalid JSON"),
+    ("json_list", "invalid notebook: not a notebook (no nbformat field)"),
+    ("empty", "invalid notebook: empty file"),
+    ("nbformat_5", "invalid notebook: nbformat 5 is not supported"),
+])
+def test_unreadable_files_score_zero_with_the_reason(strong, name, message):
+    record = strong["records"][name]
+    assert record["score"] == 0 and record["status"].startswith(message)
+
+
+def test_nbformat_3_and_non_utf8_notebooks_are_graded(strong):
+    assert strong["records"]["nbformat_3"]["score"] == FULL
+    record = strong["records"]["non_utf8"]
+    assert record["score"] == FULL and "undecodable bytes were replaced" in record["notes"][0]
+
+
+def test_renamed_missing_and_misdeclared_functions(strong):
+    renamed = strong["records"]["renamed_function"]
+    # q1's renamed function was passed to check(), so it is found; q3's was not.
+    assert scores(renamed) == {"q1": 2, "q2": 1, "q3": 0}
+    assert "no function named kappa" in status_of(renamed, "q3")["details"][0]
+    assert scores(strong["records"]["missing_functions"]) == {"q1": 0, "q2": 1, "q3": 0}
+    wrong = strong["records"]["wrong_signatures"]
+    assert scores(wrong) == {"q1": 0, "q2": 1, "q3": 0}
+    assert "TypeError" in status_of(wrong, "q1")["details"][0]
+
+
+def test_duplicated_cells_use_the_last_definition(strong):
+    assert strong["records"]["duplicated_cells"]["score"] == FULL
+
+
+def test_magics_work_or_fail_cleanly(strong):
+    record = strong["records"]["unknown_magics"]
+    assert record["score"] == FULL and record["status"] == "errors in cells 2, 3, 4"
+    assert "%this_magic_does_not_exist is not available" in record["cells"][1]["error"]
+
+
+def test_a_syntax_error_is_a_cell_error(strong):
+    record = strong["records"]["syntax_error"]
+    assert record["score"] == FULL and "SyntaxError" in record["cells"][1]["error"]
+
+
+def test_csv_feedback_rerun_and_redo(tmp_path, capsys):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "alice.ipynb").write_bytes(honest_with())
+    (folder / "bob.ipynb").write_bytes(notebook(SETUP, Q1_WRONG, Q2))
+    out = tmp_path / "out"
+    assert main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "5"]) == 0
+    rows = (out / "grades.csv").read_text().splitlines()
+    assert rows[0] == "file,exercise,score,max_score,status,isolation,q1,q2,q3"
+    assert sorted(row.split(",")[2:4] for row in rows[1:]) == [["1.0", "4.0"], ["4.0", "4.0"]]
+    bob = json.loads((out / "feedback" / "bob.json").read_text())
+    assert bob["questions"][0]["mistake"] == "you added η g: gradient descent moves against the gradient"
+    assert "graded 2/2" in capsys.readouterr().err
+    main([str(folder), "--out", str(out)])
+    assert capsys.readouterr().err.count("(already graded)") == 2
+    (folder / "bob.ipynb").write_bytes(honest_with())
+    main([str(folder), "--out", str(out)])
+    assert capsys.readouterr().err.count("(already graded)") == 1
+    main([str(folder), "--out", str(out), "--redo"])
+    assert "(already graded)" not in capsys.readouterr().err
+    assert not list((out / "feedback").glob(".*"))  # no temporary files left behind
+
+
+def test_exercise_from_option_metadata_or_file_name(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / f"carol_{fx.EXERCISE}.ipynb").write_bytes(notebook(*HONEST, exercise=None))
+    (folder / "dave.ipynb").write_bytes(notebook(*HONEST, exercise="something_else"))
+    records = grade_all([folder], tmp_path / "out", limits=LIMITS, progress=open(os.devnull, "w"))
+    assert [r["score"] for r in records] == [FULL, 0]
+    assert records[1]["status"] == "unknown exercise 'something_else'"
+    records = grade_all([folder / "dave.ipynb"], tmp_path / "out2", exercise=fx.EXERCISE,
+                        limits=LIMITS, progress=open(os.devnull, "w"))
+    assert records[0]["score"] == FULL

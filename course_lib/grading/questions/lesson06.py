@@ -1,0 +1,269 @@
+"""Questions of exercise 06_choosing_an_optimizer: schedules, the range test, optimizer memory."""
+
+import numpy as np
+
+from course_lib import Parameter, optim
+from course_lib.grading.registry import Question, register
+from course_lib.lr_finder import lr_range_test, range_test_lrs, suggest_lr
+from course_lib.schedules import warmup_cosine
+
+EXERCISE = "06_choosing_an_optimizer"
+
+
+# ---------------------------------------------------------------- q1 warm-up + cosine
+def _schedule_cases(rng):
+    cases = []
+    for _ in range(6):
+        warmup = int(rng.integers(2, 20))
+        total = warmup + int(rng.integers(5, 200))
+        lr, min_lr = float(rng.uniform(0.01, 1.0)), 0.0
+        if rng.random() < 0.5:
+            min_lr = float(lr * rng.uniform(0.01, 0.2))
+        for t in (1, warmup, warmup + 1, int(rng.integers(warmup + 1, total + 1)), total):
+            cases.append((t, lr, warmup, total, min_lr))
+    return cases
+
+
+def _warmup_from_zero(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return lr * (t - 1) / warmup_steps
+    return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
+
+
+def _cosine_ignores_min_lr(t, lr, warmup_steps, total_steps, min_lr):
+    return warmup_cosine(t, lr, warmup_steps, total_steps, 0.0)
+
+
+def _cosine_not_shifted(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return lr * t / warmup_steps
+    return min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * t / total_steps))
+
+
+def _cosine_without_half(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return lr * t / warmup_steps
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + (lr - min_lr) * (1 + np.cos(np.pi * progress))
+
+
+def warmup_cosine_lr(t, lr, warmup_steps, total_steps, min_lr):
+    """The reference: η_t of course_lib.schedules.warmup_cosine."""
+    return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q1",
+    title="Linear warm-up then cosine decay",
+    points=2,
+    function="warmup_cosine_lr",
+    inputs=_schedule_cases,
+    reference=warmup_cosine_lr,
+    rtol=1e-9,
+    mistakes={
+        "η_1 is 0: the warm-up should reach η·t/T_w, so η_1 = η/T_w and η_{T_w} = η "
+        "(t starts at 1)": _warmup_from_zero,
+        "the decay ends at 0 instead of η_min: write η_min + ½(η − η_min)(1 + cos(…))":
+            _cosine_ignores_min_lr,
+        "the cosine must start at the end of the warm-up: its progress is "
+        "(t − T_w)/(T − T_w), not t/T": _cosine_not_shifted,
+        "the cosine factor is ½(1 + cos(…)), which runs from 1 to 0; without the ½ it "
+        "runs from 2 to 0": _cosine_without_half,
+    },
+    forbidden=(warmup_cosine,),
+))
+
+
+# ---------------------------------------------------------------- q2 the range test
+def _least_squares_cases(rng):
+    cases = []
+    for _ in range(4):
+        n, d = int(rng.integers(20, 60)), int(rng.integers(2, 6))
+        X = rng.normal(size=(n, d))
+        y = X @ rng.normal(size=d) + 0.1 * rng.normal(size=n)
+        cases.append((X, y, 1e-4, float(rng.uniform(2.0, 5.0)), int(rng.integers(12, 25))))
+    return cases
+
+
+def _mse_and_gradient(X, y, theta):
+    residual = X @ theta - y
+    return np.mean(residual**2), 2.0 * X.T @ residual / len(y)
+
+
+def range_test_losses(X, y, lr_min, lr_max, num_steps):
+    """The reference: course_lib.lr_finder on J(θ) = (1/n)‖Xθ − y‖², θ_0 = 0."""
+    theta = np.zeros(X.shape[1])
+
+    def step(lr):
+        theta[:] -= lr * _mse_and_gradient(X, y, theta)[1]
+        return _mse_and_gradient(X, y, theta)[0]
+
+    return lr_range_test(step, lr_min, lr_max, num_steps)[1]
+
+
+def _range_test_with(lrs, X, y, loss_before_step=False, gradient_factor=2.0):
+    theta, losses = np.zeros(X.shape[1]), []
+    for lr in lrs:
+        if loss_before_step:
+            losses.append(np.mean((X @ theta - y) ** 2))
+        theta = theta - lr * gradient_factor * X.T @ (X @ theta - y) / len(y)
+        if not loss_before_step:
+            losses.append(np.mean((X @ theta - y) ** 2))
+    return np.array(losses)
+
+
+def _linear_spacing(X, y, lr_min, lr_max, num_steps):
+    return _range_test_with(np.linspace(lr_min, lr_max, num_steps), X, y)
+
+
+def _loss_before_step(X, y, lr_min, lr_max, num_steps):
+    return _range_test_with(np.geomspace(lr_min, lr_max, num_steps), X, y, loss_before_step=True)
+
+
+def _gradient_without_two(X, y, lr_min, lr_max, num_steps):
+    return _range_test_with(np.geomspace(lr_min, lr_max, num_steps), X, y, gradient_factor=1.0)
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q2",
+    title="A learning-rate range test",
+    points=3,
+    function="range_test_losses",
+    inputs=_least_squares_cases,
+    reference=range_test_losses,
+    rtol=1e-7,
+    mistakes={
+        "your η grows linearly: a range test multiplies η by the same factor each step, "
+        "η_k = η_min·(η_max/η_min)^(k/(K−1)) (np.geomspace)": _linear_spacing,
+        "you recorded J before each step; record the loss after the step taken with η_k":
+            _loss_before_step,
+        "the gradient of (1/n)‖Xθ − y‖² is (2/n)Xᵀ(Xθ − y): the factor 2 is missing":
+            _gradient_without_two,
+    },
+    forbidden=(lr_range_test, range_test_lrs),
+))
+
+
+# ---------------------------------------------------------------- q3 reading the test
+def _range_test_curves(rng):
+    """Loss curves shaped like real range tests: a plateau, a steep fall, a minimum, a blow-up."""
+    cases = []
+    for index in range(5):
+        k = int(rng.integers(20, 40))
+        log_lrs = np.linspace(-5.0, float(rng.uniform(0.0, 1.0)), k)
+        fall, rise = rng.uniform(-4.0, -3.0), rng.uniform(-1.5, -0.5)
+        losses = (0.1 + 2.2 / (1 + np.exp(4 * (log_lrs - fall)))
+                  + np.maximum(0.0, log_lrs - rise) ** 2 + 0.005 * rng.random(k))
+        losses[-1] = np.inf if index == 0 else np.nan   # the run diverged
+        cases.append((10.0**log_lrs, losses))
+    return cases
+
+
+def _no_tenth(lrs, losses):
+    return float(np.asarray(lrs)[np.nanargmin(np.where(np.isfinite(losses), losses, np.nan))])
+
+
+def _nan_not_ignored(lrs, losses):
+    return float(np.asarray(lrs)[np.argmin(losses)] / 10)
+
+
+def _steepest_drop(lrs, losses):
+    finite = np.where(np.isfinite(losses), losses, np.nan)
+    return float(np.asarray(lrs)[1:][np.nanargmin(np.diff(finite))] / 10)
+
+
+def suggest_learning_rate(lrs, losses):
+    """The reference: course_lib.lr_finder.suggest_lr."""
+    return float(suggest_lr(lrs, losses))
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q3",
+    title="Reading a range test: one tenth of the best η",
+    points=1,
+    function="suggest_learning_rate",
+    inputs=_range_test_curves,
+    reference=suggest_learning_rate,
+    rtol=1e-9,
+    mistakes={
+        "that is the η of the lowest loss itself: take one tenth of it, safely below "
+        "where training becomes unstable": _no_tenth,
+        "the diverged run's NaN/inf loss took part: np.argmin returns the index of the first "
+        "NaN; ignore losses that are not finite": _nan_not_ignored,
+        "you took the steepest drop of the loss; this question asks for one tenth of the "
+        "η with the lowest loss": _steepest_drop,
+    },
+    forbidden=(suggest_lr,),
+))
+
+
+# ---------------------------------------------------------------- q4 memory per optimizer
+OPTIMIZERS = {
+    "SGD": (optim.SGD, {"lr": 0.1}),
+    "SGD momentum": (optim.SGD, {"lr": 0.1, "momentum": 0.9}),
+    "Adam": (optim.Adam, {}),
+    "Adam amsgrad": (optim.Adam, {"amsgrad": True}),
+    "AdamW": (optim.AdamW, {}),
+    "Adagrad": (optim.Adagrad, {}),
+    "RMSprop": (optim.RMSprop, {}),
+    "Adadelta": (optim.Adadelta, {}),
+    "Adamax": (optim.Adamax, {}),
+    "NAdam": (optim.NAdam, {}),
+}
+
+
+def optimizer_state_size(name, n):
+    """The reference: floats an optimizer keeps for n parameters, besides θ and g.
+
+    Counted from the arrays course_lib.optim keeps in its state after one step;
+    Newton's method keeps the n×n Hessian.
+    """
+    if name == "Newton":
+        return n * n
+    cls, hyperparameters = OPTIMIZERS[name]
+    theta = Parameter(np.zeros(n))
+    optimizer = cls([theta], **hyperparameters)
+    theta.grad = np.ones(n)
+    optimizer.step()
+    state = optimizer.state[theta].values()
+    return int(sum(value.size for value in state if np.shape(value) == (n,)))
+
+
+def _state_cases(rng):
+    names = list(OPTIMIZERS) + ["Newton"]
+    return [(name, int(rng.integers(10, 10_000))) for name in names]
+
+
+def _one_moment_for_adam(name, n):
+    return n if name.startswith("Adam") or name == "NAdam" else optimizer_state_size(name, n)
+
+
+def _counts_theta(name, n):
+    return optimizer_state_size(name, n) + n
+
+
+def _newton_linear(name, n):
+    return n if name == "Newton" else optimizer_state_size(name, n)
+
+
+register(Question(
+    exercise=EXERCISE,
+    id="q4",
+    title="Memory an optimizer keeps",
+    points=2,
+    function="optimizer_state_size",
+    inputs=_state_cases,
+    reference=optimizer_state_size,
+    rtol=0,
+    atol=0,
+    mistakes={
+        "Adam-type methods keep two arrays per parameter, the moments m and v "
+        "(AMSGrad a third, the running maximum of v)": _one_moment_for_adam,
+        "count only the state the optimizer adds: θ itself (and its gradient) exist "
+        "for every optimizer": _counts_theta,
+        "Newton's method keeps the Hessian, an n×n matrix: n² floats, not n": _newton_linear,
+    },
+))

@@ -43,52 +43,53 @@ forbidden
     with a message saying which function was called. The batch grader also
     refuses answers whose source text names a forbidden function.
 
-A complete example (``course_lib/grading/questions/lesson04.py``)::
+A complete example (it would live in ``course_lib/grading/questions/lesson01.py``)::
 
     import numpy as np
 
     from course_lib.grading.registry import Question, register
-    from course_lib.optim.adam import adam_update   # (θ, g, m, v, t, η, β1, β2, ε)
+    from course_lib.quadratic import largest_stable_eta   # η_max = 2 / λ_max
 
 
-    def _adam_cases(rng):
-        cases = []
-        for t in (1, 2, 10):
-            theta, g = rng.normal(size=5), rng.normal(size=5)
-            m, v = rng.normal(size=5) * 0.1, rng.random(5) * 0.1
-            cases.append((theta, g, m, v, t))
-        return cases
-
-
-    def _no_bias_correction(theta, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g**2
-        return theta - lr * m / (np.sqrt(v) + eps), m, v
+    def _curvature_cases(rng):  # eigenvalues λ of a few quadratics, one of them 1-D
+        return [(rng.uniform(0.1, 10.0, size=n),) for n in (1, 3, 5, 8)]
 
 
     register(Question(
-        exercise="04_adaptive",
+        exercise="01_gradient_descent",
         id="q2",
-        title="One Adam step",
-        points=3,
-        function="adam_step",
-        inputs=_adam_cases,
-        reference=adam_update,
-        rtol=1e-7,
+        title="The largest stable learning rate",
+        points=2,
+        function="largest_stable_eta",
+        inputs=_curvature_cases,
+        reference=largest_stable_eta,
+        rtol=1e-6,
         mistakes={
-            "your m̂ equals m at t=1: bias correction is missing": _no_bias_correction,
+            "you used 1/L: gradient descent is stable up to η < 2/L":
+                lambda eigenvalues: 1 / np.max(eigenvalues),
+            "you used the smallest curvature: the largest curvature L limits η":
+                lambda eigenvalues: 2 / np.min(eigenvalues),
         },
-        forbidden=(adam_update,),
+        forbidden=(largest_stable_eta,),
     ))
 
-The exercise notebook then says::
+The exercise notebook (metadata ``"course": {"exercise": "01_gradient_descent"}``)
+then says::
 
     from course_lib.grading import checker
-    check = checker("04_adaptive")
+    check = checker("01_gradient_descent")
 
-    def adam_step(theta, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
-        ...
-    check("q2", adam_step)
+    def largest_stable_eta(eigenvalues):
+        ### BEGIN SOLUTION
+        return 2 / np.max(eigenvalues)
+        ### END SOLUTION
+    check("q2", largest_stable_eta)
+
+A learner whose answer returns ``1 / np.max(eigenvalues)`` reads, under the
+failing case, "Likely mistake: you used 1/L: gradient descent is stable up to
+η < 2/L". ``tests/test_grading_questions.py`` checks every registered
+question: plain-data inputs, a reference that passes, mistakes that fail and
+are recognised, forbidden functions that are caught.
 """
 
 import importlib

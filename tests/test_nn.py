@@ -150,6 +150,9 @@ def test_softmax_cross_entropy_is_stable_and_correct():
         (lambda: nn.softmax_cross_entropy(np.ones((3, 4)), np.array([0.0, 1.0, 2.0])), "integers"),
         (lambda: nn.softmax_cross_entropy(np.ones((3, 4)), np.array([0, 1, 4])), "0..3"),
         (lambda: nn.init.he_normal(0, 3), "fan_in"),
+        (lambda: nn.Linear(0, 3), "in_features must be a positive integer"),
+        (lambda: nn.Linear(2, 3, init=lambda n_in, n_out, rng: np.ones((n_out, n_in))), "init returned"),
+        (lambda: nn.BatchNorm1d(2.5), "num_features"),
         (lambda: nn.mlp([4]), "at least"),
     ],
 )

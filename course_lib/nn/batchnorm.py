@@ -22,6 +22,8 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
+        if not isinstance(num_features, (int, np.integer)) or num_features < 1:
+            raise ValueError(f"num_features must be a positive integer, got {num_features!r}")
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
         if eps <= 0.0:

@@ -25,9 +25,17 @@ class Linear(Module):
             raise TypeError(
                 f"init must be a function (fan_in, fan_out, rng) -> array, got {init!r}"
             )
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(init(in_features, out_features, as_generator(rng)), name="weight")
+        if self.weight.shape != (in_features, out_features):
+            raise ValueError(
+                f"init returned an array of shape {self.weight.shape}; "
+                f"Linear needs (in_features, out_features) = {(in_features, out_features)}"
+            )
         self.bias = Parameter(np.zeros(out_features), name="bias") if bias else None
         self.x = None
 

@@ -43,6 +43,7 @@ import course_lib
 BWRAP = "/usr/bin/bwrap"
 PIDS_CGROUP = "/sys/fs/cgroup/pids"
 CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 RESULT_LIMIT = 64 * 2**20
 
 
@@ -108,7 +109,9 @@ def _probe(command, new_netns=False):
 
 
 def _unshare_network():
-    if _libc().unshare(CLONE_NEWNET) != 0:
+    """A new, empty network namespace (inside a new user namespace when not privileged)."""
+    libc = _libc()
+    if libc.unshare(CLONE_NEWNET) != 0 and libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
 
 

@@ -18,6 +18,7 @@ feedback already records the same content hash is not graded again unless
 
 import csv
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -130,15 +131,16 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
             break
         how = (f"ran past the {limits.total_seconds:g} s limit" if run.timed_out
                else _death(run.returncode))
-        if not isinstance(running, dict) or not (_cell_index(running, job) is not None
-                                                  or running.get("question") in cases):
+        cell = _cell_index(running, job)
+        question = running.get("question") if isinstance(running, dict) else None
+        if cell is None and not (isinstance(question, str) and question in cases):
             problems.append(f"the grading process {how} before running any cell")
             break
         problems.append(f"{_where(running)} {how}; graded again without it")
-        if "cell" in running:
-            job["skip_cells"].append(running["cell"])
+        if cell is not None:
+            job["skip_cells"].append(cell)
         else:
-            job["skip_questions"].append(running["question"])
+            job["skip_questions"].append(question)
     record["output"] = run.output
     record["cells"] = _cell_statuses(result.get("cells"))
     for kind, label in (("timeout", "out of time in cells"), ("error", "errors in cells")):
@@ -152,7 +154,7 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
 
 
 def _cell_index(running, job):
-    index = running.get("cell")
+    index = running.get("cell") if isinstance(running, dict) else None
     return index if type(index) is int and 0 <= index < len(job["cells"]) else None
 
 
@@ -265,15 +267,9 @@ def grades_csv(records):
                   result["score"] for result in record["questions"]}
         rows.append([record["file"], record["exercise"] or "", record["score"], record["max_score"],
                      record["status"], record["isolation"], *(points.get(c, "") for c in columns)])
-    lines = []
-    writer = csv.writer(_Lines(lines), lineterminator="\n")
-    writer.writerows(rows)
-    return "".join(lines)
-
-
-class _Lines:
-    def __init__(self, lines):
-        self.write = lines.append
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
 
 
 def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
@@ -292,7 +288,13 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
         target = out / "feedback" / f"{name}.json"
         record, skipped = None if redo else _previous(target, path), True
         if record is None:
-            record, skipped = grade_submission(path, exercise, limits, use_bubblewrap), False
+            try:
+                record = grade_submission(path, exercise, limits, use_bubblewrap)
+            except Exception as error:  # a bug or an unreadable file must not stop the class
+                record = {"file": str(path), "exercise": exercise, "score": 0.0,
+                          "max_score": 0.0, "questions": [], "isolation": "",
+                          "status": f"grader error: {type(error).__name__}: {error}"}
+            skipped = False
             write_atomically(target, json.dumps(record, indent=1, ensure_ascii=False))
         with lock:
             records[index] = record

@@ -196,6 +196,7 @@ def _wire(figure_update, controls, columns=2):
     for control in controls.values():
         control.observe(redraw, names="value")
     redraw()
+    timing.value = ""   # the first render also lays the figure out: not a redraw time
     boxes = list(controls.values())
     rows = [widgets.HBox(boxes[i:i + columns]) for i in range(0, len(boxes), columns)]
     return widgets.VBox(rows + [image, timing])
@@ -372,9 +373,11 @@ class MinibatchExplorer:
         self.start = np.asarray(start, dtype=float)
         label = label or getattr(optimizer, "__name__", "optimizer")
         centre = problem.minimum
-        span = 1.3 * np.abs(self.start - centre).max()
-        xlim = xlim or (centre[0] - span, centre[0] + span)
-        ylim = ylim or (centre[1] - span, centre[1] + span)
+        pad = 0.6 * np.abs(self.start - centre).max()   # room for detours and the cloud around θ*
+        low = np.minimum(self.start, centre) - pad
+        high = np.maximum(self.start, centre) + pad
+        xlim = xlim or (low[0], high[0])
+        ylim = ylim or (low[1], high[1])
         color = optimizer_color(label) or "#332288"
         self.view = SurfaceFigure(problem, [f"{label}, mini-batch", "full batch, same epochs"], xlim,
                                   ylim, minimum=centre, dpi=dpi)
@@ -387,7 +390,7 @@ class MinibatchExplorer:
         for artist in (full, self.view.curves[1]):
             artist.set_linestyle("--")
         full.set_marker("")
-        self.view.ax_path.legend(loc="upper right", fontsize="small")
+        self.view.ax_path.legend(loc="lower right", fontsize="small")
         self.view.ax_loss.legend(loc="upper right", fontsize="small")
         self.view.ax_loss.set_xlabel("epoch")
 

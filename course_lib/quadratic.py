@@ -181,7 +181,9 @@ def measured_rate(distances, tail=0.5):
     """
     d = np.asarray(distances, dtype=float)
     if d.ndim != 1 or d.size < 3:
-        raise ValueError(f"distances must be a 1-D sequence of at least 3 values, got shape {d.shape}")
+        raise ValueError(
+            f"distances must be a 1-D sequence of at least 3 values, got shape {d.shape}"
+        )
     if not 0 < tail < 1:
         raise ValueError(f"tail must be a fraction in (0, 1), got {tail}")
     if np.any(~np.isfinite(d)) or np.any(d <= 0):

@@ -77,7 +77,10 @@ register(Question(
 
 # ---------------------------------------------------------------------- q2: RMSprop
 def rmsprop_step(theta, g, v, lr, alpha, eps):
-    """v_t = α v_{t−1} + (1 − α) g_t²,  θ_{t+1} = θ_t − η g_t / (√v_t + ε).  Returns (θ_{t+1}, v_t)."""
+    """v_t = α v_{t−1} + (1 − α) g_t²,  θ_{t+1} = θ_t − η g_t / (√v_t + ε).
+
+    Returns (θ_{t+1}, v_t).
+    """
     theta, state = _one_step(RMSprop, theta, g, {"step": 1, "square_avg": v},
                              lr=lr, alpha=alpha, eps=eps)
     return theta, state["square_avg"]
@@ -97,6 +100,27 @@ def _rms(theta, g, v, lr, eps):
     return theta - lr * g / (_sqrt(v) + eps), v
 
 
+def _rms_of_g(theta, g, v, lr, alpha, eps):
+    return _rms(theta, g, alpha * v + (1 - alpha) * g, lr, eps)
+
+
+def _rms_decay_swapped(theta, g, v, lr, alpha, eps):
+    return _rms(theta, g, (1 - alpha) * v + alpha * g**2, lr, eps)
+
+
+def _rms_without_factor(theta, g, v, lr, alpha, eps):
+    return _rms(theta, g, alpha * v + g**2, lr, eps)
+
+
+def _rms_eps_inside(theta, g, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * g**2
+    return theta - lr * g / np.sqrt(v + eps), v
+
+
+def _rms_old_average(theta, g, v, lr, alpha, eps):
+    return theta - lr * g / (np.sqrt(v) + eps), alpha * v + (1 - alpha) * g**2
+
+
 register(Question(
     exercise=EXERCISE,
     id="q2",
@@ -107,19 +131,14 @@ register(Question(
     reference=rmsprop_step,
     rtol=1e-9,
     mistakes={
-        "v averages g instead of g²: v_t = α v_{t−1} + (1 − α) g_t²":
-            lambda theta, g, v, lr, alpha, eps: _rms(theta, g, alpha * v + (1 - alpha) * g, lr, eps),
-        "the decay is on the wrong term: α multiplies the old average v_{t−1}, (1 − α) the new g_t²":
-            lambda theta, g, v, lr, alpha, eps: _rms(theta, g, (1 - alpha) * v + alpha * g**2, lr, eps),
+        "v averages g instead of g²: v_t = α v_{t−1} + (1 − α) g_t²": _rms_of_g,
+        "the decay is on the wrong term: α multiplies the old average v_{t−1}, "
+        "(1 − α) the new g_t²": _rms_decay_swapped,
         "the (1 − α) factor on g_t² is missing: v_t = α v_{t−1} + (1 − α) g_t²":
-            lambda theta, g, v, lr, alpha, eps: _rms(theta, g, alpha * v + g**2, lr, eps),
-        "ε is inside the square root: the step divides by √v_t + ε":
-            lambda theta, g, v, lr, alpha, eps: (
-                theta - lr * g / np.sqrt(alpha * v + (1 - alpha) * g**2 + eps),
-                alpha * v + (1 - alpha) * g**2),
+            _rms_without_factor,
+        "ε is inside the square root: the step divides by √v_t + ε": _rms_eps_inside,
         "the step uses the old average v_{t−1}: update v first, then divide by √v_t + ε":
-            lambda theta, g, v, lr, alpha, eps: (theta - lr * g / (np.sqrt(v) + eps),
-                                                 alpha * v + (1 - alpha) * g**2),
+            _rms_old_average,
     },
     forbidden=(RMSprop, rmsprop_step),
 ))
@@ -140,7 +159,8 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
 
 def _adam_cases(rng):
     cases = []
-    for size, t, lr, eps in [(4, 1, 0.1, 1e-3), (3, 2, 0.01, 1e-8), (5, 3, 0.05, 1e-2), (3, 10, 0.1, 1e-3)]:
+    settings = [(4, 1, 0.1, 1e-3), (3, 2, 0.01, 1e-8), (5, 3, 0.05, 1e-2), (3, 10, 0.1, 1e-3)]
+    for size, t, lr, eps in settings:
         theta, g = rng.normal(size=size), rng.normal(size=size)
         if t == 1:
             m, v = np.zeros(size), np.zeros(size)
@@ -150,8 +170,12 @@ def _adam_cases(rng):
     return cases
 
 
-def _adam_variant(correct1=True, correct2=True, root=True, eps_inside=False, eps_outside=False,
-                  beta2_factor=True, step=lambda t: t):
+def _adam_direction(m_hat, v_hat, eps):
+    return m_hat / (np.sqrt(v_hat) + eps)
+
+
+def _adam_variant(correct1=True, correct2=True, beta2_factor=True, step=lambda t: t,
+                  direction=_adam_direction):
     """An Adam step with one of the known mistakes switched on."""
     def variant(theta, g, m, v, t, lr, beta1, beta2, eps):
         m = beta1 * m + (1 - beta1) * g
@@ -160,14 +184,7 @@ def _adam_variant(correct1=True, correct2=True, root=True, eps_inside=False, eps
         with np.errstate(divide="ignore", invalid="ignore"):
             m_hat = m / (1 - beta1**s) if correct1 else m
             v_hat = v / (1 - beta2**s) if correct2 else v
-        if eps_inside:
-            scale = np.sqrt(v_hat + eps)
-        else:
-            scale = np.sqrt(v_hat) if root else v_hat
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step_size = lr * m_hat / scale + lr * eps if eps_outside else lr * m_hat / (
-                scale if eps_inside else scale + eps)
-        return theta - step_size, m, v
+            return theta - lr * direction(m_hat, v_hat, eps), m, v
     return variant
 
 
@@ -183,17 +200,20 @@ register(Question(
     mistakes={
         "bias correction is missing: divide m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ before the step":
             _adam_variant(correct1=False, correct2=False),
-        "only m is bias-corrected: v̂_t = v_t/(1 − β₂ᵗ) is needed too": _adam_variant(correct2=False),
-        "ε is inside the square root: the step is η m̂_t/(√v̂_t + ε)": _adam_variant(eps_inside=True),
+        "only m is bias-corrected: v̂_t = v_t/(1 − β₂ᵗ) is needed too":
+            _adam_variant(correct2=False),
+        "ε is inside the square root: the step is η m̂_t/(√v̂_t + ε)":
+            _adam_variant(direction=lambda m_hat, v_hat, eps: m_hat / np.sqrt(v_hat + eps)),
         "ε is outside the denominator: the step is η m̂_t/(√v̂_t + ε), not η m̂_t/√v̂_t + ηε":
-            _adam_variant(eps_outside=True),
+            _adam_variant(direction=lambda m_hat, v_hat, eps: m_hat / np.sqrt(v_hat) + eps),
         "the (1 − β₂) factor is missing: v_t = β₂ v_{t−1} + (1 − β₂) g_t²":
             _adam_variant(beta2_factor=False),
         "t is off by one (counted from 0): the first step is t = 1, so its correction is 1 − β¹":
             _adam_variant(step=lambda t: t - 1),
         "t is never incremented: your correction uses t = 1 at every step; use this step's t":
             _adam_variant(step=lambda t: 1),
-        "v̂ is used where √v̂ belongs: the step divides by √v̂_t + ε": _adam_variant(root=False),
+        "v̂ is used where √v̂ belongs: the step divides by √v̂_t + ε":
+            _adam_variant(direction=lambda m_hat, v_hat, eps: m_hat / (v_hat + eps)),
     },
     forbidden=(Adam, AdamW, adam_step),
 ))

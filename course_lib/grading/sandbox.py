@@ -11,7 +11,10 @@ What protects the machine and the grade, strongest first:
 - without bubblewrap: a new network namespace when the grader may create one
   (``unshare``), otherwise only Python's socket functions are disabled in the
   child (weak: ctypes gets around it); files outside the work folder are
-  protected only by ordinary permissions.
+  protected only by ordinary permissions. A grader running as root empties the
+  child's capability bounding set, so the child cannot raise its limits,
+  mount, or change users — but it keeps root's file permissions, and with
+  them it could leave its pids cgroup.
 - always: its own session (killed as a group), a cgroup ``pids.max`` when the
   pids controller is writable (else RLIMIT_NPROC, which root ignores),
   RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE (largest file), RLIMIT_NOFILE,
@@ -44,6 +47,7 @@ BWRAP = "/usr/bin/bwrap"
 PIDS_CGROUP = "/sys/fs/cgroup/pids"
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
+PR_CAPBSET_DROP = 24
 RESULT_LIMIT = 64 * 2**20
 
 
@@ -166,8 +170,8 @@ def _environment(home):
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _limit_process(limits, cgroup, new_netns):
-    """Runs in the forked child before exec: session, cgroup, namespace, rlimits."""
+def _limit_process(limits, cgroup, new_netns, drop_capabilities):
+    """Runs in the forked child before exec: session, cgroup, namespace, rlimits, capabilities."""
     def preexec():
         os.setsid()
         if cgroup:
@@ -183,9 +187,21 @@ def _limit_process(limits, cgroup, new_netns):
             resource.setrlimit(kind, (value, value))
         if os.geteuid() != 0:
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        elif drop_capabilities:
+            _drop_capabilities(last_capability)
 
     nproc = _processes_of_this_user() + limits.processes if os.geteuid() != 0 else 0
+    with open("/proc/sys/kernel/cap_last_cap") as file:
+        last_capability = int(file.read())
     return preexec
+
+
+def _drop_capabilities(last_capability):
+    """Empty the capability bounding set: after exec, root keeps its uid but no capability
+    (it cannot raise its limits, mount, or change users)."""
+    for capability in range(last_capability + 1):
+        if _libc().prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), f"cannot drop capability {capability}")
 
 
 def _processes_of_this_user():
@@ -216,7 +232,8 @@ def run_job(job, limits, seconds, use_bubblewrap=True):
             command, cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             preexec_fn=_limit_process(limits, cgroup, new_netns=not where.bubblewrap
-                                      and where.network_namespace))
+                                      and where.network_namespace,
+                                      drop_capabilities=not where.bubblewrap))
         output = _Output(process.stdout, limits.output_bytes)
         threading.Thread(target=_send, args=(process.stdin, job), daemon=True).start()
         timed_out = False

@@ -81,6 +81,9 @@ ISOLATION_CASES = {
     "network": honest_with("import socket\ntry:\n    socket.create_connection(('127.0.0.1', PORT), timeout=2)"
                            "\n    print('NETWORK-OPEN')\nexcept OSError as error:\n"
                            "    print('NETWORK-BLOCKED', type(error).__name__)"),
+    "raises_its_limits": honest_with(
+        "import resource\ntry:\n    resource.setrlimit(resource.RLIMIT_AS, (-1, -1))\n"
+        "    print('LIMIT-RAISED')\nexcept (ValueError, OSError) as error:\n    print('LIMIT-KEPT', error)"),
     "files_outside": honest_with(
         "try:\n    print('READ', open('SECRET').read())\nexcept OSError as error:\n    print('READ-BLOCKED', error)",
         "try:\n    open('PWNED', 'w').write('x')\nexcept OSError as error:\n    print('WRITE-BLOCKED', error)"),
@@ -271,6 +274,11 @@ def test_an_answer_that_kills_the_process_scores_zero_alone(graded):
     assert scores(record) == {"q1": 2, "q2": 0, "q3": 1}
     assert "question q2 exited (code 3); graded again without it" in record["status"]
     assert "crashed the process" in status_of(record, "q2")["details"][0]
+
+
+def test_the_limits_cannot_be_raised_from_inside(graded):
+    record = graded["records"]["raises_its_limits"]
+    assert record["score"] == FULL and "LIMIT-KEPT" in record["output"]
 
 
 def test_printing_gigabytes_is_cut(graded):

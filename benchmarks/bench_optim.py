@@ -7,8 +7,8 @@ NumPy (and PyTorch, a dev-only reference, for the comparison column):
 
 For SGD with momentum 0.9 and for Adam, on one float32 parameter of 10⁶ and of
 10⁷ elements, it times ``step()`` (after a few warm-up steps, so the state
-exists) and prints the median over the repetitions in milliseconds and the
-ratio course_lib / torch. The three contenders take turns within each
+exists) and prints the median (and the fastest) of the repetitions in
+milliseconds and the ratio of the medians, course_lib / torch. The three contenders take turns within each
 repetition, so a busy machine slows them alike. NumPy runs each operation on
 one core; PyTorch is timed with its default thread count and with one thread.
 """
@@ -56,8 +56,8 @@ def torch_step(name, hyper, size, rng, threads):
     return step
 
 
-def median_times(steps, repeats):
-    """Median seconds per call of each function, calling them in turn (so load hits all alike)."""
+def step_times(steps, repeats):
+    """Seconds per call of each function, calling them in turn (so load hits all alike)."""
     for step in steps:
         for _ in range(WARMUP):
             step()
@@ -67,7 +67,11 @@ def median_times(steps, repeats):
             began = time.perf_counter()
             step()
             record.append(time.perf_counter() - began)
-    return [statistics.median(record) for record in times]
+    return times
+
+
+def cell(times):
+    return f"{1e3 * statistics.median(times):.2f} ({1e3 * min(times):.2f})"
 
 
 def main():
@@ -75,14 +79,14 @@ def main():
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print(f"one step() on a float32 parameter, median of {args.repeats}; NumPy {np.__version__}"
+    print(f"one step() on a float32 parameter, {args.repeats} repetitions; NumPy {np.__version__}"
           + (f", torch {torch.__version__}" if torch else " (no torch installed)") + "\n")
     threads = torch.get_num_threads() if torch else 0
-    print(f"| optimizer        | parameters | course_lib ms | torch ms ({threads} threads) "
-          "| ratio |"
-          " torch ms (1 thread) | ratio |")
-    print("|------------------|-----------:|--------------:|---------------------:|------:|"
-          "--------------------:|------:|")
+    print("milliseconds per step: median (fastest) of the repetitions\n")
+    print(f"| optimizer        | parameters | course_lib    | torch, {threads} threads | ratio |"
+          " torch, 1 thread | ratio |")
+    print("|------------------|-----------:|--------------:|-----------------:|------:|"
+          "----------------:|------:|")
     for name, hyper in CONFIGS:
         label = name + (" + momentum" if "momentum" in hyper else "")
         for size in SIZES:
@@ -90,10 +94,10 @@ def main():
             if torch is not None:
                 steps += [torch_step(name, hyper, size, rng, threads),
                           torch_step(name, hyper, size, rng, 1)]
-            ours, *theirs = (1e3 * t for t in median_times(steps, args.repeats))
-            row = f"| {label:<16} | {size:>10.0e} | {ours:>13.2f} |"
+            ours, *theirs = step_times(steps, args.repeats)
+            row = f"| {label:<16} | {size:>10.0e} | {cell(ours):>13} |"
             for t in theirs:
-                row += f" {t:>20.2f} | {ours / t:>5.2f} |"
+                row += f" {cell(t):>16} | {statistics.median(ours) / statistics.median(t):>5.2f} |"
             print(row)
         if torch is not None:
             torch.set_num_threads(threads)

@@ -234,3 +234,25 @@ def test_scheduler_lr_changes_are_used_by_the_next_step():
     theta.grad = np.array([1.0])
     optimizer.step()
     assert theta.data[0] == 0.75
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_every_optimizer_checks_lr_weight_decay_and_eps(cls):
+    with pytest.raises(ValueError, match=r"Invalid learning rate lr=-0\.01: must be >= 0"):
+        cls(make_params(), lr=-0.01)
+    with pytest.raises(ValueError, match=r"Invalid weight decay weight_decay=-1: must be >= 0"):
+        cls(make_params(), weight_decay=-1)
+    if "eps" in cls(make_params()).defaults:
+        with pytest.raises(ValueError, match=r"Invalid epsilon eps=0\.0: must be > 0"):
+            cls(make_params(), eps=0.0)
+
+
+def test_load_state_dict_rejects_state_of_another_shape():
+    W, b = make_params()
+    optimizer = Adam([W, b])
+    W.grad, b.grad = np.ones((3, 4)), np.ones(5)
+    optimizer.step()
+    other = Adam([Parameter(np.zeros(5)), Parameter(np.zeros(5))])
+    with pytest.raises(ValueError, match=r"loaded state of shape \(3, 4\) does not fit a "
+                                         r"parameter of shape \(5,\)"):
+        other.load_state_dict(optimizer.state_dict())

@@ -115,7 +115,8 @@ def main():
     for notebook in sorted((ROOT / "solutions").glob("*.ipynb")):
         timings = time_checks(notebook, notebook.stem)
         slowest = max(slowest, *timings.values())
-        print(f"{notebook.stem}: " + ", ".join(f"{qid} {1000 * s:.1f} ms" for qid, s in timings.items()))
+        times = [f"{qid} {1000 * seconds:.1f} ms" for qid, seconds in timings.items()]
+        print(f"{notebook.stem}: " + ", ".join(times))
     print(f"slowest check: {1000 * slowest:.1f} ms (target < 200 ms)")
 
 

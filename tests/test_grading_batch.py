@@ -17,9 +17,9 @@ import socket
 import threading
 from pathlib import Path
 
+import grading_fixtures as fx
 import pytest
 
-import grading_fixtures as fx
 from course_lib.grading.__main__ import main
 from course_lib.grading.batch import grade_all
 from course_lib.grading.sandbox import Limits, isolation

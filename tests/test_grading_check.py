@@ -2,12 +2,11 @@
 
 import time
 
+import grading_fixtures as fx
 import numpy as np
 import pytest
 
-import grading_fixtures as fx
-from course_lib.grading import Question, checker, register
-from course_lib.grading import plain, registry
+from course_lib.grading import Question, checker, plain, register, registry
 from course_lib.grading.compare import difference
 from course_lib.quadratic import condition_number
 

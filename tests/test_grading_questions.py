@@ -5,10 +5,10 @@ exercise): its inputs are plain data, its reference passes its own check,
 and each named mistake fails the check and is recognised by name.
 """
 
+import grading_fixtures  # noqa: F401  (registers the test-only exercise)
 import numpy as np
 import pytest
 
-import grading_fixtures  # noqa: F401  (registers the test-only exercise)
 from course_lib.grading import plain, registry
 from course_lib.grading.check import seed_for
 from course_lib.grading.forbidden import dotted_name, resolve

@@ -20,7 +20,8 @@ def parse_args(argv):
     parser.add_argument("--out", required=True, help="folder for grades.csv and feedback/")
     parser.add_argument("--exercise", help="grade every submission as this exercise "
                         "(default: the notebook's metadata.course.exercise, else its file name)")
-    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="submissions graded at once (default 1)")
     parser.add_argument("--timeout", type=float, default=20.0,
                         help="seconds allowed per cell and per function call (default 20); "
                              "a submission gets 6 times this in all")

@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 
 from course_lib.grading import registry
-from course_lib.grading.grade import Outcome, grade_question, missing_result, run_case
+from course_lib.grading.grade import grade_question, missing_result, run_case
 
 
 def seed_for(question):

@@ -44,16 +44,16 @@ class GraderShell:
 
     def run_line_magic(self, name, line, _stack_depth=None):
         if name in ("matplotlib", "load_ext", "autoreload", "config"):
-            return None
+            return
         if name in ("time", "timeit"):
             exec(compile(line, "<magic>", "exec"), self.namespace)
-            return None
+            return
         raise RuntimeError(f"the magic %{name} is not available in the batch grader")
 
     def run_cell_magic(self, name, line, cell):
         if name in ("time", "timeit", "capture"):
             exec(compile(cell, "<magic>", "exec"), self.namespace)
-            return None
+            return
         raise RuntimeError(f"the cell magic %%{name} is not available in the batch grader")
 
     def system(self, command):

@@ -60,6 +60,8 @@ def _numeric_difference(expected, got, rtol, atol, where):
     if have.shape != expected.shape:
         return (f"{where}: expected shape {expected.shape} ({describe(expected)}), "
                 f"got shape {have.shape} ({describe(got)})")
+    dtypes = ("" if have.dtype == expected.dtype
+              else f" (expected dtype {expected.dtype}, got {have.dtype})")
     want, have = expected.astype(np.float64), have.astype(np.float64)
     close = np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
@@ -68,7 +70,6 @@ def _numeric_difference(expected, got, rtol, atol, where):
     error = np.where(np.isnan(error), np.inf, error)
     worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
     at = f" at index {tuple(int(i) for i in worst)}" if error.ndim else ""
-    dtypes = "" if have.dtype == expected.dtype else f" (expected dtype {expected.dtype}, got {np.asarray(got).dtype})"
     count = f"{int((~close).sum())} of {close.size} values differ; " if close.size > 1 else ""
     return (f"{where}: {count}largest difference{at}: expected {want[worst]:.10g}, "
             f"got {have[worst]:.10g}{dtypes}")
@@ -93,7 +94,8 @@ def describe(value):
         opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
         return opening + ", ".join(items) + closing
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{key!r}: {describe(item)}" for key, item in list(value.items())[:4]) + "}"
+        items = [f"{key!r}: {describe(item)}" for key, item in list(value.items())[:4]]
+        return "{" + ", ".join(items) + "}"
     if value is None or isinstance(value, (bool, int)):
         return repr(value)
     return f"a {type(value).__name__}"

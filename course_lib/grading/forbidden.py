@@ -65,7 +65,7 @@ class _Watcher:
 
 
 def call_watched(function, args, kwargs, forbidden):
-    """Call ``function(*args, **kwargs)`` → (result, name of a forbidden function it called or None).
+    """``function(*args, **kwargs)`` → (result, the forbidden function it called or None).
 
     ``forbidden`` is a sequence of functions or classes. Exceptions propagate.
     """

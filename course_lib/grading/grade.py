@@ -59,7 +59,8 @@ class QuestionResult:
         lines += [f"  {detail}" for detail in self.details]
         if self.mistake:
             lines.append(f"  Likely mistake: {self.mistake}")
-        lines.append(f"{self.id}: {_points(self.score)}/{_points(self.points)} points — {self.status}")
+        lines.append(f"{self.id}: {_points(self.score)}/{_points(self.points)} points"
+                     f" — {self.status}")
         return "\n".join(lines)
 
     def to_dict(self):
@@ -103,7 +104,8 @@ def run_case(function, case, forbidden=()):
     try:
         return Outcome(value=to_plain(result))
     except NotPlainData as error:
-        return Outcome(error=_short(f"your function returned something the grader cannot use: {error}"))
+        return Outcome(error=_short(f"your function returned something the grader cannot use: "
+                                    f"{error}"))
 
 
 def expected_value(function, case):
@@ -148,7 +150,8 @@ def grade_question(question, cases, outcomes):
                           "write it yourself, so it scores 0.")
     elif states and all(state == "not implemented yet" for state in states):
         score, status = 0.0, "not implemented"
-        details.insert(0, "Not implemented yet: replace `raise NotImplementedError` with your code.")
+        details.insert(0, "Not implemented yet: replace `raise NotImplementedError` "
+                          "with your code.")
     else:
         score = round(question.points * passed / max(len(states), 1), 6)
         status = "passed" if passed == len(states) else "partial" if passed else (

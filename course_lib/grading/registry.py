@@ -96,9 +96,9 @@ import importlib
 import pkgutil
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Callable, Mapping
 
 __all__ = ["Question", "register", "questions", "question", "exercises", "import_errors"]
 
@@ -203,7 +203,8 @@ def questions(exercise):
     _discover()
     if exercise not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY)) or "none yet"
-        broken = "".join(f"\n  {name} failed to import: {err}" for name, err in _IMPORT_ERRORS.items())
+        broken = "".join(f"\n  {name} failed to import: {error}"
+                         for name, error in _IMPORT_ERRORS.items())
         raise KeyError(f"no questions for exercise {exercise!r} (known: {known}){broken}")
     return list(_REGISTRY[exercise].values())
 

@@ -92,7 +92,7 @@ class Isolation:
         return "; ".join(parts)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def isolation(use_bubblewrap=True):
     """The isolation this machine provides (probed once)."""
     return Isolation(
@@ -119,7 +119,7 @@ def _unshare_network():
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _libc():
     return ctypes.CDLL(None, use_errno=True)
 

@@ -5,7 +5,9 @@ An optimizer only has to say two things (see ``SGD`` for the shortest example):
 * ``_init_state(theta, group)``: the per-parameter state it starts from (step counter
   t, moment estimates m and v, a velocity, ...), created at the first step;
 * ``_update(theta, g, state, group, work)``: one update of the array θ in place
-  from its gradient g, written as the formula in the class docstring.
+  from its gradient g, written as the formula in the class docstring. ``work``
+  is a scratch array shaped like θ for intermediate results (``out=work``), so
+  a step allocates no new arrays; it is reused, never saved.
 
 Everything else (parameter groups, hyperparameter checks, ``zero_grad``,
 ``state_dict`` / ``load_state_dict``) lives here, in the base class.

@@ -146,6 +146,7 @@ OTHER_CASES = {
                                   "%matplotlib inline\n%load_ext autoreload\n%autoreload 2"),
     "non_utf8": honest_with("# caf\xe9").replace(b"caf\\u00e9", b"caf\xe9"),
     "syntax_error": honest_with("def broken(:\n    pass"),
+    "changes_directory": honest_with("import os\nos.chdir('/')"),
 }
 # A fork bomb is only run where a process limit holds: a cgroup, or RLIMIT_NPROC for a non-root
 # grader. As root without a cgroup nothing would stop it on this shared machine.
@@ -393,6 +394,11 @@ def test_magics_work_or_fail_cleanly(strong):
     record = strong["records"]["unknown_magics"]
     assert record["score"] == FULL and record["status"] == "errors in cells 2, 3, 4"
     assert "%this_magic_does_not_exist is not available" in record["cells"][1]["error"]
+
+
+def test_changing_directory_loses_nothing(strong):
+    record = strong["records"]["changes_directory"]
+    assert record["score"] == FULL and record["status"] == "ok"
 
 
 def test_a_syntax_error_is_a_cell_error(strong):

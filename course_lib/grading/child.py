@@ -78,13 +78,16 @@ def _transform(source):
 
 
 class Result:
+    """result.json in the working folder (an absolute path: cells may change directory)."""
+
     def __init__(self):
+        self.path = os.path.abspath(RESULT)
         self.data = {"cells": [], "questions": {}, "running": None}
 
     def save(self):
-        with open(RESULT + ".tmp", "w") as file:
+        with open(self.path + ".tmp", "w") as file:
             json.dump(self.data, file)
-        os.replace(RESULT + ".tmp", RESULT)
+        os.replace(self.path + ".tmp", self.path)
 
 
 def run_cells(job, namespace, result):

@@ -158,7 +158,8 @@ def _bwrap_prefix(workdir):
     python = {sys.prefix, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), library}
     for path in sorted(python):
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
+    args += ["--ro-bind-try", "/etc/fonts", "/etc/fonts",  # for figures drawn by the notebook
+             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
              "--dir", "/home/learner", "--setenv", "HOME", "/home/learner",
              "--bind", workdir, workdir, "--chdir", workdir]
     return args

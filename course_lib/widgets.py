@@ -100,6 +100,7 @@ class SurfaceFigure:
         self.surface = surface
         self.figure = Figure(figsize=(11, 4.3), dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
+        self._background, self._window = None, None
         self.ax_path, self.ax_loss = self.figure.subplots(1, 2, width_ratios=[1.1, 1])
         plot_contour(self.ax_path, surface.value, xlim, ylim, minimum=minimum)
         fallback = sequential_colors(len(labels))
@@ -150,16 +151,44 @@ class SurfaceFigure:
     def png(self):
         """The figure as PNG bytes (what the explorer's ``Image`` widget shows).
 
-        The canvas and its renderer are kept between calls (text sizes stay
-        cached) and the layout is computed once, at the first render: a redraw
-        then costs a few tens of milliseconds.
+        The first render lays the figure out and keeps a picture of everything
+        that does not move (the contour panel without its paths and title).
+        Later renders paste that picture back and draw only the paths, the
+        title and the loss panel: a redraw costs a few tens of milliseconds.
+        The picture is taken again if the contour panel's window changes.
         """
-        self.canvas.draw()
-        self.figure.set_layout_engine("none")
+        if self._background is None or self._window != self._current_window():
+            self._capture_background()
+        self.canvas.restore_region(self._background)
+        for artist in self._moving_artists():
+            self.ax_path.draw_artist(artist)
+        self.ax_loss.draw(self.canvas.get_renderer())
         buffer = io.BytesIO()
         PIL.Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png",
                                                                          compress_level=1)
         return buffer.getvalue()
+
+    def _moving_artists(self):
+        """The paths, then what must stay on top of them (stars, legend), and the title."""
+        on_top = [line for line in self.ax_path.lines if line.get_zorder() > 4]
+        legend = [self.ax_path.get_legend()] if self.ax_path.get_legend() else []
+        moving = [*self.paths, *self.starts]
+        return moving + [a for a in on_top if a not in moving] + legend + [self.ax_path.title]
+
+    def _current_window(self):
+        return self.ax_path.get_xlim(), self.ax_path.get_ylim()
+
+    def _capture_background(self):
+        self.canvas.draw()                                # lays the figure out once
+        self.figure.set_layout_engine("none")
+        hidden = [*self._moving_artists(), self.ax_loss]
+        for artist in hidden:
+            artist.set_visible(False)
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        for artist in hidden:
+            artist.set_visible(True)
+        self._window = self._current_window()
 
 
 def _optimizer_entry(entry, name):
@@ -181,14 +210,21 @@ def _slider_style():
                 continuous_update=False)
 
 
-def _wire(figure_update, controls, columns=2):
-    """An Image widget redrawn by ``figure_update(**values)`` whenever a control changes."""
+def _wire(figure_update, controls, columns=2, hold=None):
+    """An Image widget redrawn by ``figure_update(**values)`` whenever a control changes.
+
+    While the set ``hold`` is non-empty, changes do not redraw (used to move
+    several sliders at once and draw once).
+    """
     import ipywidgets as widgets
 
+    hold = set() if hold is None else hold
     image = widgets.Image(format="png")
     timing = widgets.HTML()
 
     def redraw(_change=None):
+        if hold:
+            return
         began = time.perf_counter()
         image.value = figure_update(**{name: c.value for name, c in controls.items()})
         timing.value = f"<small>redrawn in {1000 * (time.perf_counter() - began):.0f} ms</small>"
@@ -200,6 +236,81 @@ def _wire(figure_update, controls, columns=2):
     boxes = list(controls.values())
     rows = [widgets.HBox(boxes[i:i + columns]) for i in range(0, len(boxes), columns)]
     return widgets.VBox(rows + [image, timing])
+
+
+def _surface_widget(surface, make_explorer, controls, draw, start, steps, xlim, ylim, minimum):
+    """Sliders ``controls`` + steps + start θ₀ (+ a surface menu) wired to ``draw``.
+
+    ``surface`` is one surface or a dict {name: surface}; with several, a menu
+    picks one, and its own window (``bounds``) and minima are used.
+    ``make_explorer(surface, xlim, ylim, minimum)`` builds a ``SurfaceExplorer``
+    (once per surface, when first shown); ``draw(explorer, start, steps, **values)``
+    returns the PNG.
+    """
+    import ipywidgets as widgets
+
+    choices = dict(surface) if isinstance(surface, dict) else {getattr(surface, "name", ""): surface}
+    if not choices:
+        raise ValueError("surface must be a surface or a non-empty dict of surfaces")
+    single = len(choices) == 1
+    explorers = {}
+
+    def explorer_for(name):
+        if name not in explorers:
+            given = (xlim, ylim, minimum) if single else (None, None, None)
+            explorers[name] = make_explorer(choices[name], *plot_window(choices[name], *given))
+        return explorers[name]
+
+    def start_for(name):
+        (x0, x1), (y0, y1) = explorer_for(name).view.ax_path.get_xlim(), \
+            explorer_for(name).view.ax_path.get_ylim()
+        inside = start is not None and x0 <= start[0] <= x1 and y0 <= start[1] <= y1
+        return tuple(start) if inside else (x0 + 0.15 * (x1 - x0), y1 - 0.15 * (y1 - y0))
+
+    first = next(iter(choices))
+    style = _slider_style()
+    sliders = {}
+    for key, axis, limits, value in (("x", "θ₁", explorer_for(first).view.ax_path.get_xlim(),
+                                      start_for(first)[0]),
+                                     ("y", "θ₂", explorer_for(first).view.ax_path.get_ylim(),
+                                      start_for(first)[1])):
+        sliders[key] = widgets.FloatSlider(value=value, min=limits[0], max=limits[1],
+                                           step=(limits[1] - limits[0]) / 200,
+                                           description=f"start {axis}", **style)
+    menu = {}
+    hold = set()
+    if not single:
+        menu["surface"] = widgets.Dropdown(options=list(choices), value=first,
+                                           description="surface", **_menu_style())
+
+        def new_surface(change):   # move both start sliders into the new window, draw once
+            hold.add("surface")
+            view = explorer_for(change["new"]).view.ax_path
+            for slider, limits, value in zip(sliders.values(), (view.get_xlim(), view.get_ylim()),
+                                             start_for(change["new"])):
+                slider.min = min(slider.min, limits[0])   # widen, move, then narrow:
+                slider.max = max(slider.max, limits[1])   # the value never leaves the range
+                slider.value = value
+                slider.min, slider.max = limits
+                slider.step = (limits[1] - limits[0]) / 200
+            hold.clear()
+
+        menu["surface"].observe(new_surface, names="value")
+    all_controls = {**menu, **controls,
+                    "steps": widgets.IntSlider(value=steps, min=1, max=200,
+                                               description="steps T", **style),
+                    **sliders}
+
+    def figure_update(steps, x, y, surface=first, **values):
+        return draw(explorer_for(surface), (x, y), steps, **values)
+
+    return _wire(figure_update, all_controls, hold=hold)
+
+
+def _menu_style():
+    import ipywidgets as widgets
+
+    return dict(style={"description_width": "110px"}, layout=widgets.Layout(width="420px"))
 
 
 class SurfaceExplorer:
@@ -214,10 +325,15 @@ class SurfaceExplorer:
     def __init__(self, surface, optimizers, xlim=None, ylim=None, title="", minimum=None):
         self.surface = surface
         xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
-        self.optimizers = {name: _optimizer_entry(e, name) for name, e in optimizers.items()}
-        if not self.optimizers:
-            raise ValueError("optimizers must name at least one optimizer")
+        self.optimizers = self.check_optimizers(optimizers)
         self.view = SurfaceFigure(surface, list(self.optimizers), xlim, ylim, title, minimum)
+
+    @staticmethod
+    def check_optimizers(optimizers):
+        """{label: (class, hyperparameters)} from {label: class or (class, hyperparameters)}."""
+        if not isinstance(optimizers, dict) or not optimizers:
+            raise ValueError("optimizers must be a dict naming at least one optimizer")
+        return {name: _optimizer_entry(e, name) for name, e in optimizers.items()}
 
     def paths(self, start, steps, lr_scale=1.0):
         """One trajectory per optimizer (see ``run_optimizer``)."""
@@ -235,71 +351,68 @@ class SurfaceExplorer:
 
 
 def explore_learning_rate(surface, optimizer, hyperparameters=None, lr=0.1, lr_range=(1e-3, 1.0),
-                          start=(-1.5, 1.5), steps=50, xlim=None, ylim=None, label=None,
-                          minimum=None):
+                          start=None, steps=50, xlim=None, ylim=None, label=None, minimum=None):
     """Explorer (a): sliders for η, the start θ₀ and the number of steps on a 2-D surface.
 
     Left: the contour of J with the path θ₀, θ₁, …; right: J(θ_t) on a log
-    scale. ``optimizer`` is a class from ``course_lib.optim`` (e.g. ``SGD``),
-    ``hyperparameters`` its fixed settings (e.g. ``{"momentum": 0.9}``).
+    scale. ``surface`` is one surface, or a dict {name: surface} to choose
+    from in a menu. ``optimizer`` is a class from ``course_lib.optim`` (e.g.
+    ``SGD``), ``hyperparameters`` its fixed settings (e.g. ``{"momentum": 0.9}``).
+    ``start`` defaults to a point near the window's upper-left corner.
     Returns the ipywidgets box to display.
     """
     import ipywidgets as widgets
 
     label = label or getattr(optimizer, "__name__", "optimizer")
-    fixed = dict(hyperparameters or {})
-    xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
-    explorer = SurfaceExplorer(surface, {label: (optimizer, {**fixed, "lr": 1.0})}, xlim, ylim,
-                               minimum=minimum)
+    entry = {label: (optimizer, {**dict(hyperparameters or {}), "lr": 1.0})}
     low, high = np.log10(lr_range[0]), np.log10(lr_range[1])
-    style = _slider_style()
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=low, max=high, step=0.05,
-                                     description="learning rate η", readout_format=".3g", **style),
-        "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps T", **style),
-        "x": widgets.FloatSlider(value=start[0], min=xlim[0], max=xlim[1], step=0.05,
-                                 description="start θ₁", **style),
-        "y": widgets.FloatSlider(value=start[1], min=ylim[0], max=ylim[1], step=0.05,
-                                 description="start θ₂", **style),
+                                     description="learning rate η", readout_format=".3g",
+                                     **_slider_style()),
     }
 
-    def figure_update(lr, steps, x, y):
+    def make_explorer(s, xlim, ylim, minimum):
+        return SurfaceExplorer(s, entry, xlim, ylim, minimum=minimum)
+
+    def draw(explorer, start, steps, lr):
         explorer.view.ax_path.set_title(f"{label}, η = {lr:.3g}")
-        return explorer.update((x, y), steps, lr_scale=lr)
+        return explorer.update(start, steps, lr_scale=lr)
 
-    return _wire(figure_update, controls)
+    return _surface_widget(surface, make_explorer, controls, draw, start, steps, xlim, ylim,
+                           minimum)
 
 
-def race(surface, optimizers, start=(-1.5, 1.5), steps=100, xlim=None, ylim=None,
-         minimum=None, title="race"):
+def race(surface, optimizers, start=None, steps=100, xlim=None, ylim=None, minimum=None,
+         title=None):
     """Several optimizers from the same start on the same surface, side by side.
 
     ``optimizers`` maps a label (starting with an optimizer's name, so it gets
     the course colour) to a class or to ``(class, hyperparameters)``, e.g.
     ``{"GD": (SGD, {"lr": 0.1}), "Momentum": (SGD, {"lr": 0.1, "momentum": 0.9})}``.
-    Sliders: the start θ₀, the number of steps, and a factor that multiplies
-    every optimizer's η (to see how the ranking depends on the learning rate).
+    ``surface`` is one surface or a dict {name: surface} (then a menu picks
+    one). Sliders: the start θ₀, the number of steps, and a factor that
+    multiplies every optimizer's η (to see how the ranking depends on it).
+    ``title`` defaults to the surface's name.
     """
     import ipywidgets as widgets
 
-    xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
-    explorer = SurfaceExplorer(surface, optimizers, xlim, ylim, title, minimum)
-    style = _slider_style()
+    SurfaceExplorer.check_optimizers(optimizers)
     controls = {
         "lr_scale": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05,
                                            description="η × factor", readout_format=".3g",
-                                           **style),
-        "steps": widgets.IntSlider(value=steps, min=1, max=200, description="steps T", **style),
-        "x": widgets.FloatSlider(value=start[0], min=xlim[0], max=xlim[1], step=0.05,
-                                 description="start θ₁", **style),
-        "y": widgets.FloatSlider(value=start[1], min=ylim[0], max=ylim[1], step=0.05,
-                                 description="start θ₂", **style),
+                                           **_slider_style()),
     }
 
-    def figure_update(lr_scale, steps, x, y):
-        return explorer.update((x, y), steps, lr_scale)
+    def make_explorer(s, xlim, ylim, minimum):
+        return SurfaceExplorer(s, optimizers, xlim, ylim, title or getattr(s, "name", ""),
+                               minimum)
 
-    return _wire(figure_update, controls)
+    def draw(explorer, start, steps, lr_scale):
+        return explorer.update(start, steps, lr_scale)
+
+    return _surface_widget(surface, make_explorer, controls, draw, start, steps, xlim, ylim,
+                           minimum)
 
 
 # ------------------------------------------------------- mini-batch explorer

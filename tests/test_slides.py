@@ -180,3 +180,17 @@ def test_render_html_writes_index_and_pages(first_lesson_executed, tmp_path):
     outputs, figures = _shown_outputs(notebook)
     assert len(re.findall(r'class="[^"]*\bjp-OutputArea-output\b', page)) >= outputs
     assert page.count('src="data:image/png;base64,') >= figures
+
+
+def test_deck_without_code_keeps_slides_and_outputs(first_lesson_executed, tmp_path):
+    path, notebook, _ = first_lesson_executed
+    with_code = build_deck(notebook, path.stem, tmp_path).read_text(encoding="utf-8")
+    deck = build_deck(notebook, path.stem, tmp_path, hide_code=True)
+    assert deck.name == f"{path.stem}.no-code.slides.html"
+    html = deck.read_text(encoding="utf-8")
+    assert re.search(r'class="[^"]*\bjp-InputArea-editor\b', with_code)  # code cells' source
+    assert not re.search(r'class="[^"]*\bjp-InputArea-editor\b', html)
+    assert (_Deck(html).slides, _Deck(html).subslides) == (_Deck(with_code).slides, _Deck(with_code).subslides)
+    outputs, figures = _shown_outputs(notebook)
+    assert len(re.findall(r'class="[^"]*\bjp-OutputArea-output\b', html)) >= outputs
+    assert html.count('src="data:image/png;base64,') >= figures

@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/slides.py                  # decks in build/slides/ (reveal.js from a CDN)
     .venv/bin/python tools/slides.py --offline        # self-contained decks in build/slides-offline/
+    .venv/bin/python tools/slides.py --hide-code      # figures and results without the code
     .venv/bin/python tools/slides.py notebooks/01_gradient_descent.ipynb
 
 Each lesson is executed once, so its figures are in the deck; the executed copy is cached in
@@ -15,6 +16,9 @@ the widget renderer are downloaded once with `npm pack` (the npm registry, cache
 build/.cache/npm/) and copied into a vendor/ folder beside the decks, which then reference
 nothing outside that folder. Copy the whole output folder to the lecture machine and open a
 deck in a browser.
+
+--hide-code leaves the code cells' input out (their outputs stay) and writes
+<lesson>.no-code.slides.html: a lecture deck about the figures, on fewer and shorter slides.
 
 Every cell should say how it shows up in the deck (metadata.slideshow.slide_type); cells
 without it are reported on stderr.
@@ -208,8 +212,11 @@ def configure_offline(exporter) -> None:
             setattr(exporter, trait, url)
 
 
-def deck_exporter(offline: bool) -> SlidesExporter:
+def deck_exporter(offline: bool, hide_code: bool = False) -> SlidesExporter:
     exporter = SlidesExporter(
+        exclude_input=hide_code,
+        exclude_input_prompt=hide_code,
+        exclude_output_prompt=hide_code,
         extra_loaders=[DictLoader({"course_reveal.html.j2": DECK_TEMPLATE})],
         template_file="course_reveal.html.j2",
         reveal_theme="white",
@@ -224,11 +231,12 @@ def deck_exporter(offline: bool) -> SlidesExporter:
     return exporter
 
 
-def build_deck(notebook, name: str, out_dir: Path, offline: bool = False) -> Path:
-    """Write OUT_DIR/<name>.slides.html from NOTEBOOK (executed, to show outputs); return it."""
+def build_deck(notebook, name: str, out_dir: Path, offline: bool = False, hide_code: bool = False) -> Path:
+    """Write OUT_DIR/<name>[.no-code].slides.html from NOTEBOOK (executed, to show outputs)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    body, _ = deck_exporter(offline).from_notebook_node(notebook, resources={"metadata": {"name": name}})
-    deck = out_dir / f"{name}.slides.html"
+    exporter = deck_exporter(offline, hide_code)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": name}})
+    deck = out_dir / f"{name}{'.no-code' if hide_code else ''}.slides.html"
     deck.write_text(body, encoding="utf-8")
     return deck
 
@@ -274,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="lessons (default: notebooks/*.ipynb)")
     parser.add_argument("--offline", action="store_true",
                         help="decks that need no internet: reveal.js, MathJax, … copied to vendor/")
+    parser.add_argument("--hide-code", action="store_true",
+                        help="leave the code out, keep its outputs: <lesson>.no-code.slides.html")
     parser.add_argument("--out", type=Path, help="output folder (default: build/slides or build/slides-offline)")
     args = parser.parse_args(argv)
 
@@ -287,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         for problem in slide_metadata_problems(nbformat.read(path, as_version=4)):
             print(f"warning: {path.name}: {problem}", file=sys.stderr)
-        deck = build_deck(executed(path), path.stem, out_dir, offline=args.offline)
+        deck = build_deck(executed(path), path.stem, out_dir, offline=args.offline, hide_code=args.hide_code)
         print(deck.relative_to(ROOT) if deck.is_relative_to(ROOT) else deck)
         if args.offline and (remote := remote_urls(deck.read_text(encoding="utf-8"))):
             print(f"warning: {deck.name} still loads {remote}", file=sys.stderr)

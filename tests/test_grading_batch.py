@@ -143,7 +143,8 @@ OTHER_CASES = {
                                  "def kappa():\n    return 1.0"),
     "duplicated_cells": notebook(SETUP, Q1_WRONG, Q1, Q1, Q2, Q2, Q3, SETUP),
     "unknown_magics": honest_with("%this_magic_does_not_exist 1", "%%bash\necho hi", "!ls /",
-                                  "%matplotlib inline\n%load_ext autoreload\n%autoreload 2"),
+                                  "%matplotlib inline\n%load_ext autoreload\n%autoreload 2\n"
+                                  "%timeit -n 3 q = 1\n%time q = 2"),
     "non_utf8": honest_with("# caf\xe9").replace(b"caf\\u00e9", b"caf\xe9"),
     "syntax_error": honest_with("def broken(:\n    pass"),
     "changes_directory": honest_with("import os\nos.chdir('/')"),

@@ -41,7 +41,7 @@ forbidden
     of the forbidden functions (for a class: of all its methods). Calling one,
     however it was imported, aliased or wrapped, scores 0 for the question
     with a message saying which function was called. The batch grader also
-    refuses answers whose source text names a forbidden function.
+    reads the answer's source for forbidden functions imported from course_lib.
 
 A complete example (it would live in ``course_lib/grading/questions/lesson01.py``)::
 

@@ -2,12 +2,16 @@
 
 Each explorer has two layers, kept apart so they can be tested without a browser:
 
-* a *figure* object (``SurfaceFigure``, ``MinibatchFigure``) that computes the
-  runs for given settings and moves its Matplotlib artists in place
-  (``set_data``), then renders a PNG — this is the part measured in the tests;
+* a computation object (``SurfaceExplorer``, ``MinibatchExplorer``) whose
+  ``update(...)`` runs the optimizers for the given settings, moves the
+  Matplotlib artists of its ``SurfaceFigure`` in place (``set_data``) and
+  returns the PNG — this is the part whose time the tests measure;
 * a function (``explore_learning_rate``, ``race``, ``explore_minibatch``) that
-  wires ipywidgets 8 sliders to the figure's ``update`` and shows the PNG in an
-  ``ipywidgets.Image``. No ipympl needed; works in JupyterLab 4.
+  wires ipywidgets 8 sliders (and a menu of surfaces) to that ``update`` and
+  shows the PNG in an ``ipywidgets.Image``. No ipympl needed; works in
+  JupyterLab 4 and in static HTML exports (the last image is kept).
+
+Other lessons also use ``run_optimizer`` alone, to get a trajectory as an array.
 
 Every explorer takes the optimizer as an argument: an optimizer class from
 ``course_lib.optim`` (or any callable ``optimizer(params, lr=η, **hyperparameters)``
@@ -22,6 +26,7 @@ use them for the plot window and the stars; the loss panel then shows
 J(θ_t) − J(θ*) on a log scale.
 """
 
+import inspect
 import io
 import time
 
@@ -36,7 +41,7 @@ from course_lib.plots import (optimizer_color, plot_contour, plot_trajectory,
                               sequential_colors)
 
 DIVERGED = 1e8
-"""A run whose ‖θ‖ passes this bound (or whose gradient is not finite) counts as diverged."""
+"""A run with a coordinate of θ beyond ±1e8 (or a non-finite gradient) counts as diverged."""
 
 
 # ------------------------------------------------------------------- runs
@@ -45,7 +50,7 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
 
     Each step sets g_t = ∇J(θ_t) = ``gradient(θ_t)`` on a ``Parameter`` and calls
     ``optimizer.step()``, exactly as a training loop does. If the run diverges
-    (‖θ‖ > ``DIVERGED`` or a non-finite gradient), the remaining rows are NaN,
+    (a coordinate beyond ±``DIVERGED``, or a non-finite gradient), the remaining rows are NaN,
     so plots simply stop where the optimizer left the picture.
     """
     if not isinstance(steps, (int, np.integer)) or steps < 0:
@@ -202,6 +207,15 @@ def _optimizer_entry(entry, name):
     return entry, {}
 
 
+def _default_lr(optimizer):
+    """The default η of an optimizer class (its ``lr`` keyword), e.g. 1e-3 for Adam."""
+    parameter = inspect.signature(optimizer).parameters.get("lr")
+    if parameter is None or not isinstance(parameter.default, (int, float)):
+        raise TypeError(f"{getattr(optimizer, '__name__', optimizer)!r} has no default "
+                        "learning rate: give one, as (class, {'lr': ...})")
+    return parameter.default
+
+
 # --------------------------------------------------------------- explorers
 def _slider_style():
     import ipywidgets as widgets
@@ -262,8 +276,8 @@ def _surface_widget(surface, make_explorer, controls, draw, start, steps, xlim, 
         return explorers[name]
 
     def start_for(name):
-        (x0, x1), (y0, y1) = explorer_for(name).view.ax_path.get_xlim(), \
-            explorer_for(name).view.ax_path.get_ylim()
+        view = explorer_for(name).view.ax_path
+        (x0, x1), (y0, y1) = view.get_xlim(), view.get_ylim()
         inside = start is not None and x0 <= start[0] <= x1 and y0 <= start[1] <= y1
         return tuple(start) if inside else (x0 + 0.15 * (x1 - x0), y1 - 0.15 * (y1 - y0))
 
@@ -297,7 +311,7 @@ def _surface_widget(surface, make_explorer, controls, draw, start, steps, xlim, 
 
         menu["surface"].observe(new_surface, names="value")
     all_controls = {**menu, **controls,
-                    "steps": widgets.IntSlider(value=steps, min=1, max=200,
+                    "steps": widgets.IntSlider(value=steps, min=1, max=max(200, steps),
                                                description="steps T", **style),
                     **sliders}
 
@@ -340,8 +354,7 @@ class SurfaceExplorer:
         runs = []
         for optimizer, hyper in self.optimizers.values():
             hyper = dict(hyper)
-            if "lr" in hyper:
-                hyper["lr"] = hyper["lr"] * lr_scale
+            hyper["lr"] = hyper.get("lr", _default_lr(optimizer)) * lr_scale
             runs.append(run_optimizer(self.surface.gradient, start, optimizer, steps, **hyper))
         return runs
 

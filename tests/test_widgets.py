@@ -215,3 +215,10 @@ def test_explore_learning_rate_keeps_a_start_inside_the_window():
     controls = {c.description: c for row in box.children[:-2] for c in row.children}
     assert (controls["start θ₁"].value, controls["start θ₂"].value) == (-1.2, 1.0)
     assert "surface" not in controls
+
+
+def test_an_optimizer_given_without_hyperparameters_runs_at_its_default_rate_times_the_factor():
+    explorer = widgets.SurfaceExplorer(Ravine(), {"Adam": Adam})
+    explorer.update((1.0, 1.0), 5, lr_scale=10.0)
+    expected = widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), Adam, 5, lr=1e-2)
+    np.testing.assert_allclose(explorer.view.paths[0].get_xydata(), expected)

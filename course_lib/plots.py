@@ -10,6 +10,7 @@ Notation: θ = (θ₁, θ₂) the parameters, J(θ) the loss, θ* a minimiser,
 t the iteration counter, ρ a linear convergence rate (‖θ_t − θ*‖ ≈ C ρᵗ).
 """
 
+import matplotlib
 import numpy as np
 
 OPTIMIZER_COLORS = {
@@ -45,8 +46,6 @@ def optimizer_color(label):
 
 def sequential_colors(count, cmap="viridis"):
     """``count`` colours from a colour-blind-safe sequential map, for sweeps of one knob (η, B)."""
-    import matplotlib
-
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     return [matplotlib.colormaps[cmap](x) for x in np.linspace(0.0, 0.85, count)]

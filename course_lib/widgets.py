@@ -37,8 +37,7 @@ from matplotlib.figure import Figure
 
 from course_lib.data import MiniBatches
 from course_lib.parameter import Parameter
-from course_lib.plots import (optimizer_color, plot_contour, plot_trajectory,
-                              sequential_colors)
+from course_lib.plots import optimizer_color, plot_contour, plot_trajectory, sequential_colors
 
 DIVERGED = 1e8
 """A run with a coordinate of θ beyond ±1e8 (or a non-finite gradient) counts as diverged."""
@@ -220,8 +219,8 @@ def _default_lr(optimizer):
 def _slider_style():
     import ipywidgets as widgets
 
-    return dict(style={"description_width": "110px"}, layout=widgets.Layout(width="420px"),
-                continuous_update=False)
+    return {"style": {"description_width": "110px"}, "layout": widgets.Layout(width="420px"),
+            "continuous_update": False}
 
 
 def _wire(figure_update, controls, columns=2, hold=None):
@@ -324,7 +323,7 @@ def _surface_widget(surface, make_explorer, controls, draw, start, steps, xlim, 
 def _menu_style():
     import ipywidgets as widgets
 
-    return dict(style={"description_width": "110px"}, layout=widgets.Layout(width="420px"))
+    return {"style": {"description_width": "110px"}, "layout": widgets.Layout(width="420px")}
 
 
 class SurfaceExplorer:

@@ -1,15 +1,11 @@
 """The shared figures: colours, contours, trajectories, loss curves, rates."""
 
-import matplotlib
+import matplotlib.colors as mcolors
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.colors as mcolors  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from course_lib import plots  # noqa: E402
+from course_lib import plots
 
 NAMES = ["GD", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
          "Adamax", "NAdam"]

@@ -2,20 +2,16 @@
 
 import time
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from course_lib import surfaces, widgets  # noqa: E402
-from course_lib.optim import SGD, Adam  # noqa: E402
+from course_lib import surfaces, widgets
+from course_lib.optim import SGD, Adam
 
 REDRAW_BUDGET = 0.150  # seconds: a slider change must redraw within 150 ms
 
 
-def Ravine():
+def ravine():
     """J(θ) = ½(θ₁² + 10 θ₂²): curvatures 1 and 10, so GD is stable for η < 0.2."""
     return surfaces.Quadratic([1.0, 10.0])
 
@@ -30,7 +26,7 @@ def line_problem(n=64, seed=0):
 
 
 def test_run_optimizer_follows_gradient_descent_exactly():
-    path = widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), SGD, 3, lr=0.1)
+    path = widgets.run_optimizer(ravine().gradient, (1.0, 1.0), SGD, 3, lr=0.1)
     expected = [np.ones(2)]
     for _ in range(3):
         expected.append(expected[-1] - 0.1 * CURVATURES * expected[-1])
@@ -38,7 +34,7 @@ def test_run_optimizer_follows_gradient_descent_exactly():
 
 
 def test_a_divergent_run_stops_with_nan_rows_instead_of_raising():
-    path = widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), SGD, 200, lr=0.25)
+    path = widgets.run_optimizer(ravine().gradient, (1.0, 1.0), SGD, 200, lr=0.25)
     diverged = np.isnan(path[:, 0])
     assert diverged[-1] and not diverged[0]
     assert np.all(np.abs(path[~diverged]) <= widgets.DIVERGED)
@@ -46,24 +42,24 @@ def test_a_divergent_run_stops_with_nan_rows_instead_of_raising():
 
 def test_run_optimizer_rejects_bad_arguments():
     with pytest.raises(ValueError, match="steps"):
-        widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), SGD, -1, lr=0.1)
+        widgets.run_optimizer(ravine().gradient, (1.0, 1.0), SGD, -1, lr=0.1)
     with pytest.raises(ValueError, match="start"):
-        widgets.run_optimizer(Ravine().gradient, (1.0, 1.0, 1.0), SGD, 5, lr=0.1)
+        widgets.run_optimizer(ravine().gradient, (1.0, 1.0, 1.0), SGD, 5, lr=0.1)
 
 
 def test_surface_explorer_moves_artists_to_the_new_run():
-    explorer = widgets.SurfaceExplorer(Ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam},
+    explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam},
                                        (-2, 2), (-2, 2), minimum=(0, 0))
     explorer.update((-1.5, 1.5), 20, lr_scale=0.5)
-    expected = widgets.run_optimizer(Ravine().gradient, (-1.5, 1.5), SGD, 20, lr=0.05)
+    expected = widgets.run_optimizer(ravine().gradient, (-1.5, 1.5), SGD, 20, lr=0.05)
     np.testing.assert_allclose(explorer.view.paths[0].get_xydata(), expected)
     losses = explorer.view.curves[0].get_ydata()
-    np.testing.assert_allclose(losses, Ravine().value(expected))
+    np.testing.assert_allclose(losses, ravine().value(expected))
     assert explorer.view.ax_loss.get_yscale() == "log"
 
 
 def test_divergence_is_reported_on_the_figure():
-    explorer = widgets.SurfaceExplorer(Ravine(), {"GD": (SGD, {"lr": 0.3})}, (-2, 2), (-2, 2))
+    explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.3})}, (-2, 2), (-2, 2))
     explorer.update((1.0, 1.0), 100)
     assert "diverged" in explorer.view.note.get_text()
     explorer.update((1.0, 1.0), 100, lr_scale=0.1)
@@ -83,7 +79,7 @@ def best_redraw_time(update, repeats=7):
 
 
 def test_a_redraw_erases_the_previous_paths():
-    explorer = widgets.SurfaceExplorer(Ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam})
+    explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam})
     first = explorer.update((-1.5, 1.5), 30)
     other = explorer.update((1.0, -1.0), 80, lr_scale=0.5)
     assert other != first
@@ -93,7 +89,7 @@ def test_a_redraw_erases_the_previous_paths():
 
 
 def test_learning_rate_explorer_redraws_200_steps_within_budget():
-    explorer = widgets.SurfaceExplorer(Ravine(), {"SGD": (SGD, {"lr": 0.15})}, (-2, 2), (-2, 2),
+    explorer = widgets.SurfaceExplorer(ravine(), {"SGD": (SGD, {"lr": 0.15})}, (-2, 2), (-2, 2),
                                        minimum=(0, 0))
     seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200, lr_scale=0.9))
     print(f"learning-rate explorer, 200 steps: {1000 * seconds:.1f} ms")
@@ -103,7 +99,7 @@ def test_learning_rate_explorer_redraws_200_steps_within_budget():
 def test_race_of_three_optimizers_redraws_200_steps_within_budget():
     optimizers = {"GD": (SGD, {"lr": 0.1}), "Momentum": (SGD, {"lr": 0.05, "momentum": 0.9}),
                   "Adam": (Adam, {"lr": 0.1})}
-    explorer = widgets.SurfaceExplorer(Ravine(), optimizers, (-2, 2), (-2, 2), minimum=(0, 0))
+    explorer = widgets.SurfaceExplorer(ravine(), optimizers, (-2, 2), (-2, 2), minimum=(0, 0))
     seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200))
     print(f"race of three, 200 steps each: {1000 * seconds:.1f} ms")
     assert seconds < REDRAW_BUDGET
@@ -142,7 +138,7 @@ def test_minibatch_run_takes_one_step_per_batch_and_reshuffles():
 
 
 def test_slider_change_redraws_the_image():
-    box = widgets.explore_learning_rate(Ravine(), SGD, lr=0.05, steps=30, minimum=(0, 0))
+    box = widgets.explore_learning_rate(ravine(), SGD, lr=0.05, steps=30, minimum=(0, 0))
     controls = [child for row in box.children[:-2] for child in row.children]
     image = box.children[-2]
     before = image.value
@@ -153,7 +149,7 @@ def test_slider_change_redraws_the_image():
 
 
 def test_race_and_minibatch_widgets_build_and_respond():
-    box = widgets.race(Ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": (Adam, {"lr": 0.1})},
+    box = widgets.race(ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": (Adam, {"lr": 0.1})},
                        minimum=(0, 0))
     steps = next(c for row in box.children[:-2] for c in row.children
                  if c.description == "steps T")
@@ -170,9 +166,9 @@ def test_race_and_minibatch_widgets_build_and_respond():
 
 def test_race_rejects_malformed_optimizer_entries():
     with pytest.raises(TypeError, match="optimizers"):
-        widgets.race(Ravine(), {"GD": (SGD, 0.1)})
+        widgets.race(ravine(), {"GD": (SGD, 0.1)})
     with pytest.raises(ValueError, match="at least one"):
-        widgets.race(Ravine(), {})
+        widgets.race(ravine(), {})
 
 
 def test_the_window_and_the_stars_come_from_the_surface():
@@ -196,7 +192,7 @@ def test_rosenbrock_race_redraws_within_budget():
 
 
 def test_a_menu_of_surfaces_moves_the_start_into_the_chosen_window_and_redraws_once():
-    choices = {"ravine": Ravine(), "Himmelblau": surfaces.Himmelblau()}
+    choices = {"ravine": ravine(), "Himmelblau": surfaces.Himmelblau()}
     box = widgets.race(choices, {"GD": (SGD, {"lr": 0.01}), "Adam": (Adam, {"lr": 0.1})})
     controls = {c.description: c for row in box.children[:-2] for c in row.children}
     image = box.children[-2]
@@ -218,7 +214,7 @@ def test_explore_learning_rate_keeps_a_start_inside_the_window():
 
 
 def test_an_optimizer_given_without_hyperparameters_runs_at_its_default_rate_times_the_factor():
-    explorer = widgets.SurfaceExplorer(Ravine(), {"Adam": Adam})
+    explorer = widgets.SurfaceExplorer(ravine(), {"Adam": Adam})
     explorer.update((1.0, 1.0), 5, lr_scale=10.0)
-    expected = widgets.run_optimizer(Ravine().gradient, (1.0, 1.0), Adam, 5, lr=1e-2)
+    expected = widgets.run_optimizer(ravine().gradient, (1.0, 1.0), Adam, 5, lr=1e-2)
     np.testing.assert_allclose(explorer.view.paths[0].get_xydata(), expected)

@@ -14,6 +14,7 @@ Usage: ``.venv/bin/python benchmarks/bench_grading.py [--notebook solutions/X.ip
 
 import argparse
 import contextlib
+import csv
 import io
 import json
 import shutil
@@ -39,9 +40,12 @@ def time_batch(folder, out, exercise):
     subprocess.run([sys.executable, "-m", "course_lib.grading", str(folder), "--out", str(out),
                     "--jobs", "2", "--exercise", exercise], check=True, capture_output=True)
     seconds = time.perf_counter() - start
-    rows = (out / "grades.csv").read_text().splitlines()[1:]
-    full = sum(row.split(",")[2] == row.split(",")[3] for row in rows)
-    return seconds, full, len(rows)
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    for row in rows:
+        if row["score"] != row["max_score"]:
+            print(f"  not full marks: {row['file']} {row['score']}/{row['max_score']}: "
+                  f"{row['status']}")
+    return seconds, sum(row["score"] == row["max_score"] for row in rows), len(rows)
 
 
 def time_nbconvert(paths, out):

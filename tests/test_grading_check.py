@@ -112,6 +112,9 @@ def test_question_definitions_are_validated():
         Question(**dict(base, mistakes={"m": 3}))
     with pytest.raises(TypeError, match="forbidden holds course_lib functions"):
         Question(**dict(base, forbidden=(abs,)))
+    lambda_in_course_lib = eval("lambda x: x", {"__name__": "course_lib.fake"})
+    with pytest.raises(TypeError, match="importable by name"):
+        Question(**dict(base, forbidden=(lambda_in_course_lib,)))
     with pytest.raises(TypeError, match="register\\(\\) takes a Question"):
         register("q1")
 

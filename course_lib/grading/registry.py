@@ -142,10 +142,10 @@ class Question:
         object.__setattr__(self, "mistakes", dict(self.mistakes))
         forbidden = tuple(self.forbidden)
         for item in forbidden:
-            if not callable(item) or not getattr(item, "__module__", "").startswith("course_lib"):
-                raise TypeError(
-                    f"Question.forbidden holds course_lib functions or classes, got {item!r}"
-                )
+            if (not callable(item) or not getattr(item, "__module__", "").startswith("course_lib")
+                    or "<" in getattr(item, "__qualname__", "<")):
+                raise TypeError("Question.forbidden holds course_lib functions or classes "
+                                f"importable by name (no lambdas), got {item!r}")
         object.__setattr__(self, "forbidden", forbidden)
 
     @property

@@ -199,7 +199,8 @@ def _grade(tmp_path_factory, server, cases, use_bubblewrap):
     records = grade_all([base / "submissions"], base / "out", jobs=2, limits=LIMITS,
                         use_bubblewrap=use_bubblewrap, progress=io.StringIO())
     return {"records": {Path(r["file"]).stem: r for r in records}, "base": base,
-            "hashes": hashes, "outside": outside, "use_bubblewrap": use_bubblewrap}
+            "hashes": hashes, "outside": outside,
+            "use_bubblewrap": isolation(use_bubblewrap).bubblewrap}
 
 
 @pytest.fixture(scope="module")

@@ -286,7 +286,7 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
     def work(index):
         path, name = submissions[index], names[index]
         target = out / "feedback" / f"{name}.json"
-        record, skipped = None if redo else _previous(target, path), True
+        record, skipped = None if redo else _previous(target, path, exercise), True
         if record is None:
             try:
                 record = grade_submission(path, exercise, limits, use_bubblewrap)
@@ -310,11 +310,12 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
     return records
 
 
-def _previous(target, path):
-    """The earlier record for ``path`` if its content is unchanged, else None."""
+def _previous(target, path, exercise):
+    """The earlier record for ``path`` if its content (and --exercise) is unchanged, else None."""
     try:
         record = json.loads(target.read_text(encoding="utf-8"))
-        if record.get("sha256") == hashlib.sha256(Path(path).read_bytes()).hexdigest():
+        if (record.get("sha256") == hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                and exercise in (None, record.get("exercise"))):
             return record
     except (OSError, ValueError, AttributeError):
         pass

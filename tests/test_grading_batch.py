@@ -458,3 +458,13 @@ def test_the_weakest_network_defence_disables_python_sockets(tmp_path, server):
                          input=json.dumps(job), capture_output=True, text=True, timeout=60)
     assert "BLOCKED network access is disabled while grading" in run.stdout
     assert server[1] == [] and json.loads((tmp_path / "result.json").read_text())["running"] is None
+
+
+def test_feedback_names_are_distinct_and_safe():
+    from course_lib.grading.batch import feedback_names
+
+    paths = [Path("a/x y.ipynb"), Path("a/x_y.ipynb"), Path("b/x_y.ipynb"), Path("c/..evil.ipynb"),
+             Path("d/alice.ipynb")]
+    names = feedback_names(paths)
+    assert len(set(names)) == len(names) and names[-1] == "alice"
+    assert all("/" not in name and not name.startswith(".") for name in names)

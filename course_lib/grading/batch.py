@@ -57,13 +57,16 @@ def find_submissions(paths, out):
 
 def feedback_names(submissions):
     """A distinct file-name-safe name per submission: its stem, or folder__stem when stems clash."""
-    stems = [path.stem for path in submissions]
+    def safe(text):
+        return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".") or "_"
+
+    stems = [safe(path.stem) for path in submissions]
     names = []
     for path, stem in zip(submissions, stems):
-        name = stem if stems.count(stem) == 1 else f"{path.resolve().parent.name}__{stem}"
+        name = stem if stems.count(stem) == 1 else f"{safe(path.resolve().parent.name)}__{stem}"
         while name in names:
             name += "_"
-        names.append("".join(c if c.isalnum() or c in "-_." else "_" for c in name))
+        names.append(name)
     return names
 
 

@@ -49,6 +49,9 @@ def test_not_implemented_and_exceptions_are_reported_not_raised(check, capsys):
     assert "Not implemented yet" in capsys.readouterr().out
     result = check("q1", lambda theta, g, lr: 1 / 0)
     assert result.status == "error" and "ZeroDivisionError: division by zero" in result.details[0]
+    def exits(theta, g, lr):
+        raise SystemExit(2)
+    assert check("q1", exits).details[0] == "Case 1: SystemExit: 2"
     result = check("q1", lambda theta: theta)  # wrong signature
     assert result.status == "error" and "TypeError" in result.details[0]
 

@@ -97,7 +97,7 @@ def run_case(function, case, forbidden=()):
             result, called = forbidden_calls.call_watched(function, args, kwargs, forbidden)
     except NotImplementedError:
         return Outcome(not_implemented=True)
-    except Exception as error:
+    except (Exception, SystemExit) as error:
         return Outcome(error=_short(f"{type(error).__name__}: {error}"))
     if called:
         return Outcome(forbidden=called)

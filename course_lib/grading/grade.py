@@ -69,6 +69,12 @@ class QuestionResult:
     def __repr__(self):
         return f"<{self.id}: {_points(self.score)}/{_points(self.points)} points, {self.status}>"
 
+    def __str__(self):
+        return self.report()
+
+    def _ipython_display_(self):
+        """Show nothing as a cell's value: ``check`` has already printed the report."""
+
 
 def _points(value):
     return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -74,10 +74,10 @@ def _free_port():
 
 
 class LabServer:
-    """A running JupyterLab: its URL, token, working folder (a copy of the course) and log."""
+    """A running JupyterLab: its URL, token, working folder (a copy of the course), log, pid."""
 
-    def __init__(self, url, token, root, log):
-        self.url, self.token, self.root, self.log = url, token, root, log
+    def __init__(self, url, token, root, log, pid):
+        self.url, self.token, self.root, self.log, self.pid = url, token, root, log, pid
 
     def log_text(self):
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -160,12 +160,13 @@ def lab_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, token, process, log)
-        server = LabServer(url, token, work, log)
+        server = LabServer(url, token, work, log, process.pid)
         yield server
     finally:
         _stop(process)
-    shutil.copy2(log, ARTIFACTS / "jupyterlab.log") if ARTIFACTS.is_dir() else None
     assert token not in log.read_text(encoding="utf-8", errors="replace"), "the server log shows the token"
+    if ARTIFACTS.is_dir():
+        shutil.copy2(log, ARTIFACTS / "jupyterlab.log")
 
 
 @pytest.fixture(scope="session")

@@ -83,7 +83,8 @@ def describe(value):
             return f"{array.dtype} {array.item()!r}"
         head = f"array shape {array.shape} {array.dtype}"
         if array.size <= SHOWN_ELEMENTS:
-            return f"{head} {np.array2string(array, precision=6, separator=', ')}"
+            values = np.array2string(array, precision=6, separator=", ")
+            return f"{head} {' '.join(values.split())}"  # on one line
         return head
     if isinstance(value, float):
         return f"{value:.10g}"

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -168,23 +170,31 @@ def executed(path: Path, cache: Path = BUILD / "executed"):
 
 
 def npm_package(name: str, cache: Path = BUILD / ".cache" / "npm") -> Path:
-    """The unpacked npm package NAME at the pinned version, fetched once with `npm pack`."""
+    """The unpacked npm package NAME at the pinned version, fetched once with `npm pack`.
+
+    It is unpacked in a private folder and renamed into place, so two builds running at once
+    (parallel tests) never see half a package."""
     version = NPM_PACKAGES[name]
     unpacked = cache / f"{name.replace('/', '__')}-{version}"
-    if (unpacked / "package" / "package.json").exists():
-        return unpacked / "package"
+    if (unpacked / "package.json").exists():
+        return unpacked
     if shutil.which("npm") is None:
         raise SystemExit("--offline needs npm (Node.js) once, to fetch reveal.js and MathJax.")
     cache.mkdir(parents=True, exist_ok=True)
-    packed = subprocess.run(
-        ["npm", "pack", "--silent", f"{name}@{version}"],
-        cwd=cache, check=True, capture_output=True, text=True,
-    ).stdout.split()[-1]
-    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-    with tarfile.open(cache / packed) as archive:
-        archive.extractall(unpacked, **safe)
-    (cache / packed).unlink()
-    return unpacked / "package"
+    with tempfile.TemporaryDirectory(dir=cache) as work:
+        packed = subprocess.run(
+            ["npm", "pack", "--silent", f"{name}@{version}"],
+            cwd=work, check=True, capture_output=True, text=True,
+        ).stdout.split()[-1]
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        with tarfile.open(Path(work) / packed) as archive:
+            archive.extractall(work, **safe)
+        try:
+            os.rename(Path(work) / "package", unpacked)
+        except OSError:  # another build put it there first
+            if not (unpacked / "package.json").exists():
+                raise
+    return unpacked
 
 
 _NOT_LOADED = shutil.ignore_patterns(

@@ -148,6 +148,8 @@ OTHER_CASES = {
     "non_utf8": honest_with("# caf\xe9").replace(b"caf\\u00e9", b"caf\xe9"),
     "syntax_error": honest_with("def broken(:\n    pass"),
     "changes_directory": honest_with("import os\nos.chdir('/')"),
+    "reads_course_data": honest_with("from course_lib.data import load_digits\n"
+                                     "assert load_digits().X_train.shape[1] == 64"),
 }
 # A fork bomb is only run where a process limit holds: a cgroup, or RLIMIT_NPROC for a non-root
 # grader. As root without a cgroup nothing would stop it on this shared machine.
@@ -398,9 +400,10 @@ def test_magics_work_or_fail_cleanly(strong):
     assert "%this_magic_does_not_exist is not available" in record["cells"][1]["error"]
 
 
-def test_changing_directory_loses_nothing(strong):
-    record = strong["records"]["changes_directory"]
-    assert record["score"] == FULL and record["status"] == "ok"
+@pytest.mark.parametrize("name", ["changes_directory", "reads_course_data"])
+def test_ordinary_notebook_habits_work(strong, name):
+    record = strong["records"][name]
+    assert record["score"] == FULL and record["status"] == "ok", record["cells"]
 
 
 def test_a_syntax_error_is_a_cell_error(strong):

@@ -4,17 +4,18 @@ What protects the machine and the grade, strongest first:
 
 - bubblewrap (``/usr/bin/bwrap``, when it works here): new network, PID, IPC
   and UTS namespaces (no network at all, not even the host's 127.0.0.1), the
-  system, the Python installation and course_lib bound read-only, an empty
-  tmpfs for ``/tmp`` and the home folder, the submission's own work folder
-  the only writable place, all capabilities dropped, everything killed with
-  the sandbox.
+  system, the Python installation, course_lib and the course's data/ bound
+  read-only, an empty tmpfs for ``/tmp`` and the home folder, the
+  submission's own work folder the only writable place, all capabilities
+  dropped, everything killed with the sandbox.
 - without bubblewrap: a new network namespace when the grader may create one
   (``unshare``), otherwise only Python's socket functions are disabled in the
   child (weak: ctypes gets around it); files outside the work folder are
   protected only by ordinary permissions. A grader running as root empties the
   child's capability bounding set, so the child cannot raise its limits,
   mount, or change users — but it keeps root's file permissions, and with
-  them it could leave its pids cgroup.
+  them it could leave its pids cgroup. Without a cgroup, a process that
+  starts its own session escapes the final kill.
 - always: its own session (killed as a group), a cgroup ``pids.max`` when the
   pids controller is writable (else RLIMIT_NPROC, which root ignores),
   RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE (largest file), RLIMIT_NOFILE,
@@ -158,7 +159,9 @@ def _bwrap_prefix(workdir):
     python = {sys.prefix, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), library}
     for path in sorted(python):
         args += ["--ro-bind", path, path]
-    args += ["--ro-bind-try", "/etc/fonts", "/etc/fonts",  # for figures drawn by the notebook
+    course_data = os.path.join(os.path.dirname(library), "data")  # datasets the course ships
+    args += ["--ro-bind-try", course_data, course_data,
+             "--ro-bind-try", "/etc/fonts", "/etc/fonts",  # for figures drawn by the notebook
              "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
              "--dir", "/home/learner", "--setenv", "HOME", "/home/learner",
              "--bind", workdir, workdir, "--chdir", workdir]

@@ -23,8 +23,8 @@ def parse_args(argv):
     parser.add_argument("--jobs", type=int, default=1,
                         help="submissions graded at once (default 1)")
     parser.add_argument("--timeout", type=float, default=20.0,
-                        help="seconds allowed per cell and per function call (default 20); "
-                             "a submission gets 6 times this in all")
+                        help="seconds allowed per cell and per function call (default 20), "
+                             "and 6 times this for a whole run of the notebook")
     parser.add_argument("--redo", action="store_true",
                         help="grade again submissions already graded with the same content")
     parser.add_argument("--no-bubblewrap", action="store_true",

@@ -118,9 +118,8 @@ def explore_gradient_flow(X, y, build, depth=8, depth_range=(2, 20)):
         fig, ax = plt.subplots(figsize=(7, 3.6))
         plot_layer_norms(ax, norms, color="#332288")
         ax.set_ylim(min(1e-10, norms.min() / 3), max(1e4, norms.max() * 3))
-        ratio = norms[0] / norms[-1]
         ax.set_title(f"{activation}, {init}, {normalisation}: "
-                     f"‖g₁‖ / ‖g_L‖ = {ratio:.1e}")
+                     rf"$\|g_1\| / \|g_{{{depth + 1}}}\|$ = {norms[0] / norms[-1]:.1e}")
         plt.show()
 
     output = widgets.interactive_output(draw, controls)

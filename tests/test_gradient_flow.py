@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib import nn  # noqa: E402
+from course_lib import nn, optim  # noqa: E402
 from course_lib.gradient_flow import (layer_norm_history, plot_gradient_ridges,  # noqa: E402
                                       plot_layer_norms, weight_gradient_norms, weight_names)
 from course_lib.train import fit  # noqa: E402
@@ -35,8 +35,8 @@ def test_a_deep_sigmoid_stack_vanishes_and_relu_with_he_does_not():
 
 def test_history_and_figures_from_a_short_run():
     model = nn.mlp([6, 5, 5, 3], nn.Tanh, rng=0)
-    log = fit(model, nn.softmax_cross_entropy, __import__("course_lib").optim.SGD(
-        model.parameters(), lr=0.1), [(X, Y)], epochs=4, verbose=False)
+    sgd = optim.SGD(model.parameters(), lr=0.1)
+    log = fit(model, nn.softmax_cross_entropy, sgd, [(X, Y)], epochs=4, verbose=False)
     norms = layer_norm_history(log.history, weight_names(model))
     assert norms.shape == (4, 3) and np.all(norms > 0)
     fig, (a, b) = plt.subplots(1, 2)
@@ -53,3 +53,24 @@ def test_plot_layer_norms_refuses_an_empty_profile():
     with pytest.raises(ValueError, match="1-D"):
         plot_layer_norms(ax, [])
     plt.close(fig)
+
+
+def test_explorer_offers_the_four_controls_and_builds_what_they_say():
+    pytest.importorskip("ipywidgets")
+    from course_lib.gradient_flow import explore_gradient_flow
+
+    built = []
+
+    def build(depth, activation, init, normalisation):
+        built.append((depth, activation, init, normalisation))
+        return nn.mlp([6] + [5] * depth + [3], getattr(nn, activation), getattr(nn.init, init),
+                      rng=0, batch_norm=normalisation == "batch norm")
+
+    box = explore_gradient_flow(X, Y, build, depth=3)
+    rows, output = box.children[:2], box.children[2]
+    descriptions = [control.description for row in rows for control in row.children]
+    assert descriptions == ["depth L", "activation", "init", "normalisation"]
+    assert built[-1] == (3, "Sigmoid", "xavier_normal", "none")
+    rows[1].children[1].value = "batch norm"
+    assert built[-1] == (3, "Sigmoid", "xavier_normal", "batch norm")
+    plt.close("all")

@@ -29,7 +29,7 @@ def weight_gradient_norms(model, X, y, loss_fn=softmax_cross_entropy):
     Returns a 1-D array, input layer first.
     """
     model.zero_grad()
-    loss, grad_output = loss_fn(model(X), y)
+    _, grad_output = loss_fn(model(X), y)
     model.backward(grad_output)
     return np.array([np.linalg.norm(p.grad) for name, p in model.named_parameters()
                      if p.data.ndim == 2])
@@ -115,7 +115,7 @@ def explore_gradient_flow(X, y, build, depth=8, depth_range=(2, 20)):
 
     def draw(depth, activation, init, normalisation):
         norms = weight_gradient_norms(build(depth, activation, init, normalisation), X, y)
-        fig, ax = plt.subplots(figsize=(7, 3.6))
+        _, ax = plt.subplots(figsize=(7, 3.6))
         plot_layer_norms(ax, norms, color="#332288")
         ax.set_ylim(min(1e-10, norms.min() / 3), max(1e4, norms.max() * 3))
         ax.set_title(f"{activation}, {init}, {normalisation}: "

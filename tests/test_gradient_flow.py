@@ -1,16 +1,18 @@
 """Gradient flow through depth: per-layer norms from a backward pass, and their figures."""
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from course_lib import nn, optim  # noqa: E402
-from course_lib.gradient_flow import (layer_norm_history, plot_gradient_ridges,  # noqa: E402
-                                      plot_layer_norms, weight_gradient_norms, weight_names)
-from course_lib.train import fit  # noqa: E402
+from course_lib import nn, optim
+from course_lib.gradient_flow import (
+    layer_norm_history,
+    plot_gradient_ridges,
+    plot_layer_norms,
+    weight_gradient_norms,
+    weight_names,
+)
+from course_lib.train import fit
 
 RNG = np.random.default_rng(0)
 X, Y = RNG.normal(size=(40, 6)), RNG.integers(0, 3, size=40)
@@ -67,7 +69,7 @@ def test_explorer_offers_the_four_controls_and_builds_what_they_say():
                       rng=0, batch_norm=normalisation == "batch norm")
 
     box = explore_gradient_flow(X, Y, build, depth=3)
-    rows, output = box.children[:2], box.children[2]
+    rows = box.children[:2]
     descriptions = [control.description for row in rows for control in row.children]
     assert descriptions == ["depth L", "activation", "init", "normalisation"]
     assert built[-1] == (3, "Sigmoid", "xavier_normal", "none")

@@ -1,5 +1,7 @@
 """Questions of exercise 05_gradient_diagnostics: norms, clipping, initialisation, diagnosis."""
 
+from itertools import pairwise
+
 import numpy as np
 
 from course_lib import Parameter, optim
@@ -26,7 +28,7 @@ def _layer_gradients(rng):
     for _ in range(4):
         widths = rng.integers(2, 6, size=int(rng.integers(3, 6)))
         grads = []
-        for depth, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        for depth, (n_in, n_out) in enumerate(pairwise(widths)):
             scale = 10.0 ** (depth - len(widths))          # smaller towards the input
             grads.append(scale * rng.normal(size=(int(n_in), int(n_out))))
             grads.append(scale * rng.normal(size=int(n_out)))

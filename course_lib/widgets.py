@@ -45,23 +45,27 @@ DIVERGED = 1e8
 
 # ------------------------------------------------------------------- runs
 def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
-    """Iterates θ₀ … θ_T of ``optimizer`` driven by ``gradient``, as an array (T+1, 2).
+    """Iterates θ₀ … θ_T of ``optimizer`` driven by ``gradient``, as an array of shape (T+1, *θ.shape).
 
-    Each step sets g_t = ∇J(θ_t) = ``gradient(θ_t)`` on a ``Parameter`` and calls
-    ``optimizer.step()``, exactly as a training loop does. If the run diverges
-    (a coordinate beyond ±``DIVERGED``, or a non-finite gradient), the remaining rows are NaN,
-    so plots simply stop where the optimizer left the picture.
+    θ may have any shape: a point (θ₁, θ₂) of a 2-D surface, a vector, a scalar.
+    Each step sets g_t = ∇J(θ_t) = ``gradient(θ_t)`` (same shape as θ) on a
+    ``Parameter`` and calls ``optimizer.step()``, exactly as a training loop does.
+    If the run diverges (a coordinate beyond ±``DIVERGED``, or a non-finite
+    gradient), the remaining rows are NaN, so plots simply stop there.
     """
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
     theta = Parameter(np.array(start, dtype=float))
-    if theta.shape != (2,):
-        raise ValueError(f"start must be a point (θ₁, θ₂), got shape {theta.shape}")
+    if theta.data.size == 0:
+        raise ValueError("start must hold at least one number, got an empty array")
     opt = optimizer([theta], **hyperparameters)
-    path = np.full((steps + 1, 2), np.nan)
+    path = np.full((steps + 1,) + theta.shape, np.nan)
     path[0] = theta.data
     for t in range(1, steps + 1):
         g = np.asarray(gradient(theta.data), dtype=float)
+        if g.shape != theta.shape:
+            raise ValueError(f"gradient(θ) must have the shape of θ, {theta.shape}; "
+                             f"got shape {g.shape}")
         if not np.all(np.isfinite(g)):
             break
         theta.grad = g
@@ -70,6 +74,22 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
             break
         path[t] = theta.data
     return path
+
+
+def first_step_outside(path, xlim, ylim, margin=0.5):
+    """The first t at which θ_t lies outside the window widened by ``margin`` of its size.
+
+    With the default 0.5 the region is twice the window (half a width more on
+    each side). NaN rows (a diverged run) count as outside. ``None`` if the
+    whole path stays inside: the explorers draw a path only up to this step.
+    """
+    (x0, x1), (y0, y1) = xlim, ylim
+    dx, dy = margin * (x1 - x0), margin * (y1 - y0)
+    with np.errstate(invalid="ignore"):
+        inside = ((path[:, 0] >= x0 - dx) & (path[:, 0] <= x1 + dx)
+                  & (path[:, 1] >= y0 - dy) & (path[:, 1] <= y1 + dy))
+    outside = np.flatnonzero(~inside)
+    return int(outside[0]) if outside.size else None
 
 
 def losses_along(surface, path):
@@ -105,6 +125,7 @@ class SurfaceFigure:
         self.figure = Figure(figsize=(11, 4.3), dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
         self._background, self._window = None, None
+        self._legend, self._texts = None, []
         self.ax_path, self.ax_loss = self.figure.subplots(1, 2, width_ratios=[1.1, 1])
         plot_contour(self.ax_path, surface.value, xlim, ylim, minimum=minimum)
         fallback = sequential_colors(len(labels))
@@ -131,20 +152,49 @@ class SurfaceFigure:
                                       fontsize="small", color="#882255")
 
     def update(self, paths):
-        """Show ``paths`` (one (T+1, 2) array per label, NaN rows after a divergence)."""
+        """Show ``paths`` (one (T+1, 2) array per label, NaN rows after a divergence).
+
+        A path is drawn (and its loss curve plotted) only up to the first step
+        that leaves the window by far (``first_step_outside``), so a diverging
+        run does not fill the picture with lines; its legend entry and the loss
+        panel then say at which step it diverged.
+        """
         if len(paths) != len(self.paths):
             raise ValueError(f"expected {len(self.paths)} paths, got {len(paths)}")
-        all_losses, diverged = [], []
-        for path, line, start, curve in zip(paths, self.paths, self.starts, self.curves):
-            losses = losses_along(self.surface, path) - self.optimum
-            line.set_data(path[:, 0], path[:, 1])
+        window = self.ax_path.get_xlim(), self.ax_path.get_ylim()
+        all_losses, notes = [], []
+        for path, line, start, curve, text in zip(paths, self.paths, self.starts, self.curves,
+                                                  self._legend_texts()):
+            path = np.asarray(path, dtype=float)
+            if path.ndim != 2 or path.shape[1] != 2:
+                raise ValueError(f"each path must have shape (T+1, 2), got {path.shape}")
+            left = first_step_outside(path, *window)
+            shown = path if left is None else path[:left + 1]
+            shown = shown[np.isfinite(shown).all(axis=1)]
+            losses = losses_along(self.surface, shown) - self.optimum
+            line.set_data(shown[:, 0], shown[:, 1])
             start.set_data(path[:1, 0], path[:1, 1])
             curve.set_data(np.arange(len(losses)), losses)
             all_losses.append(losses)
-            if np.isnan(path[-1, 0]):
-                diverged.append(line.get_label())
+            label = line.get_label()
+            if left is not None:
+                back = first_step_outside(path[-1:], *window) is None
+                event = "left the plot" if back else "diverged"
+                notes.append(f"{label} {event} at step {left}")
+                label = f"{label}: {event} at step {left}"
+            if text is not None:
+                text.set_text(label)
         self._rescale_loss_axis(np.concatenate(all_losses), len(paths[0]) - 1)
-        self.note.set_text("diverged: " + ", ".join(diverged) if diverged else "")
+        self.note.set_text("; ".join(notes))
+
+    def _legend_texts(self):
+        """The legend's text for each path (looked up again whenever the legend is replaced)."""
+        legend = self.ax_path.get_legend()
+        if legend is not self._legend:
+            self._legend = legend
+            by_label = {} if legend is None else {t.get_text(): t for t in legend.get_texts()}
+            self._texts = [by_label.get(line.get_label()) for line in self.paths]
+        return self._texts
 
     def _rescale_loss_axis(self, gaps, steps):
         shown = gaps[np.isfinite(gaps) & (gaps > 0)]
@@ -186,9 +236,11 @@ class SurfaceFigure:
         self.canvas.draw()                                # lays the figure out once
         self.figure.set_layout_engine("none")
         hidden = [*self._moving_artists(), self.ax_loss]
-        for artist in hidden:
+        title_at = self.ax_path.title.get_position()      # a draw without a visible title
+        for artist in hidden:                             # would move it out of the figure
             artist.set_visible(False)
         self.canvas.draw()
+        self.ax_path.title.set_position(title_at)
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         for artist in hidden:
             artist.set_visible(True)

@@ -44,7 +44,21 @@ def test_run_optimizer_rejects_bad_arguments():
     with pytest.raises(ValueError, match="steps"):
         widgets.run_optimizer(ravine().gradient, (1.0, 1.0), SGD, -1, lr=0.1)
     with pytest.raises(ValueError, match="start"):
-        widgets.run_optimizer(ravine().gradient, (1.0, 1.0, 1.0), SGD, 5, lr=0.1)
+        widgets.run_optimizer(ravine().gradient, [], SGD, 5, lr=0.1)
+    with pytest.raises(ValueError, match="shape of θ"):
+        widgets.run_optimizer(lambda theta: theta[:2], (1.0, 1.0, 1.0), SGD, 5, lr=0.1)
+
+
+def test_run_optimizer_takes_a_start_of_any_shape():
+    curvatures = np.array([0.01, 0.1, 1.0])              # the 3-D bowl of lessons 1 and 3
+    path = widgets.run_optimizer(lambda theta: curvatures * theta, np.ones(3), SGD, 10, lr=1.5)
+    assert path.shape == (11, 3)
+    np.testing.assert_allclose(path[-1], (1 - 1.5 * curvatures) ** 10, rtol=1e-13)
+    scalar = widgets.run_optimizer(lambda theta: 2 * theta, 2.0, SGD, 5, lr=0.3)   # J(θ) = θ²
+    assert scalar.shape == (6,)
+    np.testing.assert_allclose(scalar, 2.0 * 0.4 ** np.arange(6), rtol=1e-14)
+    matrix = widgets.run_optimizer(lambda theta: theta, np.ones((2, 3)), Adam, 4, lr=0.1)
+    assert matrix.shape == (5, 2, 3)
 
 
 def test_surface_explorer_moves_artists_to_the_new_run():
@@ -64,6 +78,37 @@ def test_divergence_is_reported_on_the_figure():
     assert "diverged" in explorer.view.note.get_text()
     explorer.update((1.0, 1.0), 100, lr_scale=0.1)
     assert explorer.view.note.get_text() == ""
+
+
+def legend_texts(axes):
+    return [text.get_text() for text in axes.get_legend().get_texts()]
+
+
+def test_a_diverging_path_is_drawn_only_until_it_leaves_the_window():
+    """η = 0.21 on curvature 10: |1 − 2.1| = 1.1, a slow divergence that never reaches 1e8."""
+    explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.21})}, (-2, 2), (-2, 2))
+    explorer.update((1.0, 1.0), 60)
+    full = widgets.run_optimizer(ravine().gradient, (1.0, 1.0), SGD, 60, lr=0.21)
+    assert np.all(np.isfinite(full))                     # not caught by the 1e8 limit
+    k = int(np.argmax(np.abs(full).max(axis=1) > 4.0))   # first step beyond twice the window
+    drawn = explorer.view.paths[0].get_xydata()
+    np.testing.assert_array_equal(drawn, full[:k + 1])
+    assert len(explorer.view.curves[0].get_xdata()) == k + 1
+    assert f"GD: diverged at step {k}" in legend_texts(explorer.view.ax_path)
+    assert explorer.view.note.get_text() == f"GD diverged at step {k}"
+    explorer.update((1.0, 1.0), 60, lr_scale=0.5)        # a converging run: the label is restored
+    assert "GD" in legend_texts(explorer.view.ax_path)
+    assert explorer.view.note.get_text() == ""
+
+
+def test_the_title_stays_inside_the_figure_after_redraws():
+    explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1})}, (-2, 2), (-2, 2))
+    explorer.view.ax_path.set_title("GD, η = 0.1")
+    for _ in range(2):
+        explorer.update((1.0, 1.0), 20)
+        box = explorer.view.ax_path.title.get_window_extent(explorer.view.canvas.get_renderer())
+        assert explorer.view.figure.bbox.contains(box.x0, box.y0)
+        assert explorer.view.figure.bbox.contains(box.x1, box.y1)
 
 
 def best_redraw_time(update, repeats=7):
@@ -218,3 +263,13 @@ def test_an_optimizer_given_without_hyperparameters_runs_at_its_default_rate_tim
     explorer.update((1.0, 1.0), 5, lr_scale=10.0)
     expected = widgets.run_optimizer(ravine().gradient, (1.0, 1.0), Adam, 5, lr=1e-2)
     np.testing.assert_allclose(explorer.view.paths[0].get_xydata(), expected)
+
+
+def test_a_race_with_diverging_runs_redraws_within_budget():
+    optimizers = {"GD": (SGD, {"lr": 0.21}), "Momentum": (SGD, {"lr": 0.1, "momentum": 0.9}),
+                  "Adam": (Adam, {"lr": 0.1})}
+    explorer = widgets.SurfaceExplorer(ravine(), optimizers, (-2, 2), (-2, 2), minimum=(0, 0))
+    seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200))
+    print(f"race with a diverging run, 200 steps each: {1000 * seconds:.1f} ms")
+    assert "GD diverged" in explorer.view.note.get_text()
+    assert seconds < REDRAW_BUDGET

@@ -33,7 +33,8 @@ def momentum_step(theta, g, v, lr, mu):
 
 def _step_cases(rng):
     cases = []
-    for size, lr, mu in [(4, 0.1, 0.9), (3, 0.05, 0.5), (6, 0.3, 0.99)]:
+    # η ≠ 1 − μ in every case, so that η g_t and (1 − μ) g_t tell two different mistakes apart.
+    for size, lr, mu in [(4, 0.02, 0.9), (3, 0.05, 0.5), (6, 0.3, 0.99)]:
         theta, g = rng.normal(size=size), rng.normal(size=size)
         v = rng.normal(size=size)   # a velocity carried from earlier steps
         cases.append((theta, g, v, lr, mu))
@@ -59,6 +60,24 @@ def _b_plain_gd(theta, g, v, lr, mu):
     return theta - lr * g, mu * v + g
 
 
+def _b_average(theta, g, v, lr, mu):
+    v = mu * v + (1 - mu) * g
+    return theta - lr * v, v
+
+
+def _b_opposite_sign(theta, g, v, lr, mu):
+    v = mu * v - g
+    return theta + lr * v, v
+
+
+def _swapped(step):
+    """The right step returning its pair in the wrong order."""
+    def variant(*args):
+        first, second = step(*args)
+        return second, first
+    return variant
+
+
 register(Question(
     exercise=EXERCISE,
     id="q1",
@@ -76,6 +95,12 @@ register(Question(
         "the velocity is not carried: v_t must start from μ v_{t−1}, the velocity you were given":
             _b_velocity_dropped,
         "the step uses g_t instead of the new velocity v_t: θ_{t+1} = θ_t − η v_t": _b_plain_gd,
+        "the velocity averages (1 − μ) g_t (dampening = μ, like Adam's first moment): "
+        "PyTorch's momentum adds the whole gradient, v_t = μ v_{t−1} + g_t": _b_average,
+        "the velocity has the opposite sign (CS231n writes v ← μv − g, θ ← θ + ηv): here v "
+        "points along the gradient, v_t = μ v_{t−1} + g_t, and the step subtracts it":
+            _b_opposite_sign,
+        "the pair is in the wrong order: return (theta_next, v_new)": _swapped(momentum_step),
     },
     forbidden=(SGD, momentum_step),
 ))
@@ -103,6 +128,11 @@ def _a_velocity_dropped(theta, g, v, lr, gamma):
     return theta - v, v
 
 
+def _a_opposite_sign(theta, g, v, lr, gamma):
+    v = gamma * v - lr * g
+    return theta + v, v
+
+
 register(Question(
     exercise=EXERCISE,
     id="q2",
@@ -118,6 +148,9 @@ register(Question(
         "η is missing: in convention (a) the velocity adds η g_t, not g_t": _a_eta_missing,
         "the velocity is not carried: v_t must start from γ v_{t−1}, the velocity you were given":
             _a_velocity_dropped,
+        "the velocity has the opposite sign (Sutskever et al. and CS231n write v ← γv − ηg, "
+        "θ ← θ + v): here v_t = γ v_{t−1} + η g_t and θ_{t+1} = θ_t − v_t": _a_opposite_sign,
+        "the pair is in the wrong order: return (theta_next, v_new)": _swapped(momentum_step_a),
     },
     forbidden=(SGD, momentum_step_a, momentum_step),
 ))
@@ -164,6 +197,12 @@ def _nesterov_eta_twice(theta, v, A, b, lr, gamma):
     return theta - lr * v, v
 
 
+def _gradient_sign_of_b(theta, v, A, b, lr, gamma):
+    ahead = theta - gamma * v
+    v = gamma * v + lr * (A @ ahead + b)
+    return theta - v, v
+
+
 def _lookahead_without_gamma(theta, v, A, b, lr, gamma):
     ahead = theta - v
     v = gamma * v + lr * (A @ ahead - b)
@@ -188,6 +227,8 @@ register(Question(
             _nesterov_eta_twice,
         "the look-ahead point is θ_t − v_{t−1}: the velocity must be scaled by γ, θ_t − γ v_{t−1}":
             _lookahead_without_gamma,
+        "the gradient of ½ θᵀAθ − bᵀθ is Aθ − b (you added b)": _gradient_sign_of_b,
+        "the pair is in the wrong order: return (theta_next, v_new)": _swapped(nesterov_step),
     },
     forbidden=(SGD, nesterov_step),
 ))
@@ -224,6 +265,10 @@ def _gd_eta(eigenvalues):
     return 2 / (min(eigenvalues) + max(eigenvalues)), mu
 
 
+def _first_and_last(eigenvalues):
+    return optimal_momentum([eigenvalues[0], eigenvalues[-1]])
+
+
 def _eta_not_squared(eigenvalues):
     _, mu = quadratic.momentum_optimal(eigenvalues)
     return 2 / (np.sqrt(max(eigenvalues)) + np.sqrt(min(eigenvalues))), mu
@@ -245,6 +290,9 @@ register(Question(
         "η is gradient descent's 2/(λ_min + λ_max); with momentum η* = (2/(√λ_max + √λ_min))²":
             _gd_eta,
         "η is not squared: η* = (2/(√λ_max + √λ_min))²": _eta_not_squared,
+        "the eigenvalues come in any order: λ_min and λ_max are their min() and max(), not the "
+        "first and the last": _first_and_last,
+        "the pair is in the wrong order: return (eta, mu)": _swapped(optimal_momentum),
     },
     forbidden=(quadratic.momentum_optimal,),
 ))
@@ -273,12 +321,16 @@ register(Question(
     reference=largest_stable_eta,
     rtol=1e-6,
     mistakes={
+        "the eigenvalues come in any order: λ_max is their max(), not the last one":
+            lambda eigenvalues, mu: (2 + 2 * mu) / eigenvalues[-1],
         "that is gradient descent's limit 2/λ_max: momentum widens it to (2 + 2μ)/λ_max":
             lambda eigenvalues, mu: 2 / max(eigenvalues),
         "the limit is set by the largest curvature λ_max, not the smallest":
             lambda eigenvalues, mu: (2 + 2 * mu) / min(eigenvalues),
         "the momentum enters as (2 + 2μ), not (2 + μ)":
             lambda eigenvalues, mu: (2 + mu) / max(eigenvalues),
+        "that is Nesterov's narrower limit (2 + 2μ)/((1 + 2μ) λ_max); the heavy ball's is "
+        "(2 + 2μ)/λ_max": lambda eigenvalues, mu: (2 + 2 * mu) / ((1 + 2 * mu) * max(eigenvalues)),
     },
     forbidden=(quadratic.largest_stable_eta,),
 ))

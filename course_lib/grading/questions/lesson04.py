@@ -32,6 +32,14 @@ def _one_step(optimizer, theta, g, state, **hyperparameters):
     return p.data, opt.state[p]
 
 
+def _swapped(step, order):
+    """The right step returning its results in another ``order`` (a permutation of indices)."""
+    def variant(*args):
+        results = step(*args)
+        return tuple(results[i] for i in order)
+    return variant
+
+
 # ---------------------------------------------------------------------- q1: Adagrad
 def adagrad_step(theta, g, G, lr, eps):
     """G_t = G_{t−1} + g_t²,  θ_{t+1} = θ_t − η g_t / (√G_t + ε).  Returns (θ_{t+1}, G_t)."""
@@ -70,6 +78,9 @@ register(Question(
             lambda theta, g, G, lr, eps: (theta - lr * g / (np.sqrt(G) + eps), G + g**2),
         "the sum is not carried: G_t = G_{t−1} + g_t² keeps every earlier squared gradient":
             lambda theta, g, G, lr, eps: (theta - lr * g / (np.abs(g) + eps), g**2),
+        "the step divides by G_t itself: take its square root, η g_t / (√G_t + ε)":
+            lambda theta, g, G, lr, eps: (theta - lr * g / (G + g**2 + eps), G + g**2),
+        "the pair is in the wrong order: return (theta_next, G_new)": _swapped(adagrad_step, (1, 0)),
     },
     forbidden=(Adagrad, adagrad_step),
 ))
@@ -139,6 +150,10 @@ register(Question(
         "ε is inside the square root: the step divides by √v_t + ε": _rms_eps_inside,
         "the step uses the old average v_{t−1}: update v first, then divide by √v_t + ε":
             _rms_old_average,
+        "the step divides by v_t itself: take its square root, η g_t / (√v_t + ε)":
+            lambda theta, g, v, lr, alpha, eps: (
+                theta - lr * g / (alpha * v + (1 - alpha) * g**2 + eps), alpha * v + (1 - alpha) * g**2),
+        "the pair is in the wrong order: return (theta_next, v_new)": _swapped(rmsprop_step, (1, 0)),
     },
     forbidden=(RMSprop, rmsprop_step),
 ))
@@ -159,7 +174,8 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
 
 def _adam_cases(rng):
     cases = []
-    settings = [(4, 1, 0.1, 1e-3), (3, 2, 0.01, 1e-8), (5, 3, 0.05, 1e-2), (3, 10, 0.1, 1e-3)]
+    # t = 3 before t = 2: a fixed t = 1 and t − 1 then fail first on different cases.
+    settings = [(4, 1, 0.1, 1e-3), (3, 3, 0.01, 1e-8), (5, 2, 0.05, 1e-2), (3, 10, 0.1, 1e-3)]
     for size, t, lr, eps in settings:
         theta, g = rng.normal(size=size), rng.normal(size=size)
         if t == 1:
@@ -175,17 +191,26 @@ def _adam_direction(m_hat, v_hat, eps):
 
 
 def _adam_variant(correct1=True, correct2=True, beta2_factor=True, step=lambda t: t,
-                  direction=_adam_direction):
+                  direction=_adam_direction, betas_swapped=False, return_corrected=False):
     """An Adam step with one of the known mistakes switched on."""
     def variant(theta, g, m, v, t, lr, beta1, beta2, eps):
+        if betas_swapped:
+            beta1, beta2 = beta2, beta1
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + ((1 - beta2) if beta2_factor else 1.0) * g**2
         s = step(t)
         with np.errstate(divide="ignore", invalid="ignore"):
             m_hat = m / (1 - beta1**s) if correct1 else m
             v_hat = v / (1 - beta2**s) if correct2 else v
-            return theta - lr * direction(m_hat, v_hat, eps), m, v
+            theta_next = theta - lr * direction(m_hat, v_hat, eps)
+        return (theta_next, m_hat, v_hat) if return_corrected else (theta_next, m, v)
     return variant
+
+
+def _adam_sqrt_corrected_wrongly(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v) / (1 - beta2**t) + eps), m, v
 
 
 register(Question(
@@ -214,6 +239,16 @@ register(Question(
             _adam_variant(step=lambda t: 1),
         "v̂ is used where √v̂ belongs: the step divides by √v̂_t + ε":
             _adam_variant(direction=lambda m_hat, v_hat, eps: m_hat / (v_hat + eps)),
+        "t is off by one (t + 1): `t` is already this step's number, 1 for the first step":
+            _adam_variant(step=lambda t: t + 1),
+        "√v_t is divided by 1 − β₂ᵗ: the correction belongs under the root, "
+        "√v̂_t = √(v_t/(1 − β₂ᵗ)) = √v_t/√(1 − β₂ᵗ)": _adam_sqrt_corrected_wrongly,
+        "β₁ and β₂ are swapped: β₁ (0.9) averages g_t, β₂ (0.999) averages g_t²":
+            _adam_variant(betas_swapped=True),
+        "the returned state is the corrected m̂_t, v̂_t: return the raw moments m_t, v_t "
+        "(the correction is recomputed from them at every step)": _adam_variant(return_corrected=True),
+        "the results are in the wrong order: return (theta_next, m_new, v_new)":
+            _swapped(adam_step, (0, 2, 1)),
     },
     forbidden=(Adam, AdamW, adam_step),
 ))
@@ -244,6 +279,11 @@ def _adam_plain(theta, g, m, v, t, lr, beta1, beta2, eps):
     return adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
 
 
+def _decay_after_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    theta_next, m, v = adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+    return (1 - lr * weight_decay) * theta_next, m, v
+
+
 register(Question(
     exercise=EXERCISE,
     id="q4",
@@ -265,9 +305,7 @@ register(Question(
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 theta, g, m, v, t, lr, b1, b2, eps),
         "the decay is applied after the Adam step; PyTorch (and this exercise) shrinks θ_t first":
-            lambda theta, g, m, v, t, lr, b1, b2, eps, wd: (
-                lambda out: ((1 - lr * wd) * out[0], out[1], out[2]))(
-                _adam_plain(theta, g, m, v, t, lr, b1, b2, eps)),
+            _decay_after_step,
     },
     forbidden=(Adam, AdamW, adamw_step),
 ))
@@ -277,7 +315,7 @@ register(Question(
 def adam_run(theta0, curvatures, steps, lr, beta1, beta2, eps):
     """θ₀ … θ_T of Adam on J(θ) = ½ Σ aᵢ θᵢ² (gradient a ⊙ θ) from m₀ = v₀ = 0.
 
-    Returns an array of shape (steps + 1, n): row t is θ_t.
+    Returns an array of shape (steps + 1, n): row k holds the parameters after k steps.
     """
     p = Parameter(np.array(theta0, dtype=float))
     a = np.asarray(curvatures, dtype=float)

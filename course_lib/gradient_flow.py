@@ -120,6 +120,7 @@ def explore_gradient_flow(X, y, build, depth=8, depth_range=(2, 20)):
         ax.set_ylim(min(1e-10, norms.min() / 3), max(1e4, norms.max() * 3))
         ax.set_title(f"{activation}, {init}, {normalisation}: "
                      rf"$\|g_1\| / \|g_{{{depth + 1}}}\|$ = {norms[0] / norms[-1]:.1e}")
+        plt.tight_layout()
         plt.show()
 
     output = widgets.interactive_output(draw, controls)

@@ -241,6 +241,20 @@ def _max_norm(A, b, theta0, lr, tol, max_steps):
         theta = theta - lr * g
 
 
+def _t_first(A, b, theta0, lr, tol, max_steps):
+    theta, t = gradient_descent(A, b, theta0, lr, tol, max_steps)
+    return t, theta
+
+
+def _counts_gradients(A, b, theta0, lr, tol, max_steps):
+    theta, t = gradient_descent(A, b, theta0, lr, tol, max_steps)
+    return theta, t + 1
+
+
+def _without_b(A, b, theta0, lr, tol, max_steps):
+    return gradient_descent(A, np.zeros_like(b), theta0, lr, tol, max_steps)
+
+
 def _ignores_cap(A, b, theta0, lr, tol, max_steps):
     theta, t = np.array(theta0, dtype=float), 0
     while np.linalg.norm(A @ theta - b) > tol and t < 100 * max_steps + 100:
@@ -266,6 +280,11 @@ register(Question(
         "‖g‖ = np.linalg.norm(g)": _max_norm,
         "your loop ran past max_steps: stop after max_steps updates even if ‖g‖ > tol":
             _ignores_cap,
+        "the pair is in the wrong order: return (theta, t), the iterate first": _t_first,
+        "t is one too many: you counted the gradients evaluated (t + 1 of them); return the "
+        "number of updates made, 0 if θ₀ already passes the test": _counts_gradients,
+        "the gradient of ½θᵀAθ − bᵀθ is Aθ − b: without − b you descend to 0, not to the "
+        "minimiser A⁻¹b": _without_b,
     },
     forbidden=(gradient_descent,),
 ))
@@ -346,6 +365,21 @@ def _rate_one_minus_inverse_kappa(A):
     return 2.0 / (lam.min() + lam.max()), 1.0 - lam.min() / lam.max()
 
 
+def _rate_first(A):
+    eta, rho = best_lr_and_rate(A)
+    return rho, eta
+
+
+def _rate_of_the_loss(A):
+    eta, rho = best_lr_and_rate(A)
+    return eta, rho**2
+
+
+def _diagonal_curvatures(A):
+    lam = np.diag(A)
+    return 2.0 / (lam.min() + lam.max()), (lam.max() - lam.min()) / (lam.max() + lam.min())
+
+
 register(Question(
     exercise=EXERCISE,
     id="q6",
@@ -362,6 +396,12 @@ register(Question(
         "gradient descent reaches only (κ − 1)/(κ + 1)": _momentum_rate,
         "the rate at η* = 2/(μ + L) is |1 − η*μ| = (κ − 1)/(κ + 1), not 1 − 1/κ":
             _rate_one_minus_inverse_kappa,
+        "the pair is in the wrong order: return (eta_star, rho_star), the learning rate first":
+            _rate_first,
+        "ρ*² is the rate of the loss J(θ_t) − J(θ*); the question asks for the rate of the "
+        "distance ‖θ_t − θ*‖, which is ρ* = (κ − 1)/(κ + 1)": _rate_of_the_loss,
+        "the diagonal entries of A are curvatures along the axes only; μ and L are the "
+        "smallest and largest eigenvalues (np.linalg.eigvalsh)": _diagonal_curvatures,
     },
     forbidden=(best_lr_and_rate, quadratic.gd_optimal_eta, quadratic.gd_optimal_rate),
 ))

@@ -55,6 +55,12 @@ def _legacy_generator(n, batch_size, epochs, seed):
     return [b for _ in range(epochs) for b in _cut(rng.permutation(n), batch_size)]
 
 
+def _choice_per_batch(n, batch_size, epochs, seed):
+    rng = np.random.default_rng(seed)
+    return [rng.choice(n, size=len(b), replace=False)
+            for _ in range(epochs) for b in _cut(np.arange(n), batch_size)]
+
+
 register(Question(
     exercise=EXERCISE,
     id="q1",
@@ -74,6 +80,9 @@ register(Question(
         "n mod B examples left over as a final batch": _last_dropped,
         "you used NumPy's legacy generator (np.random.seed / RandomState): use "
         "rng = np.random.default_rng(seed)": _legacy_generator,
+        "each batch is drawn on its own (rng.choice): then an example can appear in two "
+        "batches of one epoch and another in none; draw one permutation per epoch and cut it":
+            _choice_per_batch,
     },
     forbidden=(minibatch_indices, MiniBatches),
 ))
@@ -189,6 +198,22 @@ def _per_coordinate(X, y, theta, batch_size):
     return G.var(axis=0) / batch_size * (n - batch_size) / (n - 1)
 
 
+def _correction_over_n(X, y, theta, batch_size):
+    n = len(y)
+    return _spread(X, y, theta) / batch_size * (n - batch_size) / n
+
+
+def _not_centred(X, y, theta, batch_size):
+    G = X * (X @ theta - y)[:, None]
+    n = len(y)
+    return np.mean(np.sum(G**2, axis=1)) / batch_size * (n - batch_size) / (n - 1)
+
+
+def _over_sqrt_B(X, y, theta, batch_size):
+    n = len(y)
+    return _spread(X, y, theta) / np.sqrt(batch_size) * (n - batch_size) / (n - 1)
+
+
 register(Question(
     exercise=EXERCISE,
     id="q3",
@@ -207,6 +232,11 @@ register(Question(
         "variance with 1/(n − 1)": _sample_variance,
         "you returned one variance per coordinate: sum them, E‖g_B − ∇J‖² is one number":
             _per_coordinate,
+        "the finite-population factor is (n − B)/(n − 1), not (n − B)/n": _correction_over_n,
+        "σ² is the spread around the mean, (1/n) Σ ‖gᵢ − ∇J‖²: subtract ∇J before squaring":
+            _not_centred,
+        "the variance falls like 1/B (it is the standard deviation that falls like 1/√B)":
+            _over_sqrt_B,
     },
     forbidden=(minibatch_gradient_variance,),
 ))

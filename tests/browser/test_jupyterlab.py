@@ -1,5 +1,6 @@
 """Each lesson in a real JupyterLab: Run All Cells, no error on the page, and its slider redraws
-its figure. Screenshots of every lesson and of each widget state go to artifacts/browser/.
+its figure. Screenshots of every lesson (whole, as JPEG) and of each widget before and after the
+slider moved (PNG) go to artifacts/browser/.
 """
 
 from pathlib import Path
@@ -77,7 +78,7 @@ def _screenshot_whole_lesson(page, panel_id, target):
     height = page.evaluate(WHOLE_HEIGHT, panel_id)
     page.set_viewport_size({"width": viewport["width"], "height": min(height + 200, 16000)})
     page.wait_for_timeout(300)
-    page.screenshot(path=target)
+    page.screenshot(path=target, quality=80)  # JPEG: a whole lesson is 10 000+ pixels tall
     page.set_viewport_size(viewport)
 
 
@@ -112,9 +113,9 @@ def _settled_figure(slider, timeout_ms=REDRAW_TIMEOUT):
 
 
 def _move(slider, key):
-    slider.locator(".noUi-handle").first.click()
-    for _ in range(3):
-        slider.page.keyboard.press(key)
+    """One step of the slider, from the keyboard (each step may cost the kernel a redraw)."""
+    slider.locator(".noUi-handle").first.focus()
+    slider.page.keyboard.press(key)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
@@ -125,7 +126,7 @@ def test_lesson_runs_in_jupyterlab_and_its_slider_redraws(path, lab_page, lab_se
         page.wait_for_function(KERNEL_IDLE, arg=opened["id"], timeout=RUN_TIMEOUT)
         print(f"{path.stem}: Run All Cells took {opened['seconds']:.1f} s in JupyterLab")
         problems = page.evaluate(PROBLEMS, opened["id"])
-        _screenshot_whole_lesson(page, opened["id"], artifacts / f"{path.stem}.png")
+        _screenshot_whole_lesson(page, opened["id"], artifacts / f"{path.stem}.jpg")
         assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems)
 
         if path.stem.startswith("00_") and not _has_widget(path):

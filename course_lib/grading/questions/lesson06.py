@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from course_lib import Parameter, optim
+from course_lib import optim
 from course_lib.grading.registry import Question, register
 from course_lib.lr_finder import lr_range_test, range_test_lrs, suggest_lr
+from course_lib.optimizer_memory import state_size
 from course_lib.schedules import warmup_cosine
 
 EXERCISE = "06_choosing_an_optimizer"
@@ -218,18 +219,13 @@ OPTIMIZERS = {
 def optimizer_state_size(name, n):
     """The reference: floats an optimizer keeps for n parameters, besides θ and g.
 
-    Counted from the arrays course_lib.optim keeps in its state after one step;
+    Counted by course_lib.optimizer_memory from the state of course_lib.optim;
     Newton's method keeps the n×n Hessian.
     """
     if name == "Newton":
         return n * n
     cls, hyperparameters = OPTIMIZERS[name]
-    theta = Parameter(np.zeros(n))
-    optimizer = cls([theta], **hyperparameters)
-    theta.grad = np.ones(n)
-    optimizer.step()
-    state = optimizer.state[theta].values()
-    return int(sum(value.size for value in state if np.shape(value) == (n,)))
+    return state_size(cls, n, **hyperparameters)
 
 
 def _state_cases(rng):
@@ -266,4 +262,5 @@ register(Question(
         "for every optimizer": _counts_theta,
         "Newton's method keeps the Hessian, an n×n matrix: n² floats, not n": _newton_linear,
     },
+    forbidden=(state_size,),
 ))

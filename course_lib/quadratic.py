@@ -28,15 +28,15 @@ import numpy as np
 
 __all__ = [
     "condition_number",
-    "gd_rate",
     "gd_optimal_eta",
     "gd_optimal_rate",
-    "momentum_rate",
-    "nesterov_rate",
-    "momentum_optimal",
-    "momentum_optimal_rate",
+    "gd_rate",
     "largest_stable_eta",
     "measured_rate",
+    "momentum_optimal",
+    "momentum_optimal_rate",
+    "momentum_rate",
+    "nesterov_rate",
 ]
 
 
@@ -63,12 +63,18 @@ def _check_kappa(kappa):
 
 def _check_eta_mu(eta, mu):
     eta = np.asarray(eta, dtype=float)
+    bad_eta = ~np.isfinite(eta) | (eta <= 0)
+    if np.any(bad_eta):
+        raise ValueError(f"the learning rate η must be finite and > 0, got {eta[bad_eta].flat[0]}")
+    return eta, _check_mu(mu)
+
+
+def _check_mu(mu):
     mu = np.asarray(mu, dtype=float)
-    if np.any(~np.isfinite(eta)) or np.any(eta <= 0):
-        raise ValueError("the learning rate η must be finite and > 0")
-    if np.any(~np.isfinite(mu)) or np.any(mu < 0) or np.any(mu >= 1):
-        raise ValueError("the momentum μ must lie in [0, 1)")
-    return eta, mu
+    bad = ~np.isfinite(mu) | (mu < 0) | (mu >= 1)
+    if np.any(bad):
+        raise ValueError(f"the momentum μ must lie in [0, 1), got {mu[bad].flat[0]}")
+    return mu
 
 
 def condition_number(eigenvalues):
@@ -166,10 +172,7 @@ def largest_stable_eta(eigenvalues, mu=0.0):
     (with 0 <= μ < 1); μ = 0 gives gradient descent's limit 2/λ_max.
     """
     lam = _curvatures(eigenvalues)
-    mu = np.asarray(mu, dtype=float)
-    if np.any(~np.isfinite(mu)) or np.any(mu < 0) or np.any(mu >= 1):
-        raise ValueError("the momentum μ must lie in [0, 1)")
-    return (2.0 + 2.0 * mu) / lam.max()
+    return (2.0 + 2.0 * _check_mu(mu)) / lam.max()
 
 
 def measured_rate(distances, tail=0.5):
@@ -188,6 +191,6 @@ def measured_rate(distances, tail=0.5):
         raise ValueError(f"tail must be a fraction in (0, 1), got {tail}")
     if np.any(~np.isfinite(d)) or np.any(d <= 0):
         raise ValueError("distances must be finite and > 0 (stop the run before it reaches 0)")
-    start = int(round((d.size - 1) * (1 - tail)))
+    start = round((d.size - 1) * (1 - tail))
     steps = d.size - 1 - start
     return float((d[-1] / d[start]) ** (1.0 / steps))

@@ -154,10 +154,11 @@ class SurfaceFigure:
     def update(self, paths):
         """Show ``paths`` (one (T+1, 2) array per label, NaN rows after a divergence).
 
-        A path is drawn (and its loss curve plotted) only up to the first step
-        that leaves the window by far (``first_step_outside``), so a diverging
-        run does not fill the picture with lines; its legend entry and the loss
-        panel then say at which step it diverged.
+        A diverging path is drawn (and its loss curve plotted) only up to the
+        first step that leaves the window by far (``first_step_outside``), so it
+        does not fill the picture with lines; its legend entry and the loss
+        panel say at which step it diverged. A path that leaves and comes back
+        (ends inside) is drawn whole, and its legend says when it left.
         """
         if len(paths) != len(self.paths):
             raise ValueError(f"expected {len(self.paths)} paths, got {len(paths)}")
@@ -169,7 +170,8 @@ class SurfaceFigure:
             if path.ndim != 2 or path.shape[1] != 2:
                 raise ValueError(f"each path must have shape (T+1, 2), got {path.shape}")
             left = first_step_outside(path, *window)
-            shown = path if left is None else path[:left + 1]
+            back = left is not None and first_step_outside(path[-1:], *window) is None
+            shown = path if left is None or back else path[:left + 1]
             shown = shown[np.isfinite(shown).all(axis=1)]
             losses = losses_along(self.surface, shown) - self.optimum
             line.set_data(shown[:, 0], shown[:, 1])
@@ -178,8 +180,7 @@ class SurfaceFigure:
             all_losses.append(losses)
             label = line.get_label()
             if left is not None:
-                back = first_step_outside(path[-1:], *window) is None
-                event = "left the plot" if back else "diverged"
+                event = "left the plot (and came back)" if back else "diverged"
                 notes.append(f"{label} {event} at step {left}")
                 label = f"{label}: {event} at step {left}"
             if text is not None:

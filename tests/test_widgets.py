@@ -101,6 +101,14 @@ def test_a_diverging_path_is_drawn_only_until_it_leaves_the_window():
     assert explorer.view.note.get_text() == ""
 
 
+def test_a_path_that_leaves_the_window_and_comes_back_is_drawn_whole():
+    explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1})}, (-2, 2), (-2, 2))
+    excursion = np.array([[1.0, 1.0], [3.0, 1.0], [9.0, 1.0], [2.0, 0.5], [0.5, 0.1]])
+    explorer.view.update([excursion])
+    np.testing.assert_array_equal(explorer.view.paths[0].get_xydata(), excursion)
+    assert "GD: left the plot (and came back) at step 2" in legend_texts(explorer.view.ax_path)
+
+
 def test_the_title_stays_inside_the_figure_after_redraws():
     explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1})}, (-2, 2), (-2, 2))
     explorer.view.ax_path.set_title("GD, η = 0.1")

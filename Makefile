@@ -9,12 +9,15 @@ TEST_STAMP := $(VENV)/.test-installed
 # JupyterLab refuses to run as root without this flag; a learner's laptop never needs it.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test exercises strip clean-venv help
+.PHONY: lab test exercises strip slides slides-offline html clean-venv help
 help:
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make test       run the whole test suite (library, notebooks, grader)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make strip      remove outputs and execution counts from every notebook"
+	@echo "make slides     build a reveal.js deck per lesson in build/slides/"
+	@echo "make slides-offline  the same decks with reveal.js and MathJax beside them (needs npm once)"
+	@echo "make html       the whole course as static web pages in build/html/"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("The course needs Python 3.10 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
@@ -40,6 +43,15 @@ exercises: $(LAB_STAMP)
 
 strip: $(LAB_STAMP)
 	$(BIN)/python tools/strip_notebooks.py
+
+slides: $(LAB_STAMP)
+	$(BIN)/python tools/slides.py
+
+slides-offline: $(LAB_STAMP)
+	$(BIN)/python tools/slides.py --offline
+
+html: $(LAB_STAMP)
+	$(BIN)/python tools/render_html.py
 
 clean-venv:
 	rm -rf $(VENV)

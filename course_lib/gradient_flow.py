@@ -88,7 +88,7 @@ def plot_update_ratios(ax, history, names, colors=None):
     return ax
 
 
-def explore_gradient_flow(X, y, build, depth=8, depth_range=(2, 20)):
+def explore_gradient_flow(X, y, build, depth=8):
     """Sliders and menus for depth, activation, initialisation and normalisation; the figure
     shows ‖∂J/∂W_l‖ per layer at initialisation, redrawn on every change.
 
@@ -103,8 +103,7 @@ def explore_gradient_flow(X, y, build, depth=8, depth_range=(2, 20)):
     from IPython.display import display
 
     controls = {
-        "depth": widgets.IntSlider(value=depth, min=depth_range[0], max=depth_range[1],
-                                   description="depth L"),
+        "depth": widgets.IntSlider(value=depth, min=2, max=20, description="depth L"),
         "activation": widgets.Dropdown(options=["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU"],
                                        value="Sigmoid", description="activation"),
         "init": widgets.Dropdown(options=["xavier_normal", "he_normal", "standard_normal"],

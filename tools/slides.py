@@ -102,7 +102,7 @@ DECK_TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
     --jp-cell-prompt-width: 80px;
 }
 .reveal .jp-OutputArea-output pre { font-size: 15px; }
-.reveal .widget-slider { width: 420px; }
+.reveal .jupyter-widgets { --jp-widgets-font-size: 14px; font-size: 14px; }
 .reveal table { table-layout: auto; }
 </style>
 <script type="text/x-mathjax-config">

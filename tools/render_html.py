@@ -61,16 +61,17 @@ def index_page(entries: list[tuple[str, str]]) -> str:
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; padding: 0 1rem;
        line-height: 1.5; color: #222; }}
-li {{ margin: 0.4rem 0; }}
+ul {{ list-style: none; padding-left: 0; }}
+li {{ margin: 0.5rem 0; }}
 </style>
 </head>
 <body>
 <h1>First-order optimization for deep learning</h1>
 <p>The lessons, executed, with their figures. Interactive widgets show the state they were
 rendered in; to move the sliders, open the notebooks in JupyterLab.</p>
-<ol>
+<ul>
 {items}
-</ol>
+</ul>
 </body>
 </html>
 """

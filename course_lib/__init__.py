@@ -1,9 +1,31 @@
 """course_lib: the reference implementations behind the course's lessons.
 
-Each idea lives in the module named after it: ``course_lib.optim`` for the
-optimizers and schedulers, ``course_lib.surfaces`` for the test functions,
-``course_lib.nn`` for the small network toolkit, ``course_lib.grading`` for
-the exercise checker.
+Each idea lives in the module named after it:
+
+=================================  ==============================================
+``course_lib.Parameter``           a parameter θ (``.data``) and its gradient (``.grad``)
+``course_lib.optim``               SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax,
+                                   NAdam, and ``optim.lr_scheduler``, as in torch.optim
+``course_lib.surfaces``            test functions J(θ) with exact gradients
+``course_lib.quadratic``           gradient descent and momentum on quadratics: rates,
+                                   optimal η and μ, stability
+``course_lib.nn``                  layers with forward/backward, losses, initialisers
+``course_lib.gradcheck``           central finite-difference gradient checks
+``course_lib.diagnostics``         per-layer gradient statistics and warnings
+``course_lib.gradient_flow``       per-layer gradient norms and histograms as figures
+``course_lib.clip``                gradient clipping by global norm and by value
+``course_lib.data``                the synthetic data sets, the digits, mini-batches
+``course_lib.train``               a training loop that records what happened
+``course_lib.schedules``           learning-rate schedules as curves η_t
+``course_lib.lr_finder``           the learning-rate range test
+``course_lib.optimizer_memory``    the state each optimizer keeps per parameter
+``course_lib.plots``               the figures the lessons share, one colour per optimizer
+``course_lib.widgets``             the interactive explorers (ipywidgets)
+``course_lib.hyperparameter_explorer``  sliders for any hyperparameters of the optimizers
+``course_lib.grading``             ``check`` for learners, the batch grader, the
+                                   exercise generator
+``course_lib.environment``         checks that this Python has what the course needs
+=================================  ==============================================
 """
 
 from course_lib.parameter import Parameter

@@ -61,10 +61,8 @@ def _missing_requirement():
 def pytest_collection_modifyitems(config, items):
     reason = _missing_requirement()
     for item in items:
-        if "tests/browser/" in item.nodeid.replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
-            if reason:
-                item.add_marker(pytest.mark.skip(reason=reason))
+        if reason and "tests/browser/" in item.nodeid.replace(os.sep, "/"):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _free_port():

@@ -4,16 +4,15 @@ Screenshots of its first slides go to artifacts/browser/.
 """
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+from slides import build_deck, executed, install_vendor, lessons  # tools/, see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
 
-from slides import build_deck, executed, install_vendor, lessons  # noqa: E402
-
+pytestmark = pytest.mark.browser
 SLIDES_TO_SHOW = 4
 
 

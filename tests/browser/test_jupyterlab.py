@@ -13,6 +13,7 @@ try:
 except ImportError:  # without Playwright, conftest.py skips these tests
     PlaywrightError = Exception
 
+pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 RUN_TIMEOUT = 120_000  # ms for Run All Cells; lessons take seconds

@@ -53,7 +53,7 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
     page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
     try:
         page.goto(deck.as_uri())
-        page.wait_for_selector(".reveal.ready", timeout=20_000)
+        page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=20_000)
         has_math = any("$" in c.source for c in notebook.cells if c.cell_type == "markdown")
         if has_math:
             page.wait_for_selector(".MathJax_CHTML", timeout=20_000)
@@ -64,6 +64,14 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
             page.wait_for_timeout(300)  # MathJax re-renders the new slide
             page.screenshot(path=artifacts / f"deck-{path.stem}-{number}.png")
             page.keyboard.press("ArrowRight")
+        if has_widgets:  # the slide with the first widget, as the class would see it
+            page.evaluate("""() => {
+              const slide = document.querySelector('.reveal .widget-slider').closest('section');
+              const at = window.Reveal.getIndices(slide);
+              window.Reveal.slide(at.h, at.v);
+            }""")
+            page.wait_for_timeout(300)
+            page.screenshot(path=artifacts / f"deck-{path.stem}-widget.png")
         broken_math = page.locator(".reveal .MathJax_Error, .reveal merror").count()
         assert broken_math == 0, f"{path.name}: MathJax could not typeset {broken_math} formulas"
     finally:

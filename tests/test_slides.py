@@ -12,7 +12,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from render_html import index_page, lesson_title, link_lessons_to_pages, render
 from slides import (
     build_deck,
@@ -70,7 +69,8 @@ def _shown_outputs(notebook):
     outputs = [
         output
         for cell in notebook.cells
-        if cell.cell_type == "code" and cell.metadata.get("slideshow", {}).get("slide_type") != "skip"
+        if cell.cell_type == "code"
+        and cell.metadata.get("slideshow", {}).get("slide_type") != "skip"
         for output in cell.get("outputs", [])
     ]
     return len(outputs), sum("image/png" in output.get("data", {}) for output in outputs)
@@ -99,7 +99,9 @@ def test_deck_has_a_section_per_slide(path, tmp_path):
     expected = _expected(notebook)
     assert found.slides >= 2, f"{path.name}: a lesson deck needs more than a title slide"
     assert (found.slides, found.subslides, found.notes) == (
-        expected["slides"], expected["subslides"], expected["notes"]
+        expected["slides"],
+        expected["subslides"],
+        expected["notes"],
     )
     assert found.fragments >= expected["fragments"]
 
@@ -121,16 +123,26 @@ def test_offline_deck_loads_nothing_from_the_internet(first_lesson_executed, tmp
     deck = build_deck(notebook, path.stem, tmp_path, offline=True)
     html = deck.read_text(encoding="utf-8")
     assert remote_urls(html) == []
-    for local in ("vendor/reveal.js/dist/reveal.js", "vendor/reveal.js/plugin/notes/notes.js",
-                  "vendor/require.js", "vendor/mathjax/MathJax.js",
-                  "vendor/mathjax/config/TeX-AMS_CHTML-full.js", "vendor/mathjax/config/Safe.js",
-                  "vendor/html-manager/embed-amd.js", "vendor/reveal.js/dist/theme/white.css"):
+    for local in (
+        "vendor/reveal.js/dist/reveal.js",
+        "vendor/reveal.js/plugin/notes/notes.js",
+        "vendor/require.js",
+        "vendor/mathjax/MathJax.js",
+        "vendor/mathjax/config/TeX-AMS_CHTML-full.js",
+        "vendor/mathjax/config/Safe.js",
+        "vendor/html-manager/embed-amd.js",
+        "vendor/reveal.js/dist/theme/white.css",
+    ):
         assert (tmp_path / local).is_file(), local
         assert local.split("/")[-1] in html or local.startswith("vendor/mathjax/config"), local
 
 
 def test_online_deck_lists_its_cdn_files(tmp_path):
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T", metadata={"slideshow": {"slide_type": "slide"}})])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# T", metadata={"slideshow": {"slide_type": "slide"}})
+        ]
+    )
     html = build_deck(notebook, "t", tmp_path).read_text(encoding="utf-8")
     found = remote_urls(html)
     assert "https://unpkg.com/reveal.js@4.0.2/dist/reveal.js" in found
@@ -139,11 +151,13 @@ def test_online_deck_lists_its_cdn_files(tmp_path):
 
 
 def test_slide_metadata_problems_name_the_cell():
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# T", metadata={"slideshow": {"slide_type": "slide"}}),
-        nbformat.v4.new_code_cell("1"),
-        nbformat.v4.new_markdown_cell("x", metadata={"slideshow": {"slide_type": "sub-slide"}}),
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# T", metadata={"slideshow": {"slide_type": "slide"}}),
+            nbformat.v4.new_code_cell("1"),
+            nbformat.v4.new_markdown_cell("x", metadata={"slideshow": {"slide_type": "sub-slide"}}),
+        ]
+    )
     problems = slide_metadata_problems(notebook)
     assert len(problems) == 2
     assert problems[0].startswith("cell 1 (code) has no")
@@ -157,17 +171,23 @@ def test_remote_urls_ignores_links_and_local_files():
     <style>@import url(https://fonts.example.org/f.css);</style>
     <script>require(["//cdn.example.org/b.js", "vendor/c.js"], function () {});</script>"""
     assert remote_urls(page) == [
-        "//cdn.example.org/b.js", "https://cdn.example.org/a.js", "https://fonts.example.org/f.css"
+        "//cdn.example.org/b.js",
+        "https://cdn.example.org/a.js",
+        "https://fonts.example.org/f.css",
     ]
 
 
 def test_html_pages_link_lessons_in_order():
-    page = link_lessons_to_pages('<a href="02_sgd.ipynb#recap">next</a> <a href="x.ipynb">', ["02_sgd"])
+    page = link_lessons_to_pages(
+        '<a href="02_sgd.ipynb#recap">next</a> <a href="x.ipynb">', ["02_sgd"]
+    )
     assert page == '<a href="02_sgd.html#recap">next</a> <a href="x.ipynb">'
     index = index_page([("01_a.html", "Gradient descent"), ("02_b.html", "SGD & noise")])
     assert index.index("01_a.html") < index.index("02_b.html")
     assert "SGD &amp; noise" in index
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Intro\n## Lesson 2: SGD")])
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("Intro\n## Lesson 2: SGD")]
+    )
     assert lesson_title(notebook, "fallback") == "Lesson 2: SGD"
 
 
@@ -190,7 +210,20 @@ def test_deck_without_code_keeps_slides_and_outputs(first_lesson_executed, tmp_p
     html = deck.read_text(encoding="utf-8")
     assert re.search(r'class="[^"]*\bjp-InputArea-editor\b', with_code)  # code cells' source
     assert not re.search(r'class="[^"]*\bjp-InputArea-editor\b', html)
-    assert (_Deck(html).slides, _Deck(html).subslides) == (_Deck(with_code).slides, _Deck(with_code).subslides)
+    assert (_Deck(html).slides, _Deck(html).subslides) == (
+        _Deck(with_code).slides,
+        _Deck(with_code).subslides,
+    )
     outputs, figures = _shown_outputs(notebook)
     assert len(re.findall(r'class="[^"]*\bjp-OutputArea-output\b', html)) >= outputs
     assert html.count('src="data:image/png;base64,') >= figures
+
+
+def test_deck_and_page_are_titled_by_the_lesson_heading(tmp_path):
+    heading = nbformat.v4.new_markdown_cell(
+        "# Lesson 9: Title", metadata={"slideshow": {"slide_type": "slide"}}
+    )
+    notebook = nbformat.v4.new_notebook(cells=[heading])
+    html = build_deck(notebook, "09_x", tmp_path).read_text(encoding="utf-8")
+    assert "<title>Lesson 9: Title slides</title>" in html
+    assert "title" not in notebook.metadata  # the lesson itself is left alone

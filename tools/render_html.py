@@ -20,9 +20,16 @@ from pathlib import Path
 
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
-
-from slides import BUILD, ROOT, configure_offline, executed, install_vendor, lessons
-
+from slides import (
+    BUILD,
+    ROOT,
+    configure_offline,
+    executed,
+    install_vendor,
+    lesson_title,
+    lessons,
+    titled,
+)
 
 # nbconvert's lab page without the mermaid diagram loader (a CDN module no lesson uses).
 PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -30,27 +37,20 @@ PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def lesson_title(notebook, fallback: str) -> str:
-    """The text of the lesson's first Markdown heading, or FALLBACK."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            match = re.search(r"^#+\s+(.+)$", cell.source, flags=re.MULTILINE)
-            if match:
-                return match.group(1).strip()
-    return fallback
-
-
 def link_lessons_to_pages(page: str, stems: list[str]) -> str:
     """Rewrite href="NN_name.ipynb" (optionally ./ or #anchor) to the rendered NN_name.html."""
     for stem in stems:
-        page = re.sub(rf'href="(\./)?{re.escape(stem)}\.ipynb(#[^"]*)?"', rf'href="{stem}.html\2"', page)
+        page = re.sub(
+            rf'href="(\./)?{re.escape(stem)}\.ipynb(#[^"]*)?"', rf'href="{stem}.html\2"', page
+        )
     return page
 
 
 def index_page(entries: list[tuple[str, str]]) -> str:
     """A plain index: the course title and one link per lesson (file name, title)."""
     items = "\n".join(
-        f'  <li><a href="{html.escape(name)}">{html.escape(title)}</a></li>' for name, title in entries
+        f'  <li><a href="{html.escape(name)}">{html.escape(title)}</a></li>'
+        for name, title in entries
     )
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -77,7 +77,9 @@ rendered in; to move the sliders, open the notebooks in JupyterLab.</p>
 """
 
 
-def render(paths: list[Path], out_dir: Path, offline: bool = False, cache: Path = BUILD / "executed") -> Path:
+def render(
+    paths: list[Path], out_dir: Path, offline: bool = False, cache: Path = BUILD / "executed"
+) -> Path:
     """Write OUT_DIR/<lesson>.html for each lesson and OUT_DIR/index.html; return the index."""
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(
@@ -91,8 +93,11 @@ def render(paths: list[Path], out_dir: Path, offline: bool = False, cache: Path 
     entries = []
     for path in paths:
         notebook = executed(path, cache)
-        page, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": path.stem}})
-        (out_dir / f"{path.stem}.html").write_text(link_lessons_to_pages(page, stems), encoding="utf-8")
+        resources = {"metadata": {"name": path.stem}}
+        page, _ = exporter.from_notebook_node(titled(notebook, path.stem), resources=resources)
+        (out_dir / f"{path.stem}.html").write_text(
+            link_lessons_to_pages(page, stems), encoding="utf-8"
+        )
         entries.append((f"{path.stem}.html", lesson_title(notebook, path.stem)))
     index = out_dir / "index.html"
     index.write_text(index_page(entries), encoding="utf-8")
@@ -101,9 +106,13 @@ def render(paths: list[Path], out_dir: Path, offline: bool = False, cache: Path 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="lessons (default: notebooks/*.ipynb)")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="lessons (default: notebooks/*.ipynb)"
+    )
     parser.add_argument("--offline", action="store_true", help="copy MathJax etc. into vendor/")
-    parser.add_argument("--out", type=Path, default=BUILD / "html", help="output folder (default: build/html)")
+    parser.add_argument(
+        "--out", type=Path, default=BUILD / "html", help="output folder (default: build/html)"
+    )
     args = parser.parse_args(argv)
     paths = args.notebooks or lessons()
     if not paths:

@@ -1,8 +1,8 @@
 """Build a reveal.js slide deck from every lesson in notebooks/.
 
-    .venv/bin/python tools/slides.py                  # decks in build/slides/ (reveal.js from a CDN)
-    .venv/bin/python tools/slides.py --offline        # self-contained decks in build/slides-offline/
-    .venv/bin/python tools/slides.py --hide-code      # figures and results without the code
+    .venv/bin/python tools/slides.py               # build/slides/ (reveal.js from a CDN)
+    .venv/bin/python tools/slides.py --offline     # self-contained, in build/slides-offline/
+    .venv/bin/python tools/slides.py --hide-code   # figures and results without the code
     .venv/bin/python tools/slides.py notebooks/01_gradient_descent.ipynb
 
 Each lesson is executed once, so its figures are in the deck; the executed copy is cached in
@@ -115,7 +115,9 @@ MathJax.Hub.Config({CommonHTML: {linebreaks: {automatic: false}}});
 {{ super() }}
 <script>
 // window.Reveal, for the browser console and the tests (reveal.js is loaded as an AMD module).
-require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) { window.Reveal = Reveal; });
+require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) {
+  window.Reveal = Reveal;
+});
 </script>
 {% endblock footer_js %}
 """
@@ -124,6 +126,22 @@ require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) 
 def lessons(root: Path = ROOT) -> list[Path]:
     """The lesson notebooks, in course order (notebooks/00_…, 01_…, …)."""
     return sorted(p for p in (root / "notebooks").glob("*.ipynb") if not p.name.startswith("."))
+
+
+def lesson_title(notebook, fallback: str) -> str:
+    """The text of the lesson's first Markdown heading, or FALLBACK."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#+\s+(.+)$", cell.source, flags=re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def titled(notebook, fallback: str):
+    """A copy of NOTEBOOK whose metadata.title (the page's <title>) is its first heading."""
+    title = notebook.metadata.get("title") or lesson_title(notebook, fallback)
+    return nbformat.from_dict({**notebook, "metadata": {**notebook.metadata, "title": title}})
 
 
 def slide_metadata_problems(notebook) -> list[str]:
@@ -184,7 +202,10 @@ def npm_package(name: str, cache: Path = BUILD / ".cache" / "npm") -> Path:
     with tempfile.TemporaryDirectory(dir=cache) as work:
         packed = subprocess.run(
             ["npm", "pack", "--silent", f"{name}@{version}"],
-            cwd=work, check=True, capture_output=True, text=True,
+            cwd=work,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()[-1]
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         with tarfile.open(Path(work) / packed) as archive:
@@ -241,11 +262,14 @@ def deck_exporter(offline: bool, hide_code: bool = False) -> SlidesExporter:
     return exporter
 
 
-def build_deck(notebook, name: str, out_dir: Path, offline: bool = False, hide_code: bool = False) -> Path:
+def build_deck(
+    notebook, name: str, out_dir: Path, offline: bool = False, hide_code: bool = False
+) -> Path:
     """Write OUT_DIR/<name>[.no-code].slides.html from NOTEBOOK (executed, to show outputs)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = deck_exporter(offline, hide_code)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": name}})
+    resources = {"metadata": {"name": name}}
+    body, _ = exporter.from_notebook_node(titled(notebook, name), resources=resources)
     deck = out_dir / f"{name}{'.no-code' if hide_code else ''}.slides.html"
     deck.write_text(body, encoding="utf-8")
     return deck
@@ -289,12 +313,22 @@ def remote_urls(html: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="lessons (default: notebooks/*.ipynb)")
-    parser.add_argument("--offline", action="store_true",
-                        help="decks that need no internet: reveal.js, MathJax, … copied to vendor/")
-    parser.add_argument("--hide-code", action="store_true",
-                        help="leave the code out, keep its outputs: <lesson>.no-code.slides.html")
-    parser.add_argument("--out", type=Path, help="output folder (default: build/slides or build/slides-offline)")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="lessons (default: notebooks/*.ipynb)"
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="decks that need no internet: reveal.js, MathJax, … copied to vendor/",
+    )
+    parser.add_argument(
+        "--hide-code",
+        action="store_true",
+        help="leave the code out, keep its outputs: <lesson>.no-code.slides.html",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="output folder (default: build/slides or build/slides-offline)"
+    )
     args = parser.parse_args(argv)
 
     paths = args.notebooks or lessons()
@@ -307,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         for problem in slide_metadata_problems(nbformat.read(path, as_version=4)):
             print(f"warning: {path.name}: {problem}", file=sys.stderr)
-        deck = build_deck(executed(path), path.stem, out_dir, offline=args.offline, hide_code=args.hide_code)
+        deck = build_deck(
+            executed(path), path.stem, out_dir, offline=args.offline, hide_code=args.hide_code
+        )
         print(deck.relative_to(ROOT) if deck.is_relative_to(ROOT) else deck)
         if args.offline and (remote := remote_urls(deck.read_text(encoding="utf-8"))):
             print(f"warning: {deck.name} still loads {remote}", file=sys.stderr)

@@ -29,8 +29,14 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SERVER_START_TIMEOUT = 60  # seconds
 
@@ -83,7 +89,9 @@ class LabServer:
 
 def _wait_until_up(url, token, process, log):
     deadline = time.monotonic() + SERVER_START_TIMEOUT
-    request = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {token}"})
+    request = urllib.request.Request(
+        f"{url}/api/status", headers={"Authorization": f"token {token}"}
+    )
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"JupyterLab exited with code {process.returncode}; see {log}")
@@ -122,8 +130,9 @@ def lab_server(tmp_path_factory):
     work = base / "course"
     for folder in ("notebooks", "data"):
         if (ROOT / folder).is_dir():
-            shutil.copytree(ROOT / folder, work / folder,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            shutil.copytree(
+                ROOT / folder, work / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+            )
     # No "get Jupyter news?" pop-up over the notebook, no update check.
     settings = base / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -142,8 +151,14 @@ def lab_server(tmp_path_factory):
         PYTHONUNBUFFERED="1",
     )
     command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={work}",
         "--LabApp.expose_app_in_browser=True",
         "--LabApp.news_url=None",
@@ -153,8 +168,14 @@ def lab_server(tmp_path_factory):
         command.append("--allow-root")
     log = base / "jupyterlab.log"
     with open(log, "wb") as log_file:
-        process = subprocess.Popen(command, cwd=work, env=env, stdout=log_file,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            cwd=work,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, token, process, log)
@@ -162,7 +183,9 @@ def lab_server(tmp_path_factory):
         yield server
     finally:
         _stop(process)
-    assert token not in log.read_text(encoding="utf-8", errors="replace"), "the server log shows the token"
+    assert token not in log.read_text(encoding="utf-8", errors="replace"), (
+        "the server log shows the token"
+    )
     if ARTIFACTS.is_dir():
         shutil.copy2(log, ARTIFACTS / "jupyterlab.log")
 
@@ -194,7 +217,9 @@ def lab_page(browser, lab_server):
     context.route("**/*", local_only)
     page = context.new_page()
     page.goto(f"{lab_server.url}/lab?token={lab_server.token}")
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
+    page.wait_for_function(
+        "window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000
+    )
     page.evaluate("window.jupyterapp.started")
     page.evaluate("window.jupyterapp.restored")
     page.evaluate("window.jupyterapp.shell.collapseLeft()")

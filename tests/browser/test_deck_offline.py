@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from slides import build_deck, executed, install_vendor, lessons  # tools/, see tests/conftest.py
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +56,9 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
         has_math = any("$" in c.source for c in notebook.cells if c.cell_type == "markdown")
         if has_math:
             page.wait_for_selector(".MathJax_CHTML", timeout=20_000)
-        has_widgets = "application/vnd.jupyter.widget-state+json" in notebook.metadata.get("widgets", {})
+        has_widgets = "application/vnd.jupyter.widget-state+json" in notebook.metadata.get(
+            "widgets", {}
+        )
         if has_widgets:
             page.wait_for_selector(".reveal .widget-slider", state="attached", timeout=20_000)
         for number in range(1, SLIDES_TO_SHOW + 1):
@@ -78,4 +79,3 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
         context.close()
     assert outside == [], f"the offline deck asked the network for {outside}"
     assert failed == [], f"the offline deck could not load {failed}"
-

@@ -67,7 +67,8 @@ CLOSE = """async (id) => {
 
 WHOLE_HEIGHT = """(id) => {
   const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.id === id);
-  const scroller = panel.content.node.querySelector('.jp-WindowedPanel-outer') || panel.content.node;
+  const node = panel.content.node;
+  const scroller = node.querySelector('.jp-WindowedPanel-outer') || node;
   scroller.scrollTop = 0;
   return scroller.scrollHeight;
 }"""

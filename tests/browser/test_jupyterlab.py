@@ -129,12 +129,13 @@ def test_lesson_runs_in_jupyterlab_and_its_slider_redraws(path, lab_page, lab_se
         print(f"{path.stem}: Run All Cells took {opened['seconds']:.1f} s in JupyterLab")
         problems = page.evaluate(PROBLEMS, opened["id"])
         _screenshot_whole_lesson(page, opened["id"], artifacts / f"{path.stem}.jpg")
-        assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems)
+        shown = f"\nscreenshots: {artifacts}/{path.stem}.*"
+        assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems) + shown
 
         if path.stem.startswith("00_") and not _has_widget(path):
             return
         sliders = page.locator(f"[id='{opened['id']}'] .widget-slider")
-        assert sliders.count() > 0, f"{path.name}: no ipywidgets slider after Run All Cells"
+        assert sliders.count() > 0, f"{path.name}: no ipywidgets slider after Run All Cells{shown}"
         slider = sliders.first
         slider.scroll_into_view_if_needed()
         output = slider.locator("xpath=ancestor::div[contains(@class, 'jp-Cell-outputArea')]")
@@ -145,7 +146,7 @@ def test_lesson_runs_in_jupyterlab_and_its_slider_redraws(path, lab_page, lab_se
         _move(slider, "ArrowRight")
         if readout.inner_text() == value:  # the slider was at its maximum
             _move(slider, "ArrowLeft")
-        assert readout.inner_text() != value, f"{path.name}: the slider did not move"
+        assert readout.inner_text() != value, f"{path.name}: the slider did not move{shown}"
         after, waited = before, 0
         while after == before and waited < REDRAW_TIMEOUT:
             page.wait_for_function(KERNEL_IDLE, arg=opened["id"], timeout=RUN_TIMEOUT)
@@ -155,10 +156,10 @@ def test_lesson_runs_in_jupyterlab_and_its_slider_redraws(path, lab_page, lab_se
         output.screenshot(path=artifacts / f"{path.stem}.widget-after.png")
         assert after != before, (
             f"{path.name}: moving the slider from {value} to {readout.inner_text()} "
-            "did not change the figure"
+            f"did not change the figure{shown}"
         )
         problems = page.evaluate(PROBLEMS, opened["id"])
-        assert not problems, f"{path.name} after moving the slider:\n" + "\n".join(problems)
+        assert not problems, f"{path.name} after the slider:\n" + "\n".join(problems) + shown
     finally:
         page.evaluate(CLOSE, opened["id"])
 

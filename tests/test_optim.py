@@ -256,3 +256,15 @@ def test_load_state_dict_rejects_state_of_another_shape():
     with pytest.raises(ValueError, match=r"loaded state of shape \(3, 4\) does not fit a "
                                          r"parameter of shape \(5,\)"):
         other.load_state_dict(optimizer.state_dict())
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_a_scalar_parameter_moves_like_a_one_element_array(cls):
+    scalar, vector = Parameter(3.0), Parameter([3.0])
+    hyper = {"lr": 0.1, "weight_decay": 0.01} | ({"momentum": 0.9} if cls is SGD else {})
+    optimizers = cls([scalar], **hyper), cls([vector], **hyper)
+    for _ in range(5):
+        scalar.grad, vector.grad = 2 * scalar.data, 2 * vector.data
+        for optimizer in optimizers:
+            optimizer.step()
+    assert scalar.data.shape == () and scalar.data == vector.data[0] != 3.0

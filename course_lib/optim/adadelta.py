@@ -51,9 +51,12 @@ class Adadelta(Optimizer):
         v *= rho
         v += np.multiply(np.square(g, out=work), 1 - rho, out=work)
         # Δθ_t = √(u_{t−1} + ε) / √(v_t + ε) · g_t
-        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        delta = np.sqrt(np.add(u, eps, out=work), out=work)
+        delta /= np.sqrt(v + eps)
+        delta *= g
         # u_t = ρ u_{t−1} + (1 − ρ) Δθ_t²
         u *= rho
-        u += np.multiply(np.square(delta, out=work), 1 - rho, out=work)
+        u += (1 - rho) * np.square(delta)
         # θ_{t+1} = θ_t − η Δθ_t
-        theta -= np.multiply(delta, group["lr"], out=delta)
+        delta *= group["lr"]
+        theta -= delta

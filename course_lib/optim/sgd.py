@@ -49,7 +49,7 @@ class SGD(Optimizer):
             return
         v = state.get("momentum_buffer")
         if v is None:
-            v = state["momentum_buffer"] = g.astype(theta.dtype, copy=True)   # v_1 = g_1
+            v = state["momentum_buffer"] = np.array(g, dtype=theta.dtype)   # v_1 = g_1
         else:
             # v_t = μ v_{t−1} + (1 − τ) g_t
             v *= mu

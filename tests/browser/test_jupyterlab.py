@@ -30,7 +30,8 @@ OPEN_AND_RUN = """async (path) => {
   return {id: panel.id, seconds: (performance.now() - start) / 1000};
 }"""
 
-# Error outputs (cells tagged raises-exception excepted), stderr text, and cells left unrun.
+# Error outputs (cells tagged raises-exception excepted), stderr text, cells left unrun, and
+# errors shown inside widgets.
 PROBLEMS = """(id) => {
   const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.id === id);
   const problems = [];
@@ -49,6 +50,11 @@ PROBLEMS = """(id) => {
         problems.push(`cell ${i} wrote to stderr: ${String(out.text).slice(0, 300)}`);
       }
     }
+  }
+  // Errors raised in a widget's callback live in the widget's Output, not in the cell model.
+  const inWidgets = '.jupyter-widgets .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]';
+  for (const shown of panel.node.querySelectorAll(inWidgets)) {
+    problems.push(`a widget shows: ${shown.innerText.slice(0, 300)}`);
   }
   return problems;
 }"""

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from render_html import index_page, lesson_title, link_lessons_to_pages, render
+from render_html import index_page, link_lessons_to_pages, render, ship_exercises
 from slides import (
     build_deck,
     executed,
     install_vendor,
+    lesson_title,
     lessons,
     remote_urls,
     slide_metadata_problems,
@@ -227,3 +228,15 @@ def test_deck_and_page_are_titled_by_the_lesson_heading(tmp_path):
     html = build_deck(notebook, "09_x", tmp_path).read_text(encoding="utf-8")
     assert "<title>Lesson 9: Title slides</title>" in html
     assert "title" not in notebook.metadata  # the lesson itself is left alone
+
+
+def test_linked_exercises_ship_with_the_pages(tmp_path):
+    exercises = sorted((Path(__file__).resolve().parents[1] / "exercises").glob("*.ipynb"))
+    if not exercises:
+        pytest.fail("no exercise notebooks in exercises/")
+    name = exercises[0].name
+    page = f'<a href="../exercises/{name}">exercise</a> <a href="../exercises/none.ipynb">x</a>'
+    assert ship_exercises(page, tmp_path) == (
+        f'<a href="exercises/{name}">exercise</a> <a href="../exercises/none.ipynb">x</a>'
+    )
+    assert (tmp_path / "exercises" / name).read_bytes() == exercises[0].read_bytes()

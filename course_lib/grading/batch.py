@@ -32,14 +32,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from IPython.core.inputtransformer2 import TransformerManager
 
 from course_lib.grading import plain, registry
-from course_lib.grading.forbidden import dotted_name, forbidden_in_source
+from course_lib.grading.forbidden import dotted_name, evasive_in_source, forbidden_in_source
 from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result
 from course_lib.grading.notebook import BadNotebook, read_submission
 from course_lib.grading.sandbox import Limits, isolation, run_job
 
 MAX_RESTARTS = 3  # reruns after a crash or a runaway cell, each skipping the culprit
+MAX_CELLS = 10_000  # cell statuses read back from a child (a notebook has far fewer)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
 
 
 def find_submissions(paths, out):
@@ -96,6 +99,7 @@ def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
     try:
         questions = registry.questions(record["exercise"])
     except KeyError:
+        record["exercise"] = _short(record["exercise"])  # the notebook's own, untrusted text
         record["status"] = record["status"] or f"unknown exercise {record['exercise']!r}"
         return record
     record["max_score"] = float(sum(q.points for q in questions))
@@ -130,14 +134,17 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         if run.output_total > limits.output_bytes:
             problems.append(f"output cut to {limits.output_bytes} of {run.output_total} bytes")
         running = result.get("running")
-        if running is None and result and not run.timed_out:
+        if running is None and result:  # every cell run and every function called
             break
         how = (f"ran past the {limits.total_seconds:g} s limit" if run.timed_out
+               else f"wrote more than {limits.disk_bytes // 2**20} MiB of files" if run.disk_full
                else _death(run.returncode))
         cell = _cell_index(running, job)
         question = running.get("question") if isinstance(running, dict) else None
         if cell is None and not (isinstance(question, str) and question in cases):
-            problems.append(f"the grading process {how} before running any cell")
+            problems.append(f"the grading process {how} "
+                            + ("before running any cell" if run.result is None and
+                               not run.output_total else "and left no readable result"))
             break
         problems.append(f"{_where(running)} {how}; graded again without it")
         if cell is not None:
@@ -145,14 +152,20 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         else:
             job["skip_questions"].append(question)
     record["output"] = run.output
-    record["cells"] = _cell_statuses(result.get("cells"))
+    record["cells"] = _cell_statuses(result.get("cells"))[: len(submission.cells)]
     for kind, label in (("timeout", "out of time in cells"), ("error", "errors in cells")):
         numbers = [str(i + 1) for i, cell in enumerate(record["cells"]) if cell["status"] == kind]
         if numbers:
             problems.insert(0, f"{label} {', '.join(numbers)}")
     returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
-    results = [_question_result(q, cases[q.id], returned.get(q.id), submission.cells)
-               for q in questions]
+    sources = _transformed(submission.cells)
+    results = [_question_result(q, cases[q.id], returned.get(q.id), sources) for q in questions]
+    evasive = evasive_in_source(sources)
+    if evasive:
+        names = sorted({name for found in evasive.values() for name in found})
+        cells = ", ".join(map(str, evasive))
+        problems.append(f"read cell{'s' * (len(evasive) > 1)} {cells}: {', '.join(names)} "
+                        "can hide a call to course_lib")
     return results, problems
 
 
@@ -179,7 +192,7 @@ def _death(returncode):
 
 def _cell_statuses(cells):
     statuses = []
-    for cell in cells if isinstance(cells, list) else []:
+    for cell in cells[:MAX_CELLS] if isinstance(cells, list) else []:
         status = cell.get("status") if isinstance(cell, dict) else None
         error = cell.get("error") if isinstance(cell, dict) else None
         statuses.append({"status": status if status in ("ok", "error", "timeout", "skipped")
@@ -187,8 +200,8 @@ def _cell_statuses(cells):
     return statuses
 
 
-def _question_result(question, cases, returned, cells):
-    named = _forbidden_names_in_cells(question, cells)
+def _question_result(question, cases, returned, sources):
+    named = _forbidden_names_in_cells(question, sources)
     if named:
         return QuestionResult(
             question.id, question.title, float(question.points), 0.0, "forbidden", [],
@@ -226,20 +239,21 @@ def _outcome(entry):
     return Outcome(error="malformed result")
 
 
-def _forbidden_names_in_cells(question, cells):
-    """Forbidden course_lib functions named in the text of the learner's function."""
-    names = {f.__name__ for f in question.forbidden}
-    if not names:
-        return set()
-    from IPython.core.inputtransformer2 import TransformerManager
-
+def _transformed(cells):
+    """The code cells as plain Python (magics turned into calls), in order; "" if unreadable."""
     sources = []
     for source in cells:
         try:
             sources.append(TransformerManager().transform_cell(source))
         except Exception:
-            pass
-    return forbidden_in_source(sources, question.function, names)
+            sources.append("")
+    return sources
+
+
+def _forbidden_names_in_cells(question, sources):
+    """Forbidden course_lib functions named in the text of the learner's function."""
+    names = {f.__name__ for f in question.forbidden}
+    return forbidden_in_source(sources, question.function, names) if names else set()
 
 
 def write_atomically(path, text):
@@ -253,6 +267,16 @@ def write_atomically(path, text):
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _short(text, limit=80):
+    return text if text is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet shows as text: a leading ``=``, ``+``, ``-`` or ``@`` (a file
+    or exercise name chosen by a learner) would make it a formula, so it gets a ``'``."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def grades_csv(records):
@@ -271,7 +295,7 @@ def grades_csv(records):
         rows.append([record["file"], record["exercise"] or "", record["score"], record["max_score"],
                      record["status"], record["isolation"], *(points.get(c, "") for c in columns)])
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(rows)
+    csv.writer(text, lineterminator="\n").writerows([[_cell(v) for v in row] for row in rows])
     return text.getvalue()
 
 

@@ -6,7 +6,8 @@ name and the test inputs as plain data) as JSON from stdin, runs the cells in
 order in one fresh namespace — each error caught, each cell under a time
 limit — then calls each learner function on each test case and writes what
 came back to ``result.json`` in its working folder, after every cell and
-every question, so a crash loses nothing already done.
+every question, so a crash loses nothing already done. It then exits at once
+(``os._exit``): a thread the notebook started cannot keep it alive.
 
 Nothing here is trusted: the learner's code runs in this process and may
 change anything in it. The parent reads only ``result.json``, decodes it with
@@ -27,6 +28,7 @@ from course_lib.grading.forbidden import resolve
 from course_lib.grading.grade import run_case
 
 RESULT = "result.json"
+_exit = os._exit  # kept before any learner code could replace it
 
 
 class TimeLimit(BaseException):
@@ -191,5 +193,17 @@ def main():
     call_functions(job, namespace, checked, result)
 
 
+def finish():
+    """Leave at once, the result saved: no atexit handler, thread or finaliser of the
+    learner's may run (or rewrite result.json) after the last answer."""
+    for stream in (sys.__stdout__, sys.__stderr__):  # the real ones, not the learner's
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    _exit(0)
+
+
 if __name__ == "__main__":
     main()
+    finish()

@@ -1,8 +1,10 @@
 """Comparing a learner's result with the expected one, and saying what differs.
 
 Both values are plain data (see ``plain``). Numbers and arrays match when
-``|got − expected| ≤ atol + rtol·|expected|`` everywhere (NaN matches NaN),
-arrays must have the expected shape, strings and booleans must be equal,
+``|got − expected| ≤ atol + rtol·|expected|`` everywhere (NaN matches NaN, ∞
+only ∞ of the same sign), arrays must have the expected shape (nothing is
+broadcast), strings must be equal, booleans (Python's or NumPy's) must be
+booleans and equal — ``1`` or an array of booleans is not a number,
 tuples and lists must have the expected length, dicts the expected keys.
 :func:`difference` returns ``None`` on a match, else one sentence for the learner.
 """
@@ -14,7 +16,11 @@ SHOWN_ELEMENTS = 8
 
 def difference(expected, got, rtol, atol, where="the result"):
     """``None`` if ``got`` matches ``expected``, else a sentence saying what differs."""
-    if expected is None or isinstance(expected, (str, bool, np.bool_)):
+    if isinstance(expected, (bool, np.bool_)):  # True and np.True_ alike, never 1 or 1.0
+        if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected):
+            return None
+        return f"{where}: expected {describe(expected)}, got {describe(got)}"
+    if expected is None or isinstance(expected, str):
         if type(got) is type(expected) and got == expected:
             return None
         return f"{where}: expected {describe(expected)}, got {describe(got)}"
@@ -55,8 +61,8 @@ def _numeric_difference(expected, got, rtol, atol, where):
         have = np.asarray(got)
     except ValueError:
         return f"{where}: expected {describe(expected)}, got {describe(got)}"
-    if have.dtype.kind not in "biuf":
-        return f"{where}: expected {describe(expected)}, got {describe(got)}"
+    if have.dtype.kind not in "biuf" or (have.dtype.kind == "b") != (expected.dtype.kind == "b"):
+        return f"{where}: expected {describe(expected)}, got {describe(got)}"  # booleans ≠ 0/1
     if have.shape != expected.shape:
         return (f"{where}: expected shape {expected.shape} ({describe(expected)}), "
                 f"got shape {have.shape} ({describe(got)})")
@@ -97,6 +103,8 @@ def describe(value):
     if isinstance(value, dict):
         items = [f"{key!r}: {describe(item)}" for key, item in list(value.items())[:4]]
         return "{" + ", ".join(items) + "}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return f"an int of {value.bit_length()} bits"
     if value is None or isinstance(value, (bool, int)):
         return repr(value)
     return f"a {type(value).__name__}"

@@ -5,17 +5,26 @@ profiler (``sys.setprofile``) sees every Python call and compares the code
 object being entered with the code objects of the forbidden functions — for a
 class, those of all its methods. A code object is the function itself, so
 this holds however the function was imported, renamed, stored in a list,
-wrapped in a lambda or ``functools.partial``, or reached through ``getattr``.
+wrapped in a lambda or ``functools.partial``, reached through ``getattr`` or
+``exec``, or copied with ``types.FunctionType(f.__code__, ...)``, and in
+threads the answer starts. It does not see an answer that switches the
+profiler off itself (``sys.setprofile(None)``), a thread started before the
+answer was called (before Python 3.12), or another process (``os.fork``).
 
 In the source (:func:`forbidden_in_source`): the batch grader also reads, in
 its own trusted process, the text of the learner's function for forbidden
 functions imported from course_lib, so an answer that switches the profiler
-off in the isolated child is still caught when it names the function.
+off in the isolated child is still caught when it names the function. What
+it cannot catch — the profiler switched off and the function reached through
+a computed name, a thread or another process — needs tools an exercise answer
+never uses, so :func:`evasive_in_source` names the cells that use them for
+the instructor to read.
 """
 
 import ast
 import importlib
 import sys
+import threading
 import types
 
 
@@ -74,13 +83,23 @@ def call_watched(function, args, kwargs, forbidden):
         codes.update(code_objects(obj))
     if not codes:
         return function(*args, **kwargs), None
-    watcher, previous = _Watcher(codes), sys.getprofile()
+    watcher, previous, previous_threads = _Watcher(codes), sys.getprofile(), threading.getprofile()
+    _watch_threads(watcher)
     sys.setprofile(watcher)
     try:
         result = function(*args, **kwargs)
     finally:
         sys.setprofile(previous)
+        _watch_threads(previous_threads)
     return result, watcher.called
+
+
+def _watch_threads(profiler):
+    """Watch the threads the answer starts (Python ≥ 3.12: also those already running)."""
+    if hasattr(threading, "setprofile_all_threads"):
+        threading.setprofile_all_threads(profiler)
+    else:
+        threading.setprofile(profiler)
 
 
 def forbidden_in_source(sources, function_name, forbidden_names):
@@ -130,4 +149,35 @@ def forbidden_in_source(sources, function_name, forbidden_names):
                 root = root.value
             if isinstance(root, ast.Name) and root.id in modules:
                 found.add(node.attr)
+    return found
+
+
+# Names an honest answer has no use for, each a way around the run-time watch.
+EVASIVE = frozenset([
+    "setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads", "__code__",
+    "_getframe", "fork", "forkpty", "fork_exec", "Popen", "importlib", "__import__",
+    "threading", "_thread", "multiprocessing", "subprocess", "ctypes", "exec", "eval",
+])
+
+
+def evasive_in_source(sources):
+    """``{cell number (from 1): sorted names}`` for code cells that use a name in EVASIVE
+    (as a name, an attribute or an imported module)."""
+    found = {}
+    for number, source in enumerate(sources, 1):
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                names.add(node.attr)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update(alias.name.partition(".")[0] for alias in node.names)
+                names.add((getattr(node, "module", None) or "").partition(".")[0])
+        if names & EVASIVE:
+            found[number] = sorted(names & EVASIVE)
     return found

@@ -135,7 +135,7 @@ def grade_question(question, cases, outcomes):
         if outcome.error:
             states.append("error")
             if not details:
-                details.append(f"Case {index}: {outcome.error}")
+                details.append(_short(f"Case {index}: {outcome.error}"))
                 details.append(f"  inputs: {_describe_case(case)}")
             continue
         expected = expected_value(question.reference, case)
@@ -145,7 +145,7 @@ def grade_question(question, cases, outcomes):
             continue
         states.append("failed")
         if not details:
-            details.append(f"Case {index}: {found}")
+            details.append(_short(f"Case {index}: {found}"))
             details.append(f"  inputs: {_describe_case(case)}")
             mistake = _matching_mistake(question, case, outcome.value)
     called = next((outcome.forbidden for outcome in outcomes if outcome.forbidden), None)

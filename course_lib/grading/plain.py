@@ -1,6 +1,6 @@
 """Plain data: the only values that cross between a learner's code and the grader.
 
-Plain data is None, bool, int, float, str, NumPy numeric arrays and scalars
+Plain data is None, bool, int (64 bits at most), float, str, NumPy numeric arrays and scalars
 (bool, integer or float dtypes), and lists, tuples and string-keyed dicts of
 these. :func:`to_plain` turns a value into exactly these built-in types (an
 ndarray subclass becomes a plain ndarray, a tuple subclass a tuple) or raises
@@ -18,6 +18,7 @@ ARRAY_DTYPES = frozenset(
      "float16", "float32", "float64"]
 )
 MAX_DEPTH = 32
+INT_RANGE = (-2**63, 2**64 - 1)  # what an int64 or uint64 array can hold
 MAX_ELEMENTS = 5_000_000
 
 
@@ -33,6 +34,9 @@ def to_plain(value, _depth=0):
     if _depth > MAX_DEPTH:
         raise NotPlainData(f"value nested more than {MAX_DEPTH} levels deep")
     kind = type(value)
+    if kind is int and not INT_RANGE[0] <= value <= INT_RANGE[1]:
+        raise NotPlainData(f"an int of {value.bit_length()} bits is not plain data "
+                           "(integers must fit in 64 bits)")
     if value is None or kind in (bool, int, float, str):
         return value
     if isinstance(value, np.generic):
@@ -86,6 +90,8 @@ def decode(obj, _depth=0):
     if _depth > MAX_DEPTH:
         raise NotPlainData(f"value nested more than {MAX_DEPTH} levels deep")
     kind = type(obj)
+    if kind is int and not INT_RANGE[0] <= obj <= INT_RANGE[1]:
+        raise NotPlainData("integer out of the 64-bit range")
     if obj is None or kind in (bool, int, float, str):
         return obj
     if kind is list:

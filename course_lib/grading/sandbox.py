@@ -5,9 +5,10 @@ What protects the machine and the grade, strongest first:
 - bubblewrap (``/usr/bin/bwrap``, when it works here): new network, PID, IPC
   and UTS namespaces (no network at all, not even the host's 127.0.0.1), the
   system, the Python installation, course_lib and the course's data/ bound
-  read-only, an empty tmpfs for ``/tmp`` and the home folder, the
-  submission's own work folder the only writable place, all capabilities
-  dropped, everything killed with the sandbox.
+  read-only, the rest of the file system read-only too, ``/tmp``, the home
+  folder and ``/dev/shm`` empty folders inside the submission's own work
+  folder — the only writable place — all capabilities dropped, everything
+  killed with the sandbox.
 - without bubblewrap: a new network namespace when the grader may create one
   (``unshare``), otherwise only Python's socket functions are disabled in the
   child (weak: ctypes gets around it); files outside the work folder are
@@ -19,8 +20,11 @@ What protects the machine and the grade, strongest first:
 - always: its own session (killed as a group), a cgroup ``pids.max`` when the
   pids controller is writable (else RLIMIT_NPROC, which root ignores),
   RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE (largest file), RLIMIT_NOFILE,
-  no core dumps, a wall-clock limit, and only the first ``output_bytes`` of
-  its output kept.
+  no core dumps, a wall-clock limit, a watch on the size of the work folder
+  (the child is killed when its files pass ``disk_bytes``), only the first
+  ``output_bytes`` of its output kept, and a result file read only if it is
+  small (``RESULT_LIMIT`` bytes, ``RESULT_CONTAINERS`` lists and objects), so
+  no submission can make the grader itself run out of memory.
 
 ``isolation()`` says which of these this machine provides; the batch grader
 writes that sentence into every grade.
@@ -49,7 +53,9 @@ PIDS_CGROUP = "/sys/fs/cgroup/pids"
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
 PR_CAPBSET_DROP = 24
-RESULT_LIMIT = 64 * 2**20
+RESULT_LIMIT = 16 * 2**20  # an honest result.json is a few kB
+RESULT_CONTAINERS = 100_000  # "[" and "{" in it: bounds the memory json.loads may take
+DISK_POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Limits:
     processes: int = 32
     output_bytes: int = 64 * 2**10
     file_bytes: int = 64 * 2**20
+    disk_bytes: int = 256 * 2**20  # all files in the work folder (and the sandbox's /tmp)
 
 
 @dataclass
@@ -73,6 +80,7 @@ class ChildRun:
     output_total: int  # how many bytes it printed in all
     returncode: int  # negative: killed by that signal
     timed_out: bool
+    disk_full: bool = False  # killed for writing more than disk_bytes of files
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,11 @@ class Isolation:
 @functools.cache
 def isolation(use_bubblewrap=True):
     """The isolation this machine provides (probed once)."""
+    with tempfile.TemporaryDirectory(prefix="course-grading-") as workdir:
+        bubblewrap = use_bubblewrap and _probe([*_bwrap_prefix(workdir), sys.executable,
+                                                "-c", "pass"])
     return Isolation(
-        bubblewrap=use_bubblewrap and _probe([*_bwrap_prefix(tempfile.gettempdir()), sys.executable,
-                                              "-c", "pass"]),
+        bubblewrap=bubblewrap,
         network_namespace=_probe([sys.executable, "-c", "pass"], new_netns=True),
         pids_cgroup=_pids_cgroup_works(),
     )
@@ -162,14 +172,26 @@ def _bwrap_prefix(workdir):
     course_data = os.path.join(os.path.dirname(library), "data")  # datasets the course ships
     args += ["--ro-bind-try", course_data, course_data,
              "--ro-bind-try", "/etc/fonts", "/etc/fonts",  # for figures drawn by the notebook
-             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home",
-             "--dir", "/home/learner", "--setenv", "HOME", "/home/learner",
-             "--bind", workdir, workdir, "--chdir", workdir]
+             "--proc", "/proc", "--dev", "/dev"]
+    for inside, folder in _private_folders(workdir).items():  # counted by the disk watch
+        args += ["--bind", folder, inside]
+    args += ["--bind", workdir, workdir,  # after /tmp, which may hold it
+             "--setenv", "HOME", "/home/learner", "--remount-ro", "/dev", "--remount-ro", "/",
+             "--chdir", workdir]
     return args
 
 
-def _environment(home):
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+def _private_folders(workdir):
+    """The sandbox's writable /tmp, home and /dev/shm: empty folders inside ``workdir``."""
+    folders = {"/tmp": "tmp", "/home/learner": "home", "/dev/shm": "shm"}
+    for name in folders.values():
+        os.makedirs(os.path.join(workdir, name), exist_ok=True)
+    return {inside: os.path.join(workdir, name) for inside, name in folders.items()}
+
+
+def _environment(home, tmp):
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": tmp, "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": os.path.join(home, ".matplotlib"), "PYTHONIOENCODING": "utf-8",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -225,11 +247,10 @@ def run_job(job, limits, seconds, use_bubblewrap=True):
     cgroup = _new_cgroup(limits.processes) if where.pids_cgroup else None
     child = [sys.executable, "-I", "-m", "course_lib.grading.child"]
     if where.bubblewrap:
-        command, env = _bwrap_prefix(workdir) + child, _environment("/home/learner")
+        command, env = _bwrap_prefix(workdir) + child, _environment("/home/learner", "/tmp")
     else:
-        home = os.path.join(workdir, "home")
-        os.mkdir(home)
-        command, env = child, _environment(home)
+        folders = _private_folders(workdir)
+        command, env = child, _environment(folders["/home/learner"], folders["/tmp"])
     job = dict(job, block_network=not (where.bubblewrap or where.network_namespace))
     try:
         process = subprocess.Popen(
@@ -240,19 +261,48 @@ def run_job(job, limits, seconds, use_bubblewrap=True):
                                       drop_capabilities=not where.bubblewrap))
         output = _Output(process.stdout, limits.output_bytes)
         threading.Thread(target=_send, args=(process.stdin, job), daemon=True).start()
-        timed_out = False
-        try:
-            process.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+        timed_out, disk_full = _wait(process, seconds, workdir, limits.disk_bytes)
         _kill_everything(process, cgroup)
         output.thread.join(timeout=5)
         return ChildRun(_read_result(workdir), output.text(), output.total,
-                        process.returncode, timed_out)
+                        process.returncode, timed_out, disk_full)
     finally:
         if cgroup:
             _remove_cgroup(cgroup)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wait(process, seconds, workdir, disk_bytes):
+    """Wait for the child → (timed_out, disk_full), polling the size of its work folder."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            process.wait(timeout=min(DISK_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+            return False, False
+        except subprocess.TimeoutExpired:
+            pass
+        if _disk_usage(workdir) > disk_bytes:
+            return False, True
+        if time.monotonic() >= deadline:
+            return True, False
+
+
+def _disk_usage(folder):
+    """Bytes of disk the files under ``folder`` occupy (symbolic links are not followed)."""
+    total, pending = 0, [folder]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                total += entry.stat(follow_symlinks=False).st_blocks * 512
+            except OSError:
+                pass
+    return total
 
 
 def _send(stream, job):
@@ -326,7 +376,11 @@ def _remove_cgroup(cgroup):
 
 
 def _read_result(workdir):
-    """result.json, only if it is a regular file of sane size with a JSON object in it."""
+    """result.json, only if it is a regular file of sane size with a JSON object in it.
+
+    The limits on its size and on its number of lists and objects keep json.loads from
+    taking gigabytes: 60 MB of ``[],`` would otherwise be twenty million lists.
+    """
     try:
         fd = os.open(os.path.join(workdir, "result.json"), os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
@@ -335,8 +389,11 @@ def _read_result(workdir):
         info = os.fstat(file.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_size > RESULT_LIMIT:
             return None
+        raw = file.read(RESULT_LIMIT + 1)
+        if len(raw) > RESULT_LIMIT or raw.count(b"[") + raw.count(b"{") > RESULT_CONTAINERS:
+            return None
         try:
-            data = json.loads(file.read())
+            data = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return None
     return data if isinstance(data, dict) else None

@@ -1,6 +1,6 @@
-"""Each lesson in a real JupyterLab: Run All Cells, no error on the page, and its slider redraws
-its figure. Screenshots of every lesson (whole, as JPEG) and of each widget before and after the
-slider moved (PNG) go to artifacts/browser/.
+"""Each lesson in a real JupyterLab: Run All Cells, no error on the page, and every widget's
+first slider redraws its figure. Screenshots of every lesson (whole, as JPEG) and of each
+widget before and after its slider moved (PNG) go to artifacts/browser/.
 """
 
 from pathlib import Path
@@ -126,8 +126,33 @@ def _move(slider, key):
     slider.page.keyboard.press(key)
 
 
+def _check_slider_redraws(page, panel_id, slider, shots, lesson):
+    """One step of SLIDER changes the figure beside it; SHOTS.widget-before/after.png."""
+    slider.scroll_into_view_if_needed()
+    output = slider.locator("xpath=ancestor::div[contains(@class, 'jp-Cell-outputArea')]")
+    before = _settled_figure(slider)
+    output.screenshot(path=f"{shots}-before.png")
+    readout = slider.locator(".widget-readout")
+    value = readout.inner_text()
+    _move(slider, "ArrowRight")
+    if readout.inner_text() == value:  # the slider was at its maximum
+        _move(slider, "ArrowLeft")
+    assert readout.inner_text() != value, f"{lesson}: the slider did not move (see {shots}-*)"
+    after, waited = before, 0
+    while after == before and waited < REDRAW_TIMEOUT:
+        page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
+        after = _settled_figure(slider)
+        page.wait_for_timeout(250)
+        waited += 250
+    output.screenshot(path=f"{shots}-after.png")
+    assert after != before, (
+        f"{lesson}: moving the slider from {value} to {readout.inner_text()} "
+        f"did not change the figure (see {shots}-*)"
+    )
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lesson_runs_in_jupyterlab_and_its_slider_redraws(path, lab_page, lab_server, artifacts):
+def test_lesson_runs_in_jupyterlab_and_its_sliders_redraw(path, lab_page, lab_server, artifacts):
     page = lab_page
     opened = page.evaluate(OPEN_AND_RUN, f"notebooks/{path.name}")
     try:
@@ -140,30 +165,13 @@ def test_lesson_runs_in_jupyterlab_and_its_slider_redraws(path, lab_page, lab_se
 
         if path.stem.startswith("00_") and not _has_widget(path):
             return
-        sliders = page.locator(f"[id='{opened['id']}'] .widget-slider")
-        assert sliders.count() > 0, f"{path.name}: no ipywidgets slider after Run All Cells{shown}"
-        slider = sliders.first
-        slider.scroll_into_view_if_needed()
-        output = slider.locator("xpath=ancestor::div[contains(@class, 'jp-Cell-outputArea')]")
-        before = _settled_figure(slider)
-        output.screenshot(path=artifacts / f"{path.stem}.widget-before.png")
-        readout = slider.locator(".widget-readout")
-        value = readout.inner_text()
-        _move(slider, "ArrowRight")
-        if readout.inner_text() == value:  # the slider was at its maximum
-            _move(slider, "ArrowLeft")
-        assert readout.inner_text() != value, f"{path.name}: the slider did not move{shown}"
-        after, waited = before, 0
-        while after == before and waited < REDRAW_TIMEOUT:
-            page.wait_for_function(KERNEL_IDLE, arg=opened["id"], timeout=RUN_TIMEOUT)
-            after = _settled_figure(slider)
-            page.wait_for_timeout(250)
-            waited += 250
-        output.screenshot(path=artifacts / f"{path.stem}.widget-after.png")
-        assert after != before, (
-            f"{path.name}: moving the slider from {value} to {readout.inner_text()} "
-            f"did not change the figure{shown}"
-        )
+        widgets = page.locator(f"[id='{opened['id']}'] .jp-Cell-outputArea:has(.widget-slider)")
+        count = widgets.count()
+        assert count > 0, f"{path.name}: no ipywidgets slider after Run All Cells{shown}"
+        for k in range(count):
+            slider = widgets.nth(k).locator(".widget-slider").first
+            name = f"{path.stem}.widget{k + 1}" if count > 1 else f"{path.stem}.widget"
+            _check_slider_redraws(page, opened["id"], slider, artifacts / name, path.name)
         problems = page.evaluate(PROBLEMS, opened["id"])
         assert not problems, f"{path.name} after the slider:\n" + "\n".join(problems) + shown
     finally:

@@ -1,6 +1,6 @@
 """Each lesson in a real JupyterLab: Run All Cells, no error on the page, and every widget's
-first slider redraws its figure. Screenshots of every lesson (whole, as JPEG) and of each
-widget before and after its slider moved (PNG) go to artifacts/browser/.
+first slider redraws its figure. Screenshots of every lesson (whole) and of each
+widget before and after its slider moved go to artifacts/browser/ (PNG).
 """
 
 from pathlib import Path
@@ -86,7 +86,7 @@ def _screenshot_whole_lesson(page, panel_id, target):
     height = page.evaluate(WHOLE_HEIGHT, panel_id)
     page.set_viewport_size({"width": viewport["width"], "height": min(height + 200, 16000)})
     page.wait_for_timeout(300)
-    page.screenshot(path=target, quality=80)  # JPEG: a whole lesson is 10 000+ pixels tall
+    page.screenshot(path=target)
     page.set_viewport_size(viewport)
 
 
@@ -159,7 +159,7 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_redraw(path, lab_page, lab_se
         page.wait_for_function(KERNEL_IDLE, arg=opened["id"], timeout=RUN_TIMEOUT)
         print(f"{path.stem}: Run All Cells took {opened['seconds']:.1f} s in JupyterLab")
         problems = page.evaluate(PROBLEMS, opened["id"])
-        _screenshot_whole_lesson(page, opened["id"], artifacts / f"{path.stem}.jpg")
+        _screenshot_whole_lesson(page, opened["id"], artifacts / f"{path.stem}.png")
         shown = f"\nscreenshots: {artifacts}/{path.stem}.*"
         assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems) + shown
 

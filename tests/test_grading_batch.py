@@ -580,3 +580,21 @@ def test_the_csv_quotes_and_defuses_whatever_a_learner_named():
     rows = list(csv.reader(io.StringIO(grades_csv(records))))
     assert [row[0] for row in rows[1:]] == ["'" + name for name in names[:4]] + [names[4]]
     assert all(len(row) == 7 for row in rows)
+
+
+def test_the_grader_cannot_be_traced_by_a_child_of_the_same_user(graded):
+    """Graded as root the child has no capabilities; as another user, only this keeps a child
+    without bubblewrap from writing the grader's memory through /proc/<pid>/mem."""
+    from course_lib.grading.sandbox import _libc
+
+    PR_GET_DUMPABLE = 3
+    assert _libc().prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0
+
+
+def test_many_empty_files_count_against_the_disk_limit(tmp_path):
+    from course_lib.grading.sandbox import BLOCK, _disk_usage
+
+    for i in range(100):
+        (tmp_path / f"f{i}").touch()
+    (tmp_path / "link").symlink_to("/usr")
+    assert 101 * BLOCK <= _disk_usage(tmp_path) <= 102 * BLOCK

@@ -17,7 +17,8 @@ What protects the machine and the grade, strongest first:
   mount, or change users — but it keeps root's file permissions, and with
   them it could leave its pids cgroup. Without a cgroup, a process that
   starts its own session escapes the final kill.
-- always: its own session (killed as a group), a cgroup ``pids.max`` when the
+- always: the grader itself made non-dumpable (no child can read or write its
+  memory), its own session (killed as a group), a cgroup ``pids.max`` when the
   pids controller is writable (else RLIMIT_NPROC, which root ignores),
   RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE (largest file), RLIMIT_NOFILE,
   no core dumps, a wall-clock limit, a watch on the size of the work folder
@@ -53,9 +54,11 @@ PIDS_CGROUP = "/sys/fs/cgroup/pids"
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
 PR_CAPBSET_DROP = 24
+PR_SET_DUMPABLE = 4
 RESULT_LIMIT = 16 * 2**20  # an honest result.json is a few kB
 RESULT_CONTAINERS = 100_000  # "[" and "{" in it: bounds the memory json.loads may take
 DISK_POLL_SECONDS = 0.2
+BLOCK = 4096  # the least an entry in the work folder counts for
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,7 @@ def _processes_of_this_user():
 def run_job(job, limits, seconds, use_bubblewrap=True):
     """Run the child on ``job`` (a JSON-ready dict) for at most ``seconds`` → ChildRun."""
     where = isolation(use_bubblewrap)
+    _protect_grader()
     workdir = tempfile.mkdtemp(prefix="course-grading-")
     cgroup = _new_cgroup(limits.processes) if where.pids_cgroup else None
     child = [sys.executable, "-I", "-m", "course_lib.grading.child"]
@@ -272,6 +276,12 @@ def run_job(job, limits, seconds, use_bubblewrap=True):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _protect_grader():
+    """Make this process non-dumpable: a child running as the same user can then neither
+    read nor write its memory (``/proc/<pid>/mem``, ptrace), where it could change grades."""
+    _libc().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
 def _wait(process, seconds, workdir, disk_bytes):
     """Wait for the child → (timed_out, disk_full), polling the size of its work folder."""
     deadline = time.monotonic() + seconds
@@ -288,7 +298,8 @@ def _wait(process, seconds, workdir, disk_bytes):
 
 
 def _disk_usage(folder):
-    """Bytes of disk the files under ``folder`` occupy (symbolic links are not followed)."""
+    """Bytes of disk the files under ``folder`` occupy (symbolic links are not followed),
+    at least a block per entry, so a million empty files count too."""
     total, pending = 0, [folder]
     while pending:
         try:
@@ -299,7 +310,7 @@ def _disk_usage(folder):
             try:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
-                total += entry.stat(follow_symlinks=False).st_blocks * 512
+                total += max(entry.stat(follow_symlinks=False).st_blocks * 512, BLOCK)
             except OSError:
                 pass
     return total

@@ -1,7 +1,7 @@
 """The learning-rate range test: one short run with η growing geometrically.
 
 Start at a tiny η and multiply it by the same factor after every step, up to a
-huge one, recording the loss J(θ_k) after each step k = 0, 1, …, K−1:
+huge one, recording one loss for each step k = 0, 1, …, K−1:
 
     η_k = η_min · (η_max / η_min)^(k / (K − 1)).
 
@@ -32,8 +32,10 @@ def range_test_lrs(lr_min, lr_max, num_steps):
 def lr_range_test(step, lr_min, lr_max, num_steps, stop_factor=None):
     """Run ``step(η_k)`` for the geometric sequence of ``range_test_lrs`` and record the losses.
 
-    ``step(lr)`` makes one optimizer step at learning rate ``lr`` (on the next
-    mini-batch, if there are batches) and returns the loss after it, a number.
+    ``step(lr)`` makes one optimizer step at learning rate ``lr`` and returns the
+    loss recorded for it, a number: on a full-batch problem the loss after the
+    step; with mini-batches, usually the loss of the batch the step was computed
+    on (no extra forward pass).
     With ``stop_factor`` the test ends early once the loss is not finite or
     exceeds ``stop_factor`` times the lowest loss so far (it has diverged).
     Returns ``(lrs, losses)``, two arrays of the same length.

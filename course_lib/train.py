@@ -6,6 +6,7 @@ One iteration (step t = 1, 2, …) on a mini-batch (X_B, y_B)::
     J, dJ/dŷ = loss_fn(model(X_B), y_B)       # forward and loss
     model.backward(dJ/dŷ)                     # g_t = ∇J(θ_t) into every .grad
     clip_grad_norm_(params, max_norm)         # only if clip_grad_norm is given
+    before_step(params)                       # only if given: any other change to the g's
     optimizer.step()                          # θ_{t+1} from θ_t and g_t
 
 and after each epoch ``scheduler.step()`` if a scheduler is given.
@@ -62,14 +63,17 @@ def evaluate(model, loss_fn, X, y):
 
 
 def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_norm=None,
-        validation=None, record_every=1, log=None, verbose=None):
+        validation=None, record_every=1, log=None, verbose=None, before_step=None):
     """Train ``model`` for ``epochs`` passes over ``batches``; return a :class:`TrainingLog`.
 
     ``batches`` yields (X_B, y_B) pairs anew each epoch (e.g.
     :class:`course_lib.data.MiniBatches`). Gradient statistics go into
     ``log.history`` every ``record_every`` steps, with the update-to-weight
     ratio of that step; these are the gradients the optimizer used (after
-    clipping, if any). ``validation=(X_val, y_val)`` adds the validation loss
+    clipping, if any). ``before_step(params)``, if given, may change the
+    gradients just before each step (after any clipping by norm), e.g. clip
+    them by value or add a penalty's gradient; the history records the
+    changed gradients. ``validation=(X_val, y_val)`` adds the validation loss
     and accuracy per epoch. Pass an existing ``log`` to continue it.
 
     Progress: with ``verbose=None`` a run expected to take longer than 2 s
@@ -81,6 +85,9 @@ def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_no
         raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
     if clip_grad_norm is not None and not clip_grad_norm > 0:
         raise ValueError(f"clip_grad_norm must be positive or None, got {clip_grad_norm}")
+    if before_step is not None and not callable(before_step):
+        raise TypeError(f"before_step must be a function of the parameter list or None, "
+                        f"got {type(before_step).__name__}")
     log = TrainingLog() if log is None else log
     params = model.parameters()
     print_every = math.ceil(epochs / MAX_PROGRESS_LINES)
@@ -96,6 +103,8 @@ def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_no
             model.backward(grad_output)
             if clip_grad_norm is not None:
                 clip_grad_norm_(params, clip_grad_norm)
+            if before_step is not None:
+                before_step(params)
             record = len(log.step_loss) % record_every == 0
             before = snapshot(model) if record else None
             optimizer.step()

@@ -83,6 +83,26 @@ def test_scheduler_and_clipping_are_applied():
     assert np.all(global_norms <= 0.5 + 1e-9)
 
 
+def test_before_step_changes_the_gradients_the_optimizer_uses():
+    X, y = data.make_blobs(64, seed=0)
+    model = nn.mlp([2, 8, 3], rng=0)
+    seen = []
+
+    def clip_by_value(params):   # clip each entry to [−1e-3, 1e-3], after the clipping by norm
+        seen.append(np.sqrt(sum(np.sum(p.grad**2) for p in params)))
+        for p in params:
+            p.grad = np.clip(p.grad, -1e-3, 1e-3)
+
+    log = fit(model, nn.softmax_cross_entropy, optim.SGD(model.parameters(), lr=0.1),
+              data.MiniBatches(X, y, 16, seed=0), 2, clip_grad_norm=0.5, before_step=clip_by_value)
+    assert len(seen) == len(log.step_loss) == 8 and max(seen) <= 0.5 + 1e-9
+    sizes = {name: p.data.size for name, p in model.named_parameters()}
+    for name in log.history.names:   # the history records the gradients after the change
+        assert np.all(log.history.series(name) <= 1e-3 * np.sqrt(sizes[name]) + 1e-15)
+    with pytest.raises(TypeError, match="before_step"):
+        fit(model, nn.mse_loss, optim.SGD(model.parameters(), lr=0.1), [], 1, before_step=1.0)
+
+
 def test_quiet_for_short_runs_and_at_most_ten_lines_when_verbose(capsys):
     X, y = data.make_moons(40, seed=0)
     model = nn.mlp([2, 4, 2], rng=0)

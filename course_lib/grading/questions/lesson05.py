@@ -160,6 +160,12 @@ register(Question(
         "Xavier averages fan-in and fan-out: Var = 2 / (n_in + n_out)":
             lambda kind, fan_in, fan_out: (np.sqrt(1.0 / fan_in) if kind == "xavier"
                                            else init_std(kind, fan_in, fan_out)),
+        "Xavier's factor 2 is missing: Var = 2 / (n_in + n_out), the inverse of the mean fan":
+            lambda kind, fan_in, fan_out: (np.sqrt(1.0 / (fan_in + fan_out)) if kind == "xavier"
+                                           else init_std(kind, fan_in, fan_out)),
+        "that is the bound a of the uniform version U(−a, a), a = √(6 / (n_in + n_out)) or "
+        "√(6 / n_in); the normal's standard deviation is a/√3":
+            lambda kind, fan_in, fan_out: np.sqrt(3.0) * init_std(kind, fan_in, fan_out),
     },
 ))
 

@@ -31,6 +31,25 @@ def _warmup_from_zero(t, lr, warmup_steps, total_steps, min_lr):
     return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
 
 
+def _warmup_from_t_plus_one(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return lr * (t + 1) / warmup_steps
+    return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
+
+
+def _warmup_from_min_lr(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return min_lr + (lr - min_lr) * t / warmup_steps
+    return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
+
+
+def _cosine_one_step_late(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return lr * t / warmup_steps
+    progress = (t - warmup_steps - 1) / (total_steps - warmup_steps)
+    return min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * progress))
+
+
 def _cosine_ignores_min_lr(t, lr, warmup_steps, total_steps, min_lr):
     return warmup_cosine(t, lr, warmup_steps, total_steps, 0.0)
 
@@ -65,6 +84,12 @@ register(Question(
     mistakes={
         "η_1 is 0: the warm-up should reach η·t/T_w, so η_1 = η/T_w and η_{T_w} = η "
         "(t starts at 1)": _warmup_from_zero,
+        "η_1 is 2η/T_w: t already starts at 1, so the warm-up is η·t/T_w with no + 1":
+            _warmup_from_t_plus_one,
+        "the warm-up starts from 0, η·t/T_w; only the cosine decay ends at η_min":
+            _warmup_from_min_lr,
+        "the cosine's progress is (t − T_w)/(T − T_w), which reaches 1 (and η_t = η_min) at "
+        "t = T; you subtracted one step too many": _cosine_one_step_late,
         "the decay ends at 0 instead of η_min: write η_min + ½(η − η_min)(1 + cos(…))":
             _cosine_ignores_min_lr,
         "the cosine must start at the end of the warm-up: its progress is "
@@ -114,6 +139,12 @@ def _range_test_with(lrs, X, y, loss_before_step=False, gradient_factor=2.0):
     return np.array(losses)
 
 
+def _initial_loss_too(X, y, lr_min, lr_max, num_steps):
+    theta = np.zeros(X.shape[1])
+    return np.concatenate([[np.mean((X @ theta - y) ** 2)],
+                           _range_test_with(np.geomspace(lr_min, lr_max, num_steps), X, y)])
+
+
 def _linear_spacing(X, y, lr_min, lr_max, num_steps):
     return _range_test_with(np.linspace(lr_min, lr_max, num_steps), X, y)
 
@@ -142,6 +173,8 @@ register(Question(
             _loss_before_step,
         "the gradient of (1/n)‖Xθ − y‖² is (2/n)Xᵀ(Xθ − y): the factor 2 is missing":
             _gradient_without_two,
+        "you also returned the loss at θ_0: return K losses, the loss after each of the K steps":
+            _initial_loss_too,
     },
     forbidden=(lr_range_test, range_test_lrs),
 ))
@@ -237,6 +270,18 @@ def _one_moment_for_adam(name, n):
     return n if name.startswith("Adam") or name == "NAdam" else optimizer_state_size(name, n)
 
 
+def _amsgrad_like_adam(name, n):
+    return 2 * n if name == "Adam amsgrad" else optimizer_state_size(name, n)
+
+
+def _adadelta_one_average(name, n):
+    return n if name == "Adadelta" else optimizer_state_size(name, n)
+
+
+def _counts_scalars(name, n):
+    return optimizer_state_size(name, n) + (1 if name == "NAdam" else 0)
+
+
 def _counts_theta(name, n):
     return optimizer_state_size(name, n) + n
 
@@ -261,6 +306,12 @@ register(Question(
         "count only the state the optimizer adds: θ itself (and its gradient) exist "
         "for every optimizer": _counts_theta,
         "Newton's method keeps the Hessian, an n×n matrix: n² floats, not n": _newton_linear,
+        "AMSGrad keeps a third array besides m and v: the running maximum of v, so 3n":
+            _amsgrad_like_adam,
+        "Adadelta keeps two running averages, of g² and of the squared updates Δθ²: 2n":
+            _adadelta_one_average,
+        "count arrays only: NAdam's product μ₁⋯μ_t is one number, like the step counter t":
+            _counts_scalars,
     },
     forbidden=(state_size,),
 ))

@@ -1,0 +1,65 @@
+import time
+
+import numpy as np
+import pytest
+
+from course_lib import capstone
+from course_lib.capstone import CapstoneExplorer, digits_range_test, train_digits
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_optimizer_learns_the_digits_and_an_absurd_eta_diverges():
+    good_lr = {"SGD": 0.3, "Momentum": 0.1, "Nesterov": 0.1, "Adagrad": 0.1, "RMSprop": 0.01,
+               "Adadelta": 3.0, "Adam": 0.03, "AdamW": 0.03, "Adamax": 0.03, "NAdam": 0.03}
+    assert set(good_lr) == set(capstone.OPTIMIZERS)
+    for name, lr in good_lr.items():
+        log = train_digits(name, lr, epochs=3)
+        assert len(log.epoch_loss) == 3 and log.epoch_loss[-1] < 1.0, name
+        assert log.val_accuracy[-1] > 0.75, name
+    history = train_digits("SGD", 0.1, epochs=2).history                # statistics of step 1 only
+    assert list(history.recorded_steps("0.weight")) == [1]
+    assert train_digits("SGD", 1e100, epochs=2) is None          # the weights overflow
+
+
+def test_same_weights_and_batches_so_runs_repeat_exactly():
+    a, b = train_digits("Adam", 1e-2, epochs=2), train_digits("Adam", 1e-2, epochs=2)
+    assert a.step_loss == b.step_loss
+
+
+def test_schedule_sets_the_learning_rate_per_epoch():
+    log = train_digits("SGD", 0.2, epochs=6, schedule=capstone.EXPLORER_SCHEDULES["step (s=5, γ=0.3)"])
+    np.testing.assert_allclose(log.lr, [0.2] * 5 + [0.06])
+
+
+def test_range_test_grows_eta_geometrically_and_stops_after_the_blow_up():
+    lrs, losses = digits_range_test("Momentum", steps=100)
+    assert len(lrs) == len(losses) <= 100
+    np.testing.assert_allclose(lrs[1:] / lrs[:-1], (1e6) ** (1 / 99))
+    assert losses[-1] > 4 * np.min(losses[:-1]) or len(lrs) == 100
+    assert np.min(losses) < 1.0 < losses[0]
+
+
+def test_explorer_update_draws_a_png_and_redraws_in_under_a_second():
+    explorer = CapstoneExplorer({"Adam": 3e-2, "SGD": 1.0})
+    first = explorer.update("Adam", -3.0, "constant")
+    assert first.startswith(PNG_SIGNATURE)
+    began = time.perf_counter()
+    redrawn = explorer.update("Adam", -1.5, "warm-up 3 + cosine")
+    seconds = time.perf_counter() - began
+    assert redrawn.startswith(PNG_SIGNATURE) and redrawn != first
+    assert seconds < 1.0, f"a redraw took {seconds:.2f} s"
+    assert list(explorer._best_runs) == ["Adam"]             # the best run is trained once
+    assert explorer.update("SGD", 100.0, "constant").startswith(PNG_SIGNATURE)  # diverged: drawn too
+
+
+def test_explorer_rejects_unknown_names():
+    with pytest.raises(ValueError, match="optimizer names"):
+        CapstoneExplorer({"Adamm": 1e-3})
+    explorer = CapstoneExplorer({"Adam": 1e-2})
+    with pytest.raises(ValueError, match="unknown optimizer 'SGD'"):
+        explorer.update("SGD", -1.0, "constant")
+    with pytest.raises(ValueError, match="unknown schedule"):
+        explorer.update("Adam", -1.0, "linear")
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        train_digits("adam", 1e-3)

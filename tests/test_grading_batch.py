@@ -139,6 +139,10 @@ OTHER_CASES = {
     "thread_outlives_the_answers": honest_with(
         "import threading, time\nthreading.Thread(target=time.sleep, args=(1000,)).start()",
         "import atexit\natexit.register(lambda: open('result.json', 'w').write('{}'))"),
+    # A cell nested 10⁵ deep fails to parse with RecursionError, in the child and in the grader.
+    "unparseable_cell": honest_with("a." * 10**5 + "b"),
+    "too_much_code": honest_with("x = 1\n" * 200_000),
+    "answers_of_01_gradient_descent": honest_with(),  # its file name says another exercise
     "formula_as_exercise": notebook(*HONEST, exercise='=HYPERLINK("http://x.example/?"&A1)'),
     "calls_reference_by_attribute": notebook(
         SETUP, Q1, Q2, "import course_lib.quadratic as quadratic\n"
@@ -436,6 +440,21 @@ def test_names_chosen_by_learners_are_not_formulas_in_the_csv(strong):
 def test_unreadable_files_score_zero_with_the_reason(strong, name, message):
     record = strong["records"][name]
     assert record["score"] == 0 and record["status"].startswith(message)
+
+
+def test_a_cell_the_grader_cannot_parse_is_only_a_cell_error(strong):
+    record = strong["records"]["unparseable_cell"]
+    assert record["score"] == FULL and record["status"] == "errors in cells 2"
+    record = strong["records"]["too_much_code"]
+    assert record["score"] == 0
+    assert record["status"] == "invalid notebook: its code cells hold more than 1 MB of code"
+
+
+def test_metadata_and_file_name_naming_different_exercises_is_pointed_out(strong):
+    record = strong["records"]["answers_of_01_gradient_descent"]
+    assert record["score"] == FULL and record["exercise"] == fx.EXERCISE
+    assert record["status"] == (f"graded as {fx.EXERCISE} (the notebook's metadata) but the file "
+                                "name says 01_gradient_descent")
 
 
 def test_nbformat_3_and_non_utf8_notebooks_are_graded(strong):

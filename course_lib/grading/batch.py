@@ -35,7 +35,8 @@ import numpy as np
 from IPython.core.inputtransformer2 import TransformerManager
 
 from course_lib.grading import plain, registry
-from course_lib.grading.forbidden import dotted_name, evasive_in_source, forbidden_in_source
+from course_lib.grading.forbidden import (dotted_name, evasive_in_source, forbidden_in_source,
+                                          parse_cells)
 from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result
 from course_lib.grading.notebook import BadNotebook, read_submission
 from course_lib.grading.sandbox import Limits, isolation, run_job
@@ -79,15 +80,26 @@ def exercise_of(path, submission, override):
         return override
     if submission is not None and submission.exercise:
         return submission.exercise
+    return _exercise_in_name(path)
+
+
+def _exercise_in_name(path):
     matches = [name for name in registry.exercises() if name in Path(path).stem]
     return max(matches, key=len) if matches else None
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(2**20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
     """Grade one notebook → its feedback record (a JSON-ready dict)."""
     started = time.monotonic()
-    raw = Path(path).read_bytes()
-    record = {"file": str(path), "sha256": hashlib.sha256(raw).hexdigest(), "exercise": None,
+    record = {"file": str(path), "sha256": _sha256(path), "exercise": None,
               "score": 0.0, "max_score": 0.0, "status": "", "isolation":
               isolation(use_bubblewrap).describe(), "questions": [], "cells": [], "output": "",
               "notes": [], "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -110,6 +122,10 @@ def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
     record["notes"] += submission.notes
     results, problems = _grade_cells_and_questions(submission, questions, limits, use_bubblewrap,
                                                    record)
+    named = _exercise_in_name(path)
+    if not exercise and named not in (None, record["exercise"]):  # another exercise's answers?
+        problems.insert(0, f"graded as {record['exercise']} (the notebook's metadata) but the "
+                           f"file name says {named}")
     record["questions"] = [result.to_dict() for result in results]
     record["score"] = round(sum(result.score for result in results), 6)
     record["status"] = "; ".join(problems) or "ok"
@@ -158,9 +174,9 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         if numbers:
             problems.insert(0, f"{label} {', '.join(numbers)}")
     returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
-    sources = _transformed(submission.cells)
-    results = [_question_result(q, cases[q.id], returned.get(q.id), sources) for q in questions]
-    evasive = evasive_in_source(sources)
+    trees = parse_cells(_transformed(submission.cells))  # once: a notebook may be 1 MB of code
+    results = [_question_result(q, cases[q.id], returned.get(q.id), trees) for q in questions]
+    evasive = evasive_in_source(trees)
     if evasive:
         names = sorted({name for found in evasive.values() for name in found})
         cells = ", ".join(map(str, evasive))
@@ -200,8 +216,8 @@ def _cell_statuses(cells):
     return statuses
 
 
-def _question_result(question, cases, returned, sources):
-    named = _forbidden_names_in_cells(question, sources)
+def _question_result(question, cases, returned, trees):
+    named = _forbidden_names_in_cells(question, trees)
     if named:
         return QuestionResult(
             question.id, question.title, float(question.points), 0.0, "forbidden", [],
@@ -250,10 +266,10 @@ def _transformed(cells):
     return sources
 
 
-def _forbidden_names_in_cells(question, sources):
+def _forbidden_names_in_cells(question, trees):
     """Forbidden course_lib functions named in the text of the learner's function."""
     names = {f.__name__ for f in question.forbidden}
-    return forbidden_in_source(sources, question.function, names) if names else set()
+    return forbidden_in_source(trees, question.function, names) if names else set()
 
 
 def write_atomically(path, text):
@@ -341,7 +357,7 @@ def _previous(target, path, exercise):
     """The earlier record for ``path`` if its content (and --exercise) is unchanged, else None."""
     try:
         record = json.loads(target.read_text(encoding="utf-8"))
-        if (record.get("sha256") == hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if (record.get("sha256") == _sha256(path)
                 and exercise in (None, record.get("exercise"))):
             return record
     except (OSError, ValueError, AttributeError):

@@ -102,23 +102,28 @@ def _watch_threads(profiler):
         threading.setprofile(profiler)
 
 
-def forbidden_in_source(sources, function_name, forbidden_names):
+def parse_cells(sources):
+    """The syntax tree of each code cell, None where it does not parse (however it fails)."""
+    trees = []
+    for source in sources:
+        try:
+            trees.append(ast.parse(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # 10⁵ nested parts
+            trees.append(None)
+    return trees
+
+
+def forbidden_in_source(trees, function_name, forbidden_names):
     """The forbidden functions the learner's ``def function_name`` names, read from its text.
 
-    ``sources`` are the notebook's code cells. A name counts when it is bound
+    ``trees`` are the notebook's code cells (:func:`parse_cells`). A name counts when it is bound
     by importing it from course_lib (``from course_lib.x import f as g``, or
     ``h = g`` after that) and not redefined by the learner, or reached as an
     attribute of an imported course_lib module (``optim.f``). The learner's own
     functions of the same name are not course_lib's.
     """
-    trees = []
-    for source in sources:
-        try:
-            trees.append(ast.parse(source))
-        except (SyntaxError, ValueError):
-            pass
     imported, modules, defined, definitions = {}, {"course_lib"}, set(), []
-    for node in (node for tree in trees for node in ast.walk(tree)):
+    for node in (node for tree in trees if tree for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_lib"):
             for alias in node.names:
                 local = alias.asname or alias.name
@@ -160,14 +165,12 @@ EVASIVE = frozenset([
 ])
 
 
-def evasive_in_source(sources):
-    """``{cell number (from 1): sorted names}`` for code cells that use a name in EVASIVE
-    (as a name, an attribute or an imported module)."""
+def evasive_in_source(trees):
+    """``{cell number (from 1): sorted names}`` for code cells (:func:`parse_cells`) that use
+    a name in EVASIVE (as a name, an attribute or an imported module)."""
     found = {}
-    for number, source in enumerate(sources, 1):
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
+    for number, tree in enumerate(trees, 1):
+        if tree is None:
             continue
         names = set()
         for node in ast.walk(tree):

@@ -8,7 +8,8 @@ the grade. The submission file is only read, never written.
 import json
 from dataclasses import dataclass
 
-SIZE_LIMIT = 20 * 2**20
+SIZE_LIMIT = 20 * 2**20  # the file, outputs included
+CODE_LIMIT = 2**20  # its code cells together (an exercise's answers are a few kB)
 
 
 class BadNotebook(ValueError):
@@ -54,7 +55,10 @@ def read_submission(path):
         raise BadNotebook(f"nbformat {version!r} is not supported (4 and 3 are)")
     if not isinstance(cells, list):
         raise BadNotebook("not a notebook (no list of cells)")
-    return Submission(_code_cells(cells), _exercise(notebook), notes)
+    code = _code_cells(cells)
+    if sum(map(len, code)) > CODE_LIMIT:
+        raise BadNotebook(f"its code cells hold more than {CODE_LIMIT // 2**20} MB of code")
+    return Submission(code, _exercise(notebook), notes)
 
 
 def _code_cells(cells):

@@ -133,12 +133,17 @@ def lab_server(tmp_path_factory):
             shutil.copytree(
                 ROOT / folder, work / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
             )
-    # No "get Jupyter news?" pop-up over the notebook, no update check.
-    settings = base / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8"
-    )
+    # No "get Jupyter news?" pop-up over the notebook, no update check; every cell rendered
+    # (no windowing) and no empty space after the last one, so screenshots show whole lessons.
+    settings = base / "config" / "lab" / "user-settings" / "@jupyterlab"
+    for extension, plugin, values in [
+        ("apputils-extension", "notification", '{"fetchNews": "false", "checkForUpdates": false}'),
+        ("notebook-extension", "tracker", '{"windowingMode": "none", "scrollPastEnd": false}'),
+    ]:
+        (settings / extension).mkdir(parents=True)
+        (settings / extension / f"{plugin}.jupyterlab-settings").write_text(
+            values, encoding="utf-8"
+        )
     token = secrets.token_hex(24)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER") and k != "MPLBACKEND"}

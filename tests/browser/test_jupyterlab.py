@@ -71,22 +71,32 @@ CLOSE = """async (id) => {
   panel.dispose();
 }"""
 
-WHOLE_HEIGHT = """(id) => {
+SCROLL_TO = """([id, top]) => {
   const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.id === id);
   const node = panel.content.node;
   const scroller = node.querySelector('.jp-WindowedPanel-outer') || node;
-  scroller.scrollTop = 0;
-  return scroller.scrollHeight;
+  scroller.scrollTop = top;
+  return [scroller.scrollTop, scroller.clientHeight, scroller.scrollHeight];
 }"""
+PART_HEIGHT = 4000  # px of window per screenshot of a lesson
+OVERLAP = 100  # px shown again at the top of the next part
 
 
-def _screenshot_whole_lesson(page, panel_id, target):
-    """The lesson from its top, with the window made tall enough to show every cell."""
+def _screenshot_whole_lesson(page, panel_id, stem):
+    """The lesson from top to bottom in a tall window, as STEM.1.png, STEM.2.png, … (a browser
+    cannot take one screenshot of a lesson 15 000 pixels tall)."""
     viewport = page.viewport_size
-    height = page.evaluate(WHOLE_HEIGHT, panel_id)
-    page.set_viewport_size({"width": viewport["width"], "height": min(height + 200, 16000)})
-    page.wait_for_timeout(300)
-    page.screenshot(path=target)
+    page.set_viewport_size({"width": viewport["width"], "height": PART_HEIGHT})
+    wanted, part, previous = 0, 1, None
+    while True:
+        top, visible, total = page.evaluate(SCROLL_TO, [panel_id, wanted])
+        if top == previous:  # the end was already in the last part
+            break
+        page.wait_for_timeout(300)
+        page.screenshot(path=f"{stem}.{part}.png")
+        if top + visible >= total:
+            break
+        wanted, part, previous = top + visible - OVERLAP, part + 1, top
     page.set_viewport_size(viewport)
 
 
@@ -159,7 +169,7 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_redraw(path, lab_page, lab_se
         page.wait_for_function(KERNEL_IDLE, arg=opened["id"], timeout=RUN_TIMEOUT)
         print(f"{path.stem}: Run All Cells took {opened['seconds']:.1f} s in JupyterLab")
         problems = page.evaluate(PROBLEMS, opened["id"])
-        _screenshot_whole_lesson(page, opened["id"], artifacts / f"{path.stem}.png")
+        _screenshot_whole_lesson(page, opened["id"], artifacts / path.stem)
         shown = f"\nscreenshots: {artifacts}/{path.stem}.*"
         assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems) + shown
 

@@ -4,8 +4,8 @@ For a stack z_l = h_{l−1} W_l + b_l, h_l = f(z_l) (l = 1…L), the chain rule 
 
     δ_l = ∂J/∂z_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f′(z_l),      ∂J/∂W_l = h_{l−1}ᵀ δ_l,
 
-so the gradient reaching layer l carries the product of the factors
-W_k f′(z_k) of every layer above it. Factors below 1 shrink it geometrically
+so the gradient reaching layer l carries one factor W_kᵀ diag f′(z_{k−1})
+for every layer k above it. Factors below 1 shrink it geometrically
 with depth (vanishing: a sigmoid's σ′ ≤ 1/4), factors above 1 blow it up
 (exploding: large initial weights). The figures here show ‖∂J/∂W_l‖ against l,
 the histograms of log10 |g_i| over training (TensorBoard's picture), and the

@@ -552,9 +552,14 @@ def test_feedback_names_are_distinct_and_safe():
 
     paths = [Path("a/x y.ipynb"), Path("a/x_y.ipynb"), Path("b/x_y.ipynb"), Path("c/..evil.ipynb"),
              Path("d/alice.ipynb")]
+    paths += [Path("e/" + "é" * 120 + ".ipynb"), Path("f/" + "a" * 250 + ".ipynb"),
+              Path("g/" + "a" * 250 + ".ipynb"), Path("h/../\n,\"=x.ipynb")]
     names = feedback_names(paths)
-    assert len(set(names)) == len(names) and names[-1] == "alice"
+    assert len(set(names)) == len(names) and names[4] == "alice"
     assert all("/" not in name and not name.startswith(".") for name in names)
+    # ".name.json.XXXXXXXX" (the temporary file) must fit in the 255 bytes of a file name
+    assert all(len(f".{name}.json.XXXXXXXX".encode()) <= 255 for name in names)
+    assert names[5] == "é" * 50
 
 
 def test_a_result_file_cannot_exhaust_the_graders_memory(tmp_path):

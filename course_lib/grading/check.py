@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 
 from course_lib.grading import registry
-from course_lib.grading.grade import grade_question, missing_result, run_case
+from course_lib.grading.grade import Outcome, error_text, grade_question, missing_result, run_case
 
 
 def seed_for(question):
@@ -57,7 +57,12 @@ def _grade(question, function):
                               status="error")
     outcomes = []
     for case in cases:
-        outcome = run_case(function, case, question.forbidden)
+        try:
+            outcome = run_case(function, case, question.forbidden)
+        except KeyboardInterrupt:  # the learner stopping the cell
+            raise
+        except BaseException as error:  # an exception class of the learner's own making
+            outcome = Outcome(error=error_text(error))
         outcomes.append(outcome)
         if outcome.not_implemented or outcome.forbidden:
             outcomes += [outcome] * (len(cases) - len(outcomes))

@@ -25,9 +25,11 @@ import numpy as np
 import course_lib.grading
 from course_lib.grading import plain
 from course_lib.grading.forbidden import resolve
-from course_lib.grading.grade import run_case
+from course_lib.grading.grade import error_text, run_case
 
 RESULT = "result.json"
+VALUE_LIMIT = 2**20  # bytes of JSON one call may return (a right answer is a few kB) ...
+VALUE_BUDGET = 8 * 2**20  # ... and all calls together, well inside what the grader reads
 _exit = os._exit  # kept before any learner code could replace it
 
 
@@ -92,6 +94,7 @@ class Result:
     def __init__(self):
         self.path = os.path.abspath(RESULT)
         self.data = {"cells": [], "questions": {}, "running": None}
+        self.budget = VALUE_BUDGET  # bytes of returned values still allowed
 
     def save(self):
         with open(self.path + ".tmp", "w") as file:
@@ -107,16 +110,27 @@ def run_cells(job, namespace, result):
         result.data["running"] = {"cell": index}
         result.save()
         entry = {"status": "ok"}
-        signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
         try:
-            exec(compile(_transform(source), f"<cell {index + 1}>", "exec"), namespace)
+            _timed(job["cell_seconds"], exec,
+                   compile(_transform(source), f"<cell {index + 1}>", "exec"), namespace)
         except TimeLimit:
             entry = {"status": "timeout", "error": f"ran longer than {job['cell_seconds']} s"}
         except BaseException as error:  # SystemExit and KeyboardInterrupt too
-            entry = {"status": "error", "error": f"{type(error).__name__}: {error}"[:300]}
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            entry = {"status": "error", "error": error_text(error)}
         result.data["cells"].append(entry)
+
+
+def _timed(seconds, function, *args):
+    """``function(*args)`` with SIGALRM armed for ``seconds``, disarmed before any handler of
+    the caller runs (an alarm landing in an ``except`` block would escape it)."""
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+
 
 
 def call_functions(job, namespace, checked, result):
@@ -138,6 +152,7 @@ def call_functions(job, namespace, checked, result):
         outcomes = []
         for case in spec["cases"]:
             outcome = _call(function, plain.decode(case), forbidden, job["cell_seconds"])
+            outcome = _within_budget(outcome, result)
             outcomes.append(outcome)
             if "not_implemented" in outcome or "forbidden" in outcome:
                 break
@@ -146,14 +161,24 @@ def call_functions(job, namespace, checked, result):
     result.save()
 
 
+def _within_budget(outcome, result):
+    """The outcome, or an error if its value is too large to send back: an answer gone wrong
+    (an n×n array for a vector) must not make the result file unreadable for all the others."""
+    if "value" not in outcome:
+        return outcome
+    size = len(json.dumps(outcome["value"]))
+    if size > min(VALUE_LIMIT, result.budget):
+        return {"error": f"your function returned {size / 2**20:.1f} MB of data, more than the "
+                         f"grader keeps ({min(VALUE_LIMIT, result.budget) / 2**20:.1f} MB)"}
+    result.budget -= size
+    return outcome
+
+
 def _call(function, case, forbidden, seconds):
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        outcome = run_case(function, case, forbidden)
+        outcome = _timed(seconds, run_case, function, case, forbidden)
     except TimeLimit:
         return {"error": f"TimeLimit: the call ran longer than {seconds} s"}
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
     if outcome.not_implemented:
         return {"not_implemented": True}
     if outcome.forbidden:

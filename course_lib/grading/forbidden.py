@@ -108,7 +108,7 @@ def parse_cells(sources):
     for source in sources:
         try:
             trees.append(ast.parse(source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):  # 10⁵ nested parts
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # 10⁴ nested parts
             trees.append(None)
     return trees
 

@@ -104,7 +104,7 @@ def run_case(function, case, forbidden=()):
     except NotImplementedError:
         return Outcome(not_implemented=True)
     except (Exception, SystemExit) as error:
-        return Outcome(error=_short(f"{type(error).__name__}: {error}"))
+        return Outcome(error=error_text(error))
     if called:
         return Outcome(forbidden=called)
     try:
@@ -112,6 +112,14 @@ def run_case(function, case, forbidden=()):
     except NotPlainData as error:
         return Outcome(error=_short(f"your function returned something the grader cannot use: "
                                     f"{error}"))
+
+
+def error_text(error):
+    """``"TypeError: message"``, short, even when the exception's own ``__str__`` fails."""
+    try:
+        return _short(f"{type(error).__name__}: {error}")
+    except Exception:
+        return _short(type(error).__name__)
 
 
 def expected_value(function, case):

@@ -414,7 +414,7 @@ def test_code_that_can_evade_the_watch_is_pointed_out(strong):
     assert strong["records"]["calls_reference"]["status"] == (
         "read cell 4: setprofile can hide a call to course_lib")
     assert strong["records"]["calls_reference_in_a_thread"]["status"] == (
-        "read cell 4: importlib, threading can hide a call to course_lib")
+        "read cell 4: getattr, importlib, threading can hide a call to course_lib")
     assert strong["records"]["honest"]["status"] == "ok"
 
 

@@ -245,3 +245,31 @@ def test_exceptions_of_the_learners_own_making_do_not_escape_check(check):
 
     assert check("q1", raises(Odd)).details[0] == "Case 1: Odd: "
     assert check("q1", raises(Unprintable)).details[0] == "Case 1: Unprintable"
+
+
+def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
+    import json
+    from pathlib import Path
+
+    from course_lib.grading.forbidden import evasive_in_source, parse_cells
+
+    evasions = {
+        "import sys\nsys.setprofile(None)": ["setprofile"],
+        "f = getattr(q, 'condition_' + 'number')": ["getattr"],
+        "import sys\nvars(sys)['setpro' + 'file'](None)": ["vars"],
+        "import importlib\nm = importlib.import_module('course_lib.quadratic')": ["importlib"],
+        "import threading\nthreading.Thread(target=f).start()": ["threading"],
+        "import os\npid = os.fork()": ["fork"],
+        "exec('from course_lib.quadratic import condition_number')": ["exec"],
+        "g = types.FunctionType(f.__code__, {})": ["__code__"],
+        "import course_lib.grading.grade as g\ng.run_case = None": ["course_lib.grading", "run_case"],
+        "from course_lib.grading import forbidden": ["course_lib.grading"],
+        "a." * 10**4 + "b": None,  # does not parse: nothing to read (and it cannot run)
+    }
+    found = evasive_in_source(parse_cells(list(evasions)))
+    assert found == {i: names for i, names in enumerate(evasions.values(), 1) if names}
+    root = Path(__file__).resolve().parents[1]
+    for notebook in sorted((root / "solutions").glob("*.ipynb")):
+        cells = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]
+                 if cell["cell_type"] == "code"]
+        assert evasive_in_source(parse_cells(cells)) == {}, notebook.name

@@ -157,12 +157,28 @@ def forbidden_in_source(trees, function_name, forbidden_names):
     return found
 
 
-# Names an honest answer has no use for, each a way around the run-time watch.
+# Names an exercise answer has no use for, each a way around the run-time watch: switching
+# it off, calling elsewhere (threads, processes), or reaching names by computed strings.
 EVASIVE = frozenset([
     "setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads", "__code__",
     "_getframe", "fork", "forkpty", "fork_exec", "Popen", "importlib", "__import__",
     "threading", "_thread", "multiprocessing", "subprocess", "ctypes", "exec", "eval",
+    "getattr", "vars", "globals", "__dict__", "__builtins__", "__getattribute__", "modules",
+    "call_watched", "run_case", "course_lib.grading",
 ])
+
+
+def _grader_parts(node):
+    """``{"course_lib.grading"}`` if ``node`` imports the grader's internals (its ``checker``
+    is what every exercise imports), else nothing."""
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        wanted = {alias.name for alias in node.names}
+        inside = module.startswith("course_lib.grading") and (
+            module != "course_lib.grading" or wanted != {"checker"})
+    else:
+        inside = any(alias.name.startswith("course_lib.grading") for alias in node.names)
+    return {"course_lib.grading"} if inside else set()
 
 
 def evasive_in_source(trees):
@@ -181,6 +197,7 @@ def evasive_in_source(trees):
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 names.update(alias.name.partition(".")[0] for alias in node.names)
                 names.add((getattr(node, "module", None) or "").partition(".")[0])
+                names.update(_grader_parts(node))
         if names & EVASIVE:
             found[number] = sorted(names & EVASIVE)
     return found

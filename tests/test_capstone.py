@@ -63,3 +63,21 @@ def test_explorer_rejects_unknown_names():
         explorer.update("Adam", -1.0, "linear")
     with pytest.raises(ValueError, match="unknown optimizer"):
         train_digits("adam", 1e-3)
+
+
+def _leaves(box):
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from _leaves(child)
+
+
+def test_explore_optimizers_returns_the_widget_and_a_slider_redraws_it():
+    widgets = pytest.importorskip("ipywidgets")
+    box = capstone.explore_optimizers({"Adam": 3e-2, "SGD": 1.0}, name="Adam", log10_lr=-3.0)
+    leaves = list(_leaves(box))
+    image = next(w for w in leaves if isinstance(w, widgets.Image))
+    slider = next(w for w in leaves if isinstance(w, widgets.FloatSlider))
+    first = bytes(image.value)
+    assert first.startswith(PNG_SIGNATURE)
+    slider.value = -1.5
+    assert bytes(image.value).startswith(PNG_SIGNATURE) and bytes(image.value) != first

@@ -2,9 +2,10 @@
 
 Besides θ and g, every optimizer of ``course_lib.optim`` keeps per-parameter
 state: nothing for plain SGD, a velocity v for momentum, a sum or average of g²
-for Adagrad and RMSprop, the moments m and v for Adam, … . For a model with n
-parameters that is 0, n or 2n extra floats; Newton's method would keep the n×n
-Hessian, n² floats — the reason it is rare at scale.
+for Adagrad and RMSprop, the moments m and v for Adam (and the running maximum
+of v for AMSGrad), … . For a model with n parameters that is 0, n, 2n or 3n
+extra floats; Newton's method would keep the n×n Hessian, n² floats — the
+reason it is rare at scale.
 """
 
 import numpy as np

@@ -74,7 +74,7 @@ ISOLATION_CASES = {
                                "import numpy\nhuge = numpy.ones((10**6, 10**6))"),
     "fork_bomb": honest_with(FORK_BOMB),
     "os_exit": honest_with("import os\nos._exit(0)"),
-    "kills_itself": honest_with("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+    "kills_itself": honest_with("import os, signal\nprint('LAST WORDS')\nos.kill(os.getpid(), signal.SIGKILL)"),
     "segfault": honest_with("import ctypes\nctypes.string_at(0)"),
     "crash_in_answer": notebook(SETUP, Q1, "import os\ndef summary(values):\n    os._exit(3)", Q3),
     "prints_gigabytes": honest_with("for _ in range(100):\n    print('x' * 10**7)"),
@@ -296,6 +296,11 @@ def test_a_cell_that_kills_the_process_is_skipped_on_a_rerun(graded, name, how):
     assert record["score"] == FULL
     assert record["status"].startswith(f"cell 2 {how}; graded again without it")
     assert record["cells"][1]["status"] == "skipped"
+
+
+def test_what_a_cell_printed_before_crashing_the_process_is_kept(graded):
+    cell = graded["records"]["kills_itself"]["cells"][1]
+    assert cell == {"status": "skipped", "error": "was killed by SIGKILL; its last output: LAST WORDS"}
 
 
 def test_an_answer_that_kills_the_process_scores_zero_alone(graded):

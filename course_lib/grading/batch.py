@@ -43,7 +43,8 @@ from course_lib.grading.sandbox import Limits, isolation, run_job
 
 MAX_RESTARTS = 3  # reruns after a crash or a runaway cell, each skipping the culprit
 NAME_LIMIT = 100  # bytes of a feedback file's name (twice, with its folder's)
-MAX_CELLS = 10_000  # cell statuses read back from a child (a notebook has far fewer)
+MAX_CELLS = 10_000
+CRASH_OUTPUT = 200  # characters of output kept from a run a cell crashed  # cell statuses read back from a child (a notebook has far fewer)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
 
 
@@ -145,7 +146,7 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
            "questions": [{"id": q.id, "function": q.function,
                           "cases": [plain.encode(case) for case in cases[q.id]],
                           "forbidden": [dotted_name(f) for f in q.forbidden]} for q in questions]}
-    problems = []
+    problems, crashes = [], {}  # crashes: cell index -> what happened, with its last output
     for _ in range(MAX_RESTARTS + 1):
         run = run_job(job, limits, limits.total_seconds, use_bubblewrap)
         result = run.result or {}
@@ -160,17 +161,20 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         cell = _cell_index(running, job)
         question = running.get("question") if isinstance(running, dict) else None
         if cell is None and not (isinstance(question, str) and question in cases):
-            problems.append(f"the grading process {how} "
-                            + ("before running any cell" if run.result is None and
-                               not run.output_total else "and left no readable result"))
+            problems.append(f"the grading process {how} and left no readable result")
             break
         problems.append(f"{_where(running)} {how}; graded again without it")
         if cell is not None:
             job["skip_cells"].append(cell)
+            last = run.output[-CRASH_OUTPUT:].strip()
+            crashes[cell] = how + (f"; its last output: {last}" if last else "")
         else:
             job["skip_questions"].append(question)
     record["output"] = run.output
     record["cells"] = _cell_statuses(result.get("cells"))[: len(submission.cells)]
+    for index, what in crashes.items():
+        if index < len(record["cells"]) and record["cells"][index]["status"] == "skipped":
+            record["cells"][index]["error"] = what
     for kind, label in (("timeout", "out of time in cells"), ("error", "errors in cells")):
         numbers = [str(i + 1) for i, cell in enumerate(record["cells"]) if cell["status"] == kind]
         if numbers:

@@ -251,7 +251,8 @@ def run_job(job, limits, seconds, use_bubblewrap=True):
     _protect_grader()
     workdir = tempfile.mkdtemp(prefix="course-grading-")
     cgroup = _new_cgroup(limits.processes) if where.pids_cgroup else None
-    child = [sys.executable, "-I", "-m", "course_lib.grading.child"]
+    # -u (unbuffered): what a cell printed before it crashed the process is kept
+    child = [sys.executable, "-I", "-u", "-m", "course_lib.grading.child"]
     if where.bubblewrap:
         command, env = _bwrap_prefix(workdir) + child, _environment("/home/learner", "/tmp")
     else:

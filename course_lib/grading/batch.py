@@ -35,8 +35,8 @@ import numpy as np
 from IPython.core.inputtransformer2 import TransformerManager
 
 from course_lib.grading import plain, registry
-from course_lib.grading.forbidden import (dotted_name, evasive_in_source, forbidden_in_source,
-                                          parse_cells)
+from course_lib.grading.forbidden import (dotted_name, evasive_in_source, forbidden_in_cells,
+                                          forbidden_in_source, parse_cells)
 from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result
 from course_lib.grading.notebook import BadNotebook, read_submission
 from course_lib.grading.sandbox import Limits, isolation, run_job
@@ -182,13 +182,24 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
     returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
     trees = parse_cells(_transformed(submission.cells))  # once: a notebook may be 1 MB of code
     results = [_question_result(q, cases[q.id], returned.get(q.id), trees) for q in questions]
-    evasive = evasive_in_source(trees)
-    if evasive:
-        names = sorted({name for found in evasive.values() for name in found})
-        cells = ", ".join(map(str, evasive))
-        problems.append(f"read cell{'s' * (len(evasive) > 1)} {cells}: {', '.join(names)} "
-                        "can hide a call to course_lib")
+    suspicious = _suspicious_cells(trees, questions)
+    if suspicious:
+        names = sorted({name for found in suspicious.values() for name in found})
+        cells = ", ".join(map(str, sorted(suspicious)))
+        problems.append(f"read cell{'s' * (len(suspicious) > 1)} {cells}: {', '.join(names)} "
+                        "can get answers from course_lib unseen")
     return results, problems
+
+
+def _suspicious_cells(trees, questions):
+    """{cell number: names}: cells using tools that evade the watch for forbidden calls, or a
+    forbidden course_lib function outside the answers (the answers themselves score 0)."""
+    found = {number: set(names) for number, names in evasive_in_source(trees).items()}
+    forbidden = {f.__name__ for q in questions for f in q.forbidden}
+    answers = {q.function for q in questions}
+    for number, names in forbidden_in_cells(trees, forbidden, answers).items():
+        found.setdefault(number, set()).update(f"course_lib's {name}" for name in names)
+    return found
 
 
 def _cell_index(running, job):

@@ -117,17 +117,40 @@ def forbidden_in_source(trees, function_name, forbidden_names):
     """The forbidden functions the learner's ``def function_name`` names, read from its text.
 
     ``trees`` are the notebook's code cells (:func:`parse_cells`). A name counts when it is bound
-    by importing it from course_lib (``from course_lib.x import f as g``, or
-    ``h = g`` after that) and not redefined by the learner, or reached as an
+    by importing it from course_lib (``from course_lib.x import f as g``, ``from course_lib.x
+    import *``, or ``h = g`` after that) and not redefined by the learner, or reached as an
     attribute of an imported course_lib module (``optim.f``). The learner's own
     functions of the same name are not course_lib's.
     """
-    imported, modules, defined, definitions = {}, {"course_lib"}, set(), []
+    imported, modules, definitions = _bindings(trees, forbidden_names)
+    answers = definitions.get(function_name)
+    return _named(answers[-1], imported, modules, forbidden_names) if answers else set()
+
+
+def forbidden_in_cells(trees, forbidden_names, answers):
+    """``{cell number (from 1): names}``: where the notebook uses forbidden course_lib functions
+    outside the definitions of its ``answers`` (say, to compute their results in advance)."""
+    imported, modules, _ = _bindings(trees, forbidden_names)
+    found = {}
+    for number, tree in enumerate(trees, 1):
+        names = _named(tree, imported, modules, forbidden_names, answers) if tree else set()
+        if names:
+            found[number] = names
+    return found
+
+
+def _bindings(trees, forbidden_names):
+    """(local name → forbidden function imported from course_lib, local names of course_lib
+    modules, function name → its definitions in order)."""
+    imported, modules, definitions = {}, {"course_lib"}, {}
     for node in (node for tree in trees if tree for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_lib"):
             for alias in node.names:
                 local = alias.asname or alias.name
-                if alias.name in forbidden_names:
+                if alias.name == "*":
+                    imported.update((name, name) for name in forbidden_names
+                                    if hasattr(_module(node.module), name))
+                elif alias.name in forbidden_names:
                     imported[local] = alias.name
                 else:
                     modules.add(local)
@@ -135,17 +158,32 @@ def forbidden_in_source(trees, function_name, forbidden_names):
             modules.update(alias.asname or alias.name.partition(".")[0] for alias in node.names
                            if alias.name.startswith("course_lib"))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined.add(node.name)
-            if node.name == function_name:
-                definitions.append(node)
+            definitions.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
             if node.value.id in imported:
                 imported.update((t.id, imported[node.value.id])
                                 for t in node.targets if isinstance(t, ast.Name))
-    for name in defined:
+    for name in definitions:
         imported.pop(name, None)
-    found = set()
-    for node in ast.walk(definitions[-1]) if definitions else ():
+    return imported, modules, definitions
+
+
+def _module(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # a course_lib module that does not exist: the cell fails anyway
+        return None
+
+
+def _named(tree, imported, modules, forbidden_names, skipped=()):
+    """The forbidden functions used in ``tree`` (a cell or a function definition), outside the
+    functions named in ``skipped``."""
+    found, pending = set(), [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in skipped:
+            continue
+        pending.extend(ast.iter_child_nodes(node))
         if isinstance(node, ast.Name) and node.id in imported:
             found.add(imported[node.id])
         elif isinstance(node, ast.Attribute) and node.attr in forbidden_names:
@@ -165,6 +203,8 @@ EVASIVE = frozenset([
     "threading", "_thread", "multiprocessing", "subprocess", "ctypes", "exec", "eval",
     "getattr", "vars", "globals", "__dict__", "__builtins__", "__getattribute__", "modules",
     "call_watched", "run_case", "course_lib.grading",
+    "gc", "get_objects", "get_referrers", "inspect", "currentframe", "f_back", "f_locals",
+    "f_globals", "stdin",  # finding the grader's test cases in the child's memory
 ])
 
 

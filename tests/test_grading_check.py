@@ -292,3 +292,17 @@ def test_forbidden_functions_are_read_in_the_answer_and_anywhere_else():
                        "def kappa(e):\n    return condition_number(e)"])
     assert forbidden_in_source(own, "kappa", names) == set()  # the learner's own function
     assert forbidden_in_cells(own, names, answers={"kappa"}) == {}
+
+
+def test_mutating_or_returning_the_inputs_cannot_change_the_expected_value(check):
+    def in_place(theta, g, lr):  # an honest in-place update, returning its own input
+        theta -= lr * g
+        return theta
+
+    def vandal(theta, g, lr):  # zeroes every input so that θ − η g would be 0
+        theta[...] = 0
+        g[...] = 0
+        return theta
+
+    assert check("q1", in_place).status == "passed"
+    assert check("q1", vandal).score == 0

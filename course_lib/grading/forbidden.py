@@ -16,9 +16,10 @@ its own trusted process, the text of the learner's function for forbidden
 functions imported from course_lib, so an answer that switches the profiler
 off in the isolated child is still caught when it names the function. What
 it cannot catch — the profiler switched off and the function reached through
-a computed name, a thread or another process — needs tools an exercise answer
-never uses, so :func:`evasive_in_source` names the cells that use them for
-the instructor to read.
+a computed name, a thread or another process, or the answers computed in
+advance in another cell — needs tools an exercise answer never uses, or the
+reference outside the answer, so :func:`evasive_in_source` and
+:func:`forbidden_in_cells` name those cells for the instructor to read.
 """
 
 import ast
@@ -196,7 +197,8 @@ def _named(tree, imported, modules, forbidden_names, skipped=()):
 
 
 # Names an exercise answer has no use for, each a way around the run-time watch: switching
-# it off, calling elsewhere (threads, processes), or reaching names by computed strings.
+# it off, calling elsewhere (threads, processes), reaching names by computed strings, patching
+# the grader, or finding its test cases in memory.
 EVASIVE = frozenset([
     "setprofile", "settrace", "setprofile_all_threads", "settrace_all_threads", "__code__",
     "_getframe", "fork", "forkpty", "fork_exec", "Popen", "importlib", "__import__",

@@ -624,6 +624,15 @@ def test_a_result_file_cannot_exhaust_the_graders_memory(tmp_path):
     assert _read_result(tmp_path) == {"cells": [], "questions": {}, "running": None}
 
 
+def test_a_notebook_cannot_exhaust_the_graders_memory_either(tmp_path):
+    from course_lib.grading.notebook import BadNotebook, read_submission
+
+    path = tmp_path / "lists.ipynb"
+    path.write_text('{"nbformat": 4, "cells": [' + "[]," * 10**6 + "[]]}")  # 3 MB, 10⁶ lists
+    with pytest.raises(BadNotebook, match="more than 1000000 lists and objects"):
+        read_submission(path)
+
+
 def test_cell_statuses_from_the_child_are_bounded():
     from course_lib.grading.batch import MAX_CELLS, _cell_statuses
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 SIZE_LIMIT = 20 * 2**20  # the file, outputs included
 CODE_LIMIT = 2**20  # its code cells together (an exercise's answers are a few kB)
+CONTAINER_LIMIT = 10**6  # "[" and "{" in the file: 17 MB of "[]," would take 440 MB to parse
 
 
 class BadNotebook(ValueError):
@@ -31,6 +32,8 @@ def read_submission(path):
         raise BadNotebook(f"larger than {SIZE_LIMIT // 2**20} MB")
     if not raw.strip():
         raise BadNotebook("empty file")
+    if raw.count(b"[") + raw.count(b"{") > CONTAINER_LIMIT:
+        raise BadNotebook(f"more than {CONTAINER_LIMIT} lists and objects")
     notes = []
     try:
         text = raw.decode("utf-8")

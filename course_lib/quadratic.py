@@ -1,4 +1,4 @@
-"""Gradient descent and momentum on a quadratic: the theory of lesson 3.
+"""Gradient descent and momentum on a quadratic: the theory of lessons 1 and 3.
 
 On J(θ) = ½ Σᵢ λᵢ θᵢ² (any quadratic, written in the eigenbasis of its
 Hessian) every coordinate evolves on its own, so the whole behaviour of an

@@ -241,3 +241,33 @@ def test_linked_exercises_ship_with_the_pages(tmp_path):
         f'<a href="exercises/{name}">exercise</a> <a href="../exercises/none.ipynb">x</a>'
     )
     assert (tmp_path / "exercises" / name).read_bytes() == exercises[0].read_bytes()
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch, tmp_path):
+    # Two kernels starting at once can race for the same port; the build retries that case only.
+    import slides as slides_module
+
+    calls = []
+
+    class FlakyClient:
+        def __init__(self, notebook, **_):
+            self.notebook = notebook
+
+        def execute(self):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("Kernel died before replying to kernel_info")
+
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), path)
+    monkeypatch.setattr(slides_module, "NotebookClient", FlakyClient)
+    assert slides_module._execute(path).nbformat == 4
+    assert len(calls) == 2
+
+    class BrokenClient(FlakyClient):
+        def execute(self):
+            raise RuntimeError("something else")
+
+    monkeypatch.setattr(slides_module, "NotebookClient", BrokenClient)
+    with pytest.raises(RuntimeError, match="something else"):
+        slides_module._execute(path)

@@ -186,17 +186,30 @@ def executed(path: Path, cache: Path = BUILD / "executed"):
         notebook = nbformat.read(cached, as_version=4)
         if notebook.metadata.get("course_build", {}).get("source_hash") == key:
             return notebook
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
-        notebook,
-        timeout=EXECUTION_TIMEOUT,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
+    notebook = _execute(path)
     notebook.metadata["course_build"] = {"source_hash": key}
     cache.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, cached)
     return notebook
+
+
+def _execute(path: Path, attempts: int = 3):
+    """Run the lesson in a fresh kernel. A kernel that dies before it answers is started again:
+    jupyter_client picks free ports and binds them later, so another kernel starting at the
+    same moment (parallel tests) can take one of them first."""
+    for attempt in range(1, attempts + 1):
+        notebook = nbformat.read(path, as_version=4)
+        try:
+            NotebookClient(
+                notebook,
+                timeout=EXECUTION_TIMEOUT,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+            ).execute()
+            return notebook
+        except RuntimeError as error:
+            if "Kernel died before replying" not in str(error) or attempt == attempts:
+                raise
 
 
 def npm_package(name: str, cache: Path = BUILD / ".cache" / "npm") -> Path:

@@ -12,6 +12,8 @@ Rules of thumb the warnings use:
   one's (the layer nearest the loss, whose gradient is rarely the problem);
   a ratio below 1e-3 means the early layers barely learn, above 1e3 that
   they take huge steps;
+* tiny: compare each parameter's ‖g‖ with its own ‖θ‖; below 1e-6 even a
+  step with η = 1 would change θ by less than a millionth of its size;
 * update-to-weight ratio ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy; far below
   means η is too small (or the gradient vanished), far above that η is too large.
 """
@@ -99,38 +101,74 @@ def update_to_weight_ratios(before, source):
     return ratios
 
 
-def gradient_warnings(source, vanishing=1e-3, exploding=1e3):
-    """Plain-language warnings about vanishing, exploding or non-finite gradients.
+def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6):
+    """Plain-language warnings about vanishing, exploding, tiny or non-finite gradients.
 
-    Each weight matrix (every parameter with 2 or more dimensions) is compared
-    with the last one: ‖g_layer‖ / ‖g_last‖ below ``vanishing`` or above
-    ``exploding`` gives a message such as
-    "0.weight: gradient norm 3.1e-09 is 1.2e-06 times the last layer's (4.weight) — vanishing".
+    Two checks, reported parameter by parameter in the order of ``named_parameters()``:
+
+    * against the last layer: each weight matrix (every parameter with 2 or
+      more dimensions) is compared with the last one; ‖g_layer‖ / ‖g_last‖
+      below ``vanishing`` or above ``exploding`` gives a message such as
+      "0.weight: gradient norm 3.1e-09 is 1.2e-06 times the last layer's (4.weight) — vanishing";
+    * against the parameter itself: ‖g‖ / ‖θ‖ below ``tiny`` gives
+      "3.weight: gradient too small to train it — ‖g‖ = 1.2e-13 is 3.8e-13 times ‖θ‖ = …".
+      Why 1e-6: one SGD step changes θ by η‖g‖, so its update-to-weight
+      ratio is η‖g‖/‖θ‖, healthy at about 1e-3; η is rarely above 1, so with
+      ‖g‖/‖θ‖ < 1e-6 the parameter moves at least a thousand times more slowly
+      than a healthy one, whatever η. This check sees a network whose
+      gradients are tiny in *every* layer, the last one included, which the
+      first check cannot. A parameter with θ = 0 (a bias at the start) is
+      skipped: its ratio is undefined. (Adam-type optimizers divide g by
+      √v̂, lesson 4, so they can still move such a parameter as long as its
+      gradient entries are well above their ε.)
+
     Returns an empty list when nothing looks wrong.
     """
+    if not 0 < vanishing < 1 < exploding:
+        raise ValueError(f"need 0 < vanishing < 1 < exploding, got vanishing={vanishing}, "
+                         f"exploding={exploding}")
+    if not 0 < tiny < 1:
+        raise ValueError(f"tiny must be between 0 and 1 (a ratio ‖g‖/‖θ‖), got {tiny}")
     pairs = named_parameters_of(source)
     stats = grad_stats(pairs)
-    messages = [
+    nonfinite = [
         f"{name}: gradient contains NaN or inf — training has diverged (lower η, clip the gradient)"
         for name, s in stats.items()
         if not np.isfinite(s["norm"])
     ]
+    if nonfinite:
+        return nonfinite
     weights = [name for name, p in pairs if name in stats and p.data.ndim >= 2]
-    if not weights or messages:
-        return messages
-    last = weights[-1]
-    last_norm = stats[last]["norm"]
-    if last_norm == 0:
-        return [f"{last}: gradient of the last layer is exactly zero — nothing reaches the network"]
-    for name in weights[:-1]:
-        ratio = stats[name]["norm"] / last_norm
-        if ratio < vanishing or ratio > exploding:
-            kind = "vanishing" if ratio < vanishing else "exploding"
-            messages.append(
-                f"{name}: gradient norm {stats[name]['norm']:.1e} is {ratio:.1e} times "
-                f"the last layer's ({last}) — {kind}"
-            )
+    if weights and stats[weights[-1]]["norm"] == 0:
+        return [f"{weights[-1]}: gradient of the last layer is exactly zero — nothing reaches the network"]
+    messages = []
+    for name, param in pairs:
+        if name not in stats:
+            continue
+        if name in weights[:-1]:
+            messages += _compared_with_last_layer(name, stats, weights[-1], vanishing, exploding)
+        messages += _compared_with_parameter(name, stats[name]["norm"], param.data, tiny)
     return messages
+
+
+def _compared_with_last_layer(name, stats, last, vanishing, exploding):
+    """The warning (a list of 0 or 1 message) for ‖g_name‖ / ‖g_last‖ outside [vanishing, exploding]."""
+    ratio = stats[name]["norm"] / stats[last]["norm"]
+    if vanishing <= ratio <= exploding:
+        return []
+    kind = "vanishing" if ratio < vanishing else "exploding"
+    return [f"{name}: gradient norm {stats[name]['norm']:.1e} is {ratio:.1e} times "
+            f"the last layer's ({last}) — {kind}"]
+
+
+def _compared_with_parameter(name, grad_norm, theta, tiny):
+    """The warning (a list of 0 or 1 message) for ‖g‖ / ‖θ‖ below ``tiny``; none when θ = 0."""
+    theta_norm = np.linalg.norm(theta)
+    if theta_norm == 0 or grad_norm / theta_norm >= tiny:
+        return []
+    return [f"{name}: gradient too small to train it — ‖g‖ = {grad_norm:.1e} is "
+            f"{grad_norm / theta_norm:.1e} times ‖θ‖ = {theta_norm:.1e} (below {tiny:.0e}): "
+            f"even at η = 1 an SGD step moves it by less than {tiny:.0e} of its size"]
 
 
 def update_ratio_warnings(ratios, low=1e-5, high=1e-2):

@@ -55,6 +55,42 @@ def test_large_weights_in_a_deep_tanh_network_explode():
     assert "exploding" in diag.gradient_warnings(model)[0]
 
 
+def test_gradients_tiny_in_every_layer_are_flagged_against_the_weights():
+    # tanh with W ~ N(0, 0.01²): every layer's ‖g‖ is about 1e-13, the last one's too, so the
+    # comparison with the last layer is silent; ‖g‖/‖θ‖ < 1e-6 flags every weight matrix.
+    model = nn.mlp([64] + [32] * 10 + [10], activation=nn.Tanh, rng=0,
+                   init=lambda fan_in, fan_out, rng: 0.01 * rng.standard_normal((fan_in, fan_out)))
+    X, y = digits_batch()
+    _, grad = nn.softmax_cross_entropy(model(X), y)
+    model.backward(grad)
+    weights = [name for name, p in model.named_parameters() if p.data.ndim == 2]
+    warnings = diag.gradient_warnings(model)
+    assert [message.split(":")[0] for message in warnings] == weights   # biases are 0: skipped
+    assert all("gradient too small to train it" in message and "(below 1e-06)" in message
+               for message in warnings)
+    assert not any("vanishing" in message for message in warnings)
+    assert diag.gradient_warnings(model, tiny=1e-15) == []
+
+
+def test_tiny_rule_uses_the_ratio_of_gradient_to_parameter_norm():
+    big = Parameter(np.full((2, 2), 1e6), name="big")       # ‖θ‖ = 2e6
+    small = Parameter(np.full((2, 2), 1e-6), name="small")  # ‖θ‖ = 2e-6
+    big.grad = np.full((2, 2), 1e-3)                         # ‖g‖/‖θ‖ = 1e-9: flagged
+    small.grad = np.full((2, 2), 1e-9)                       # ‖g‖/‖θ‖ = 1e-3: fine
+    warnings = diag.gradient_warnings([small, big], vanishing=1e-12, exploding=1e12)
+    assert len(warnings) == 1 and warnings[0].startswith("big: gradient too small to train it")
+    assert "is 1.0e-09 times ‖θ‖ = 2.0e+06" in warnings[0]
+
+
+@pytest.mark.parametrize("kwargs", [dict(vanishing=0.0), dict(exploding=0.5), dict(tiny=0.0),
+                                    dict(tiny=2.0)])
+def test_gradient_warnings_rejects_bad_thresholds(kwargs):
+    p = Parameter(np.ones((2, 2)), name="w")
+    p.grad = np.ones((2, 2))
+    with pytest.raises(ValueError):
+        diag.gradient_warnings([p], **kwargs)
+
+
 def test_non_finite_gradients_are_reported():
     p = Parameter(np.ones((2, 2)), name="w")
     p.grad = np.array([[1.0, np.nan], [0.0, 1.0]])

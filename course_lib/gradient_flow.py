@@ -102,14 +102,15 @@ def explore_gradient_flow(X, y, build, depth=8):
     import matplotlib.pyplot as plt
     from IPython.display import display
 
+    label = {"style": {"description_width": "initial"}}   # each label as wide as its text
     controls = {
-        "depth": widgets.IntSlider(value=depth, min=2, max=20, description="depth L"),
+        "depth": widgets.IntSlider(value=depth, min=2, max=20, description="depth L", **label),
         "activation": widgets.Dropdown(options=["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU"],
-                                       value="Sigmoid", description="activation"),
+                                       value="Sigmoid", description="activation", **label),
         "init": widgets.Dropdown(options=["xavier_normal", "he_normal", "standard_normal"],
-                                 value="xavier_normal", description="init"),
+                                 value="xavier_normal", description="init", **label),
         "normalisation": widgets.Dropdown(options=["none", "batch norm", "residual"],
-                                          value="none", description="normalisation"),
+                                          value="none", description="normalisation", **label),
     }
 
     def draw(depth, activation, init, normalisation):

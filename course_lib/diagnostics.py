@@ -111,7 +111,7 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6):
       below ``vanishing`` or above ``exploding`` gives a message such as
       "0.weight: gradient norm 3.1e-09 is 1.2e-06 times the last layer's (4.weight) — vanishing";
     * against the parameter itself: ‖g‖ / ‖θ‖ below ``tiny`` gives
-      "3.weight: gradient too small to train it — ‖g‖ = 1.2e-13 is 3.8e-13 times ‖θ‖ = …".
+      "2.weight: gradient too small to train it, even with η = 1 — ‖g‖/‖θ‖ = 5.5e-13, below 1e-06".
       Why 1e-6: one SGD step changes θ by η‖g‖, so its update-to-weight
       ratio is η‖g‖/‖θ‖, healthy at about 1e-3; η is rarely above 1, so with
       ‖g‖/‖θ‖ < 1e-6 the parameter moves at least a thousand times more slowly
@@ -166,9 +166,8 @@ def _compared_with_parameter(name, grad_norm, theta, tiny):
     theta_norm = np.linalg.norm(theta)
     if theta_norm == 0 or grad_norm / theta_norm >= tiny:
         return []
-    return [f"{name}: gradient too small to train it — ‖g‖ = {grad_norm:.1e} is "
-            f"{grad_norm / theta_norm:.1e} times ‖θ‖ = {theta_norm:.1e} (below {tiny:.0e}): "
-            f"even at η = 1 an SGD step moves it by less than {tiny:.0e} of its size"]
+    return [f"{name}: gradient too small to train it, even with η = 1 — "
+            f"‖g‖/‖θ‖ = {grad_norm / theta_norm:.1e}, below {tiny:.0e}"]
 
 
 def update_ratio_warnings(ratios, low=1e-5, high=1e-2):

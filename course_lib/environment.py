@@ -7,8 +7,8 @@ from importlib import import_module, metadata
 PYTHON_MIN = (3, 10)
 # distribution name -> (module to import, oldest version the course is tested with)
 REQUIRED = {
-    "numpy": ("numpy", "1.24"),
-    "matplotlib": ("matplotlib", "3.7"),
+    "numpy": ("numpy", "2.0"),
+    "matplotlib": ("matplotlib", "3.9"),
     "ipywidgets": ("ipywidgets", "8.1"),
     "jupyterlab": ("jupyterlab", "4.2"),
     "nbformat": ("nbformat", "5.9"),

@@ -181,7 +181,7 @@ def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
     """
     import ipywidgets as widgets
 
-    from course_lib.widgets import _wire
+    from course_lib.widgets import wire
 
     explorer = CapstoneExplorer(best_lr)
     controls = {
@@ -191,4 +191,4 @@ def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
         "schedule": widgets.Dropdown(options=list(EXPLORER_SCHEDULES), value="constant",
                                      description="schedule"),
     }
-    return _wire(explorer.update, controls, columns=3)
+    return wire(explorer.update, controls, columns=3)

@@ -6,7 +6,7 @@ It reuses ``widgets.SurfaceExplorer`` for the runs and the figure (contour with 
 loss on a log scale) and keeps the same two layers:
 
 * ``HyperparameterExplorer`` computes and draws, without widgets (tested directly);
-* ``explore_hyperparameters`` wires ipywidgets 8 controls to it and shows the PNG.
+* ``explore_hyperparameters`` wires ipywidgets 8 controls to it with ``widgets.wire``.
 
 Each optimizer is ``(class, fixed hyperparameters, linked)``, where ``linked`` maps a
 hyperparameter name to the name of the control that sets it, or to a tuple of names for
@@ -14,7 +14,7 @@ a tuple-valued hyperparameter, e.g. ``"Momentum": (SGD, {}, {"lr": "η", "moment
 or ``"Adam": (Adam, {}, {"lr": "η", "betas": ("β₁", "β₂")})``.
 """
 
-from course_lib.widgets import SurfaceExplorer, plot_window
+from course_lib.widgets import SurfaceExplorer, plot_window, wire
 
 
 class HyperparameterExplorer:
@@ -95,29 +95,21 @@ def explore_hyperparameters(arenas, optimizers, controls, max_steps=500):
                               description="steps T", continuous_update=False,
                               style={"description_width": "110px"},
                               layout=widgets.Layout(width="400px"))
-    image = widgets.Image(format="png")
-    sliders = list(controls.values()) + [steps]
+    hold = set()
 
-    def redraw(_change=None):
-        values = {name: control.value for name, control in controls.items()}
-        image.value = explorer.update(chooser.value, steps.value, values)
-
-    def choose(_change):
-        arena = arenas[chooser.value]
-        for slider in sliders:                 # set every default first, then draw once
-            slider.unobserve(redraw, names="value")
-        for name, value in arena.get("defaults", {}).items():
+    def apply_defaults(arena):
+        for name, value in arenas[arena].get("defaults", {}).items():
             controls[name].value = value
-        steps.value = arena.get("steps", steps.value)
-        for slider in sliders:
-            slider.observe(redraw, names="value")
-        redraw()
+        steps.value = arenas[arena].get("steps", steps.value)
 
-    for name, value in arenas[first].get("defaults", {}).items():
-        controls[name].value = value
+    def choose(change):   # set every default first; the redraw that `wire` adds draws once
+        hold.add("surface")
+        apply_defaults(change["new"])
+        hold.clear()
+
+    def figure_update(arena, steps, **values):
+        return explorer.update(arena, steps, values)
+
+    apply_defaults(first)
     chooser.observe(choose, names="value")
-    for slider in sliders:
-        slider.observe(redraw, names="value")
-    redraw()
-    rows = [widgets.HBox(sliders[i:i + 2]) for i in range(0, len(sliders), 2)]
-    return widgets.VBox([chooser, *rows, image])
+    return wire(figure_update, {"arena": chooser, **controls, "steps": steps}, hold=hold)

@@ -276,7 +276,7 @@ def _slider_style():
             "continuous_update": False}
 
 
-def _wire(figure_update, controls, columns=2, hold=None):
+def wire(figure_update, controls, columns=2, hold=None):
     """An Image widget redrawn by ``figure_update(**values)`` whenever a control changes.
 
     While the set ``hold`` is non-empty, changes do not redraw (used to move
@@ -370,7 +370,7 @@ def _surface_widget(surface, make_explorer, controls, draw, start, steps, xlim, 
     def figure_update(steps, x, y, surface=first, **values):
         return draw(explorer_for(surface), (x, y), steps, **values)
 
-    return _wire(figure_update, all_controls, hold=hold)
+    return wire(figure_update, all_controls, hold=hold)
 
 
 def _menu_style():
@@ -614,4 +614,4 @@ def explore_minibatch(problem, optimizer, hyperparameters=None, lr=0.1, lr_range
                                     description="epochs", **style),
         "seed": widgets.IntSlider(value=0, min=0, max=20, description="shuffle seed", **style),
     }
-    return _wire(explorer.update, controls)
+    return wire(explorer.update, controls)

@@ -41,7 +41,8 @@ def test_widget_applies_the_defaults_of_each_surface():
     controls = {"η": widgets.FloatLogSlider(value=0.1, base=10, min=-4, max=0),
                 "μ": widgets.FloatSlider(value=0.9, min=0, max=0.99)}
     box = explore_hyperparameters(ARENAS, OPTIMIZERS, controls)
-    chooser, image = box.children[0], box.children[-1]
+    chooser = box.children[0].children[0]
+    image = next(child for child in box.children if isinstance(child, widgets.Image))
     first = image.value
     assert controls["η"].value == pytest.approx(0.019)
     chooser.value = "Rosenbrock"
@@ -80,3 +81,18 @@ def test_missing_control_values_are_named():
         explorer.update("ravine", 10, {"η": 0.01, "β₁": 0.9})
     with pytest.raises(ValueError, match="unknown arena"):
         explorer.update("moon", 10, {"η": 0.01, "β₁": 0.9, "β₂": 0.999})
+
+
+def test_choosing_a_surface_draws_once(monkeypatch):
+    import ipywidgets as widgets
+
+    controls = {"η": widgets.FloatLogSlider(value=0.1, base=10, min=-4, max=0),
+                "μ": widgets.FloatSlider(value=0.9, min=0, max=0.99)}
+    box = explore_hyperparameters(ARENAS, OPTIMIZERS, controls)
+    calls = []
+    original = HyperparameterExplorer.update
+    monkeypatch.setattr(HyperparameterExplorer, "update",
+                        lambda self, *args: calls.append(args) or original(self, *args))
+    box.children[0].children[0].value = "Rosenbrock"      # changes η and the steps too
+    assert [arena for arena, _, _ in calls] == ["Rosenbrock"]
+    assert calls[0][1] == 80 and calls[0][2]["η"] == pytest.approx(1e-3)

@@ -13,6 +13,6 @@ to write one). Instructors grade a class with
 """
 
 from course_lib.grading.check import checker
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 
-__all__ = ["checker", "Question", "register"]
+__all__ = ["checker", "Question", "Mutant", "register"]

@@ -1,7 +1,7 @@
 """Record torch.optim's iterates and learning-rate schedules as reference fixtures.
 
-Developer tool, not part of the course: it needs PyTorch (dev-only, e.g.
-``pip install torch==2.13.0`` into the system Python), and writes
+Developer tool, not part of the course: it needs PyTorch, installed by hand and
+never a requirement (``.venv/bin/pip install torch==2.13.0``), and writes
 
 * ``tests/fixtures/torch_optim.npz``: every optimizer configuration of ``OPTIMIZERS``
   run in float64 for ``STEPS`` steps on a fixed pseudo-random gradient sequence
@@ -10,14 +10,17 @@ Developer tool, not part of the course: it needs PyTorch (dev-only, e.g.
 * ``tests/fixtures/torch_lr_scheduler.npz``: the learning rate of every parameter
   group for ``EPOCHS`` scheduler steps, for every configuration of ``SCHEDULERS``;
   for ``PLATEAUS`` (ReduceLROnPlateau) the watched quantity and the learning rates
-  it produced; for ``ONE_CYCLES`` (OneCycleLR) the learning rates and momenta.
+  it produced; for ``ONE_CYCLES`` (OneCycleLR) the learning rates and momenta;
+* ``tests/fixtures/torch_swa_utils.npz``: the averaged weights and batch-norm
+  statistics of ``torch.optim.swa_utils.AveragedModel`` (EMA and SWA) after each
+  update, for every configuration of ``AVERAGES``, and the states it averaged.
 
-Both files also hold their configurations as JSON (and torch's hyperparameter
+The files also hold their configurations as JSON (and torch's hyperparameter
 defaults, so the tests can check course_lib's defaults too). The tests
-(tests/test_optim_parity.py, tests/test_lr_scheduler.py) read them with
-``np.load(..., allow_pickle=False)`` and need no PyTorch.
+(tests/test_optim_parity.py, tests/test_lr_scheduler.py, tests/test_swa_utils.py)
+read them with ``np.load(..., allow_pickle=False)`` and need no PyTorch.
 
-Run from the repository root:  python3 tools/make_torch_fixtures.py
+Run from the repository root:  .venv/bin/python tools/make_torch_fixtures.py
 """
 
 import inspect
@@ -223,6 +226,65 @@ def record_scheduler(spec):
     return np.array(lrs, dtype=np.float64)
 
 
+# torch.optim.swa_utils.AveragedModel over AVERAGE_STEPS given states of a model with two
+# parameters (SHAPES) and a BatchNorm1d(4) (its weight, bias and running statistics).
+# id, keyword arguments: an average function's name and argument, use_buffers.
+AVERAGE_STEPS = 30
+AVERAGES = [
+    ("ema_default", {"multi_avg_fn": ["get_ema_multi_avg_fn", []]}),
+    ("ema_decay", {"multi_avg_fn": ["get_ema_multi_avg_fn", [0.9]]}),
+    ("ema_avg_fn", {"avg_fn": ["get_ema_avg_fn", [0.8]]}),
+    ("ema_buffers", {"multi_avg_fn": ["get_ema_multi_avg_fn", [0.9]], "use_buffers": True}),
+    ("swa_default", {}),
+    ("swa_avg_fn_buffers", {"avg_fn": ["get_swa_avg_fn", []], "use_buffers": True}),
+]
+AVERAGED = ["a", "b", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"]
+
+
+class ParametersAndBatchNorm(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Parameter(torch.zeros(SHAPES[0]))
+        self.b = torch.nn.Parameter(torch.zeros(SHAPES[1]))
+        self.bn = torch.nn.BatchNorm1d(4)
+
+
+def model_states(rng):
+    """A noisy trajectory θ_t = θ* + noise/√t of every averaged array, one row per step."""
+    model = ParametersAndBatchNorm()
+    states = {}
+    for name, tensor in list(model.named_parameters()) + list(model.named_buffers()):
+        if name in AVERAGED:
+            target = rng.standard_normal(tuple(tensor.shape))
+            noise = rng.standard_normal((AVERAGE_STEPS, *tensor.shape))
+            states[name] = target + noise / np.sqrt(np.arange(1, AVERAGE_STEPS + 1)).reshape(
+                -1, *[1] * tensor.dim())
+    states["bn.running_var"] = np.abs(states["bn.running_var"])
+    return states
+
+
+def record_average(kwargs, states):
+    """The averaged arrays after each ``update_parameters``, by name."""
+    kwargs = dict(kwargs)
+    for key in ("avg_fn", "multi_avg_fn"):
+        if key in kwargs:
+            name, args = kwargs[key]
+            kwargs[key] = getattr(torch.optim.swa_utils, name)(*args)
+    model = ParametersAndBatchNorm()
+    average = torch.optim.swa_utils.AveragedModel(model, **kwargs)
+    tensors = dict(list(model.named_parameters()) + list(model.named_buffers()))
+    averaged = dict(list(average.module.named_parameters()) + list(average.module.named_buffers()))
+    trajectory = {name: [] for name in AVERAGED}
+    for t in range(AVERAGE_STEPS):
+        with torch.no_grad():
+            for name in AVERAGED:
+                tensors[name].copy_(torch.tensor(states[name][t]))
+        average.update_parameters(model)
+        for name in AVERAGED:
+            trajectory[name].append(averaged[name].detach().numpy().copy())
+    return {name: np.stack(values) for name, values in trajectory.items()}
+
+
 def plateau_quantity(rng):
     """A loss that falls from 1 to about 0.5 and then stalls, with noise of size 0.01."""
     t = np.arange(PLATEAU_EPOCHS)
@@ -306,9 +368,19 @@ def main():
                                   for config_id, name, optimizer_kwargs, kwargs in ONE_CYCLES]}
     np.savez_compressed(FIXTURES / "torch_lr_scheduler.npz", meta=np.array(json.dumps(meta)),
                         **lrs)
+
+    states = model_states(np.random.default_rng(20261202))
+    arrays = {f"states/{name}": values for name, values in states.items()}
+    for config_id, kwargs in AVERAGES:
+        for name, values in record_average(kwargs, states).items():
+            arrays[f"{config_id}/{name}"] = values
+    meta = {"torch_version": torch.__version__, "steps": AVERAGE_STEPS, "names": AVERAGED,
+            "configs": [{"id": config_id, "kwargs": kwargs} for config_id, kwargs in AVERAGES]}
+    np.savez_compressed(FIXTURES / "torch_swa_utils.npz", meta=np.array(json.dumps(meta)),
+                        **arrays)
     n_schedulers = len(SCHEDULERS) + len(PLATEAUS) + len(ONE_CYCLES)
-    print(f"torch {torch.__version__}: {len(OPTIMIZERS)} optimizer and {n_schedulers} "
-          f"scheduler configurations written to {FIXTURES}")
+    print(f"torch {torch.__version__}: {len(OPTIMIZERS)} optimizer, {n_schedulers} scheduler "
+          f"and {len(AVERAGES)} weight-average configurations written to {FIXTURES}")
 
 
 if __name__ == "__main__":

@@ -37,11 +37,14 @@ def _sequence_difference(expected, got, rtol, atol, where):
         return f"{where}: expected a {kind} of {len(expected)} values, got {describe(got)}"
     if len(got) != len(expected):
         return f"{where}: expected a {kind} of {len(expected)} values, got {len(got)} values"
-    for index, (want, have) in enumerate(zip(expected, got)):
-        found = difference(want, have, rtol, atol, f"element {index} of {where}")
-        if found:
-            return found
-    return None
+    found = [difference(want, have, rtol, atol, f"element {index} of {where}")
+             for index, (want, have) in enumerate(zip(expected, got))]
+    differing = [text for text in found if text]
+    if len(differing) > 1:  # say which others differ too (a wrong θ and a wrong t alike)
+        others = [text for text in differing[1:] if len(text) <= 120]
+        return "; ".join([differing[0]] + others) if len(others) == len(differing) - 1 else (
+            f"{differing[0]} (and {len(differing) - 1} more of its values differ)")
+    return differing[0] if differing else None
 
 
 def _dict_difference(expected, got, rtol, atol, where):

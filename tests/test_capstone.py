@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from course_lib import capstone
-from course_lib.capstone import CapstoneExplorer, digits_range_test, train_digits
+from course_lib.capstone import digits_range_test, train_digits
+from course_lib.explorers import explore_optimizers
+from course_lib.explorers.capstone import CapstoneExplorer
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -73,7 +75,7 @@ def _leaves(box):
 
 def test_explore_optimizers_returns_the_widget_and_a_slider_redraws_it():
     widgets = pytest.importorskip("ipywidgets")
-    box = capstone.explore_optimizers({"Adam": 3e-2, "SGD": 1.0}, name="Adam", log10_lr=-3.0)
+    box = explore_optimizers({"Adam": 3e-2, "SGD": 1.0}, name="Adam", log10_lr=-3.0)
     leaves = list(_leaves(box))
     image = next(w for w in leaves if isinstance(w, widgets.Image))
     slider = next(w for w in leaves if isinstance(w, widgets.FloatSlider))

@@ -79,6 +79,9 @@ class SurfaceFigure(ExplorerFigure):
             color = optimizer_color(label) or color
             line, start = plot_trajectory(self.ax_path, np.zeros((1, 2)), label=label, color=color)
             (curve,) = self.ax_loss.plot([], [], color=color, linewidth=1.8, label=label)
+            if label.startswith("Nesterov"):   # dashed, so it shows where it runs over another path
+                line.set_linestyle("--")
+                curve.set_linestyle("--")
             self.paths.append(line)
             self.starts.append(start)
             self.curves.append(curve)

@@ -13,12 +13,15 @@ never a requirement (``.venv/bin/pip install torch==2.13.0``), and writes
   it produced; for ``ONE_CYCLES`` (OneCycleLR) the learning rates and momenta;
 * ``tests/fixtures/torch_swa_utils.npz``: the averaged weights and batch-norm
   statistics of ``torch.optim.swa_utils.AveragedModel`` (EMA and SWA) after each
-  update, for every configuration of ``AVERAGES``, and the states it averaged.
+  update, for every configuration of ``AVERAGES``, and the states it averaged;
+* ``tests/fixtures/exact_activations.npz``: Sigmoid and ELU and their derivatives
+  from −700 to 700, exact (mpmath, which comes with torch, at 60 digits, rounded once
+  to float64) and as torch computes them in float64.
 
 The files also hold their configurations as JSON (and torch's hyperparameter
 defaults, so the tests can check course_lib's defaults too). The tests
-(tests/test_optim_parity.py, tests/test_lr_scheduler.py, tests/test_swa_utils.py)
-read them with ``np.load(..., allow_pickle=False)`` and need no PyTorch.
+(tests/test_optim_parity.py, tests/test_lr_scheduler.py, tests/test_swa_utils.py,
+tests/test_nn.py) read them with ``np.load(..., allow_pickle=False)`` and need no PyTorch.
 
 Run from the repository root:  .venv/bin/python tools/make_torch_fixtures.py
 """
@@ -285,6 +288,52 @@ def record_average(kwargs, states):
     return {name: np.stack(values) for name, values in trajectory.items()}
 
 
+# Sigmoid and ELU (α = 1 and 0.5) from −700 to 700: the exact values from mpmath at
+# 60 significant digits, rounded once to float64, and torch's float64 values.
+ELU_ALPHAS = [1.0, 0.5]
+
+
+def activation_inputs():
+    """A grid over [−700, 700] plus the points where naive formulas break down."""
+    special = [0.0, 1e-300, 1e-20, 1e-8, 1e-3, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 17.0, 20.0,
+               25.0, 30.0, 36.0, 37.0, 37.5, 38.0, 40.0, 50.0, 100.0, 300.0, 500.0, 700.0]
+    x = np.concatenate([np.linspace(-700, 700, 2801), special, np.negative(special)])
+    return np.unique(x)
+
+
+def exact_activations(x):
+    """σ(x), σ′(x), and ELU_α(x), ELU′_α(x) for each α, computed in 60-digit arithmetic."""
+    import mpmath
+    mpmath.mp.dps = 60
+    columns = {"sigmoid": [], "sigmoid_grad": []}
+    for alpha in ELU_ALPHAS:
+        columns[f"elu_{alpha}"], columns[f"elu_{alpha}_grad"] = [], []
+    for value in x:
+        xi = mpmath.mpf(float(value))
+        e = mpmath.exp(-abs(xi))                    # σ′ = e/(1 + e)², without 1 − σ(x),
+        columns["sigmoid"].append(float(1 / (1 + mpmath.exp(-xi))))   # which would need
+        columns["sigmoid_grad"].append(float(e / (1 + e) ** 2))      # 300 digits at x = 700
+        for alpha in ELU_ALPHAS:
+            a = mpmath.mpf(alpha)
+            columns[f"elu_{alpha}"].append(float(xi if xi > 0 else a * mpmath.expm1(xi)))
+            columns[f"elu_{alpha}_grad"].append(float(1 if xi > 0 else a * mpmath.exp(xi)))
+    return {name: np.array(values) for name, values in columns.items()}
+
+
+def torch_activations(x):
+    """The same columns from torch.sigmoid and torch.nn.functional.elu (autograd derivatives)."""
+    columns = {}
+    functions = {"sigmoid": torch.sigmoid}
+    for alpha in ELU_ALPHAS:
+        functions[f"elu_{alpha}"] = lambda t, alpha=alpha: torch.nn.functional.elu(t, alpha)
+    for name, f in functions.items():
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        y = f(t)
+        y.backward(torch.ones_like(y))
+        columns[name], columns[f"{name}_grad"] = y.detach().numpy(), t.grad.numpy()
+    return columns
+
+
 def plateau_quantity(rng):
     """A loss that falls from 1 to about 0.5 and then stalls, with noise of size 0.01."""
     t = np.arange(PLATEAU_EPOCHS)
@@ -378,6 +427,14 @@ def main():
             "configs": [{"id": config_id, "kwargs": kwargs} for config_id, kwargs in AVERAGES]}
     np.savez_compressed(FIXTURES / "torch_swa_utils.npz", meta=np.array(json.dumps(meta)),
                         **arrays)
+    x = activation_inputs()
+    arrays = {"x": x}
+    arrays.update({f"exact/{k}": v for k, v in exact_activations(x).items()})
+    arrays.update({f"torch/{k}": v for k, v in torch_activations(x).items()})
+    meta = {"torch_version": torch.__version__, "elu_alphas": ELU_ALPHAS, "digits": 60}
+    np.savez_compressed(FIXTURES / "exact_activations.npz", meta=np.array(json.dumps(meta)),
+                        **arrays)
+
     n_schedulers = len(SCHEDULERS) + len(PLATEAUS) + len(ONE_CYCLES)
     print(f"torch {torch.__version__}: {len(OPTIMIZERS)} optimizer, {n_schedulers} scheduler "
           f"and {len(AVERAGES)} weight-average configurations written to {FIXTURES}")

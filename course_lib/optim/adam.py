@@ -1,7 +1,5 @@
 """Adam and AdamW: momentum on the gradient, per-coordinate steps from its second moment."""
 
-import math
-
 import numpy as np
 
 from course_lib.optim.optimizer import (
@@ -48,37 +46,38 @@ class Adam(Optimizer):
         check_weight_decay(group)
 
     def _init_state(self, theta, group):
-        state = {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = np.zeros_like(theta)
-        return state
+        return adam_init(theta, amsgrad=group["amsgrad"])
 
-    def _update(self, theta, g, state, group, work):
-        eta, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        lam = group["weight_decay"]
-        t = state["step"] = state["step"] + 1
-        if lam != 0 and group["decoupled_weight_decay"]:
-            theta *= 1 - eta * lam                      # θ_t ← (1 − ηλ) θ_t
-        elif lam != 0:
-            g = g + lam * theta                         # g_t ← g_t + λ θ_t
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
-        m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)
-        # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
-        v *= beta2
-        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)
-        if group["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        # θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε), with c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ, is the same
-        # number as θ_t − (η √c₂ / c₁) · m_t / (√v_t + ε √c₂) (Kingma & Ba, section 2),
-        # which takes fewer passes over the arrays.
-        c1, c2 = 1 - beta1**t, 1 - beta2**t
-        denominator = np.sqrt(v, out=work)
-        denominator += eps * math.sqrt(c2)
-        step = np.divide(m, denominator, out=work)
-        step *= eta * math.sqrt(c2) / c1
-        theta -= step
+    def _update(self, theta, g, state, group):
+        return adam_update(theta, g, state, **self._hyperparameters(group))
+
+
+def adam_init(theta, amsgrad=False):
+    """The state before step 1: t = 0, m_0 = 0, v_0 = 0 (and v^max_0 = 0 for AMSGrad)."""
+    state = {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
+    if amsgrad:
+        state["max_exp_avg_sq"] = np.zeros_like(theta)
+    return state
+
+
+def adam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                amsgrad=False, decoupled_weight_decay=False):
+    """One step of :class:`Adam` or AdamW (lesson 4): returns (θ_{t+1}, new state)."""
+    eta, (beta1, beta2), lam = lr, betas, weight_decay
+    t = state["step"] + 1
+    if lam != 0 and decoupled_weight_decay:
+        theta = (1 - eta * lam) * theta             # θ_t ← (1 − ηλ) θ_t   (AdamW)
+    elif lam != 0:
+        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2    # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+    new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
+    if amsgrad:
+        v = new_state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)  # v^max_t
+    m_hat = m / (1 - beta1**t)                      # m̂_t = m_t / (1 − β₁ᵗ)
+    v_hat = v / (1 - beta2**t)                      # v̂_t = v_t / (1 − β₂ᵗ)
+    theta = theta - eta * m_hat / (np.sqrt(v_hat) + eps)    # θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε)
+    return theta, new_state
 
 
 class AdamW(Adam):

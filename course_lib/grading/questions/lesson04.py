@@ -172,6 +172,15 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta, state["exp_avg"], state["exp_avg_sq"]
 
 
+def adam_step_numpy(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """The same Adam step in NumPy alone: what the batch grader puts in place of the learner's
+    ``adam_step`` while grading q4 and q5 (course_lib's Adam is forbidden there)."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
 def _adam_cases(rng):
     cases = []
     # t = 3 before t = 2: a fixed t = 1 and t − 1 then fail first on different cases.
@@ -308,6 +317,7 @@ register(Question(
             _decay_after_step,
     },
     forbidden=(Adam, AdamW, adamw_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))
 
 
@@ -375,4 +385,5 @@ register(Question(
             _run_variant(step=lambda k: k + 1, correct=False),
     },
     forbidden=(Adam, AdamW, adam_run, adam_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))

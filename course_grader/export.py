@@ -9,6 +9,7 @@ few files again changes only theirs.
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from course_grader import gradebook, report, written
 from course_grader.roster import match
@@ -23,21 +24,21 @@ class Options:
     exercises: tuple = ()  # exercises every rostered student is listed for
 
 
-def read_all_marks(out, exercises):
-    """{(submission, question): …} from the review sheets of ``exercises`` (WrittenError if a
-    mark cannot be read), read before any grading so a typo stops the run at once."""
+def read_all_marks(out):
+    """{(submission, question): …} from every review sheet in ``out/written`` (WrittenError if
+    a mark cannot be read): the command line reads them before grading, so a typo stops the
+    run at once."""
     marks = {}
-    for exercise in exercises:
-        marks.update(written.read_marks(written.sheet_paths(out, exercise)[0]))
+    for path in sorted((Path(out) / "written").glob("*.csv")):
+        marks.update(written.read_marks(path))
     return marks
 
 
 def export(out, options, write):
     """Write the review sheets, gradebooks and reports → the gradebook rows."""
     records = list(gradebook.read_records(out).values())
-    exercises = {r.get("exercise") for r in records if r.get("exercise")}
     written.collect(records)
-    written.merge_marks(records, read_all_marks(out, exercises))
+    written.merge_marks(records, read_all_marks(out))
     students = {}
     if options.students is not None:
         matched, _ = match(options.students, [r["file"] for r in records])

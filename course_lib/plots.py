@@ -2,7 +2,7 @@
 
 One colour per optimizer for the whole course lives in ``OPTIMIZER_COLORS``
 (Paul Tol's colour-blind-safe "muted" palette, plus black for plain gradient
-descent). Every function draws on a Matplotlib ``Axes`` you pass in and returns
+descent and the orange of Tol's "vibrant" palette for RAdam). Every function draws on a Matplotlib ``Axes`` you pass in and returns
 the artists it made, so a lesson (or an explorer in ``course_lib.widgets``) can
 lay out its own figure and update the artists in place.
 
@@ -25,6 +25,7 @@ OPTIMIZER_COLORS = {
     "AdamW": "#88CCEE",
     "Adamax": "#DDCC77",
     "NAdam": "#AA4499",
+    "RAdam": "#EE7733",
 }
 """One fixed colour per optimizer name, the same in every lesson."""
 

@@ -134,6 +134,9 @@ class SurfaceFigure:
             color = optimizer_color(label) or color
             line, start = plot_trajectory(self.ax_path, np.zeros((1, 2)), label=label, color=color)
             (curve,) = self.ax_loss.plot([], [], color=color, linewidth=1.8, label=label)
+            if label.startswith("Nesterov"):   # dashed, so it shows where it runs over another path
+                line.set_linestyle("--")
+                curve.set_linestyle("--")
             self.paths.append(line)
             self.starts.append(start)
             self.curves.append(curve)
@@ -590,13 +593,14 @@ class MinibatchExplorer:
 
 
 def explore_minibatch(problem, optimizer, hyperparameters=None, lr=0.1, lr_range=(1e-3, 1.0),
-                      batch_size=8, epochs=3, start=(-1.0, -1.0), label=None):
+                      batch_size=8, epochs=3, start=(-1.0, -1.0), label=None, max_epochs=30):
     """Explorer (b): batch size B and η against the noisy path of mini-batch training.
 
     ``problem`` is a ``LeastSquaresLine`` (or anything with ``n``, ``value``,
     ``gradient(θ, batch)`` and ``minimum``); ``optimizer`` and
     ``hyperparameters`` as in ``explore_learning_rate``. Sliders: B (powers of
-    two up to n), η, epochs and the shuffling seed. Returns the ipywidgets box.
+    two up to n), η, epochs (up to ``max_epochs``: small η needs many epochs to
+    reach θ* and show its cloud) and the shuffling seed. Returns the ipywidgets box.
     """
     import ipywidgets as widgets
 
@@ -610,7 +614,7 @@ def explore_minibatch(problem, optimizer, hyperparameters=None, lr=0.1, lr_range
                                      max=np.log10(lr_range[1]), step=0.05,
                                      description="learning rate η", readout_format=".3g",
                                      **style),
-        "epochs": widgets.IntSlider(value=epochs, min=1, max=max(1, 200 // problem.n) + 2,
+        "epochs": widgets.IntSlider(value=epochs, min=1, max=max(max_epochs, epochs),
                                     description="epochs", **style),
         "seed": widgets.IntSlider(value=0, min=0, max=20, description="shuffle seed", **style),
     }

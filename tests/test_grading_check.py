@@ -251,7 +251,7 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
     import json
     from pathlib import Path
 
-    from course_lib.grading.forbidden import evasive_in_source, parse_cells
+    from course_grader.source_scan import evasive_in_source, parse_cells
 
     evasions = {
         "import sys\nsys.setprofile(None)": ["setprofile"],
@@ -276,7 +276,7 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
 
 
 def test_forbidden_functions_are_read_in_the_answer_and_anywhere_else():
-    from course_lib.grading.forbidden import forbidden_in_cells, forbidden_in_source, parse_cells
+    from course_grader.source_scan import forbidden_in_cells, forbidden_in_source, parse_cells
 
     names = {"condition_number"}
     trees = parse_cells([

@@ -281,3 +281,18 @@ def test_a_race_with_diverging_runs_redraws_within_budget():
     print(f"race with a diverging run, 200 steps each: {1000 * seconds:.1f} ms")
     assert "GD diverged" in explorer.view.note.get_text()
     assert seconds < REDRAW_BUDGET
+
+
+def test_minibatch_explorer_offers_enough_epochs_for_a_small_step():
+    # η = 0.05 on 128 points needs far more than 3 epochs to reach θ* and show its cloud
+    box = widgets.explore_minibatch(line_problem(n=128), SGD, lr=0.05, batch_size=1)
+    epochs = next(c for row in box.children[:-2] for c in row.children if c.description == "epochs")
+    assert epochs.max == 30
+
+
+def test_nesterov_is_dashed_so_it_shows_over_another_path():
+    explorer = widgets.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.01}),
+                                                  "Nesterov": (SGD, {"lr": 0.01, "momentum": 0.9,
+                                                                     "nesterov": True})})
+    styles = [line.get_linestyle() for line in explorer.view.paths]
+    assert styles == ["-", "--"]

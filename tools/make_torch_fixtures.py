@@ -82,6 +82,15 @@ OPTIMIZERS = [
      {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}, None),
     ("nadam_groups", "NAdam", {"lr": 0.02},
      [{"params": [0], "betas": [0.8, 0.99]}, {"params": [1], "weight_decay": 0.05}]),
+    ("radam_default", "RAdam", {}, None),
+    ("radam_betas_eps", "RAdam", {"lr": 0.05, "betas": [0.8, 0.99], "eps": 1e-3}, None),
+    ("radam_never_rectified", "RAdam", {"lr": 0.05, "betas": [0.9, 0.5]}, None),
+    ("radam_weight_decay", "RAdam", {"lr": 0.05, "weight_decay": 0.1}, None),
+    ("radam_decoupled_weight_decay", "RAdam",
+     {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}, None),
+    ("radam_groups", "RAdam", {"lr": 0.02},
+     [{"params": [0], "betas": [0.5, 0.9]}, {"params": [1], "decoupled_weight_decay": True,
+                                              "weight_decay": 0.05}]),
 ]
 
 # Functions for LambdaLR, by name (tests/test_lr_scheduler.py defines the same ones).

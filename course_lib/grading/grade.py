@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from course_lib.grading import forbidden as forbidden_calls
+from course_lib.grading import watch
 from course_lib.grading.compare import describe, difference
 from course_lib.grading.plain import NotPlainData, to_plain
 
@@ -100,7 +100,7 @@ def run_case(function, case, forbidden=()):
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            result, called = forbidden_calls.call_watched(function, args, kwargs, forbidden)
+            result, called = watch.call_watched(function, args, kwargs, forbidden)
     except NotImplementedError:
         return Outcome(not_implemented=True)
     except (Exception, SystemExit) as error:

@@ -22,6 +22,7 @@ from course_lib.optim.adam import Adam, AdamW
 from course_lib.optim.adamax import Adamax
 from course_lib.optim.nadam import NAdam
 from course_lib.optim.optimizer import Optimizer
+from course_lib.optim.radam import RAdam
 from course_lib.optim.rmsprop import RMSprop
 from course_lib.optim.sgd import SGD
 
@@ -34,6 +35,7 @@ __all__ = [
            "Adamax",
            "NAdam",
            "Optimizer",
+           "RAdam",
            "RMSprop",
            "lr_scheduler",
 ]

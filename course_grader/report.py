@@ -16,6 +16,7 @@ import html
 from pathlib import Path
 
 from course_grader.written import page
+from course_lib.grading import registry
 
 STATUS_WORDS = {
     "passed": "passed", "partial": "partly right", "failed": "wrong", "error": "raised an error",
@@ -32,10 +33,11 @@ def report_html(record, row=None):
     """The page of one submission (``row``: its gradebook row, for the student and lateness)."""
     esc = html.escape
     student = row.student if row is not None else None
-    who = f"{student.name} ({student.student_id})" if student else Path(record["file"]).name
+    file = Path(record["file"]).name
+    who = f"<strong>{esc(student.name)} ({esc(student.student_id)})</strong> · " if student else ""
     total = row.total if row is not None else record["score"]
     head = [f"<h1>{esc(record.get('exercise') or 'Exercise')}</h1>",
-            f"<p><strong>{esc(who)}</strong> · file <code>{esc(Path(record['file']).name)}</code>"
+            f"<p>{who}file <code>{esc(file)}</code>"
             f" · graded {esc(record.get('graded_at', ''))}</p>",
             f"<p style='font-size:1.4rem'>Score: <strong>{_points(total)}</strong> of "
             f"{_points(record.get('max_score', 0))} points</p>"]
@@ -59,7 +61,8 @@ def report_html(record, row=None):
     head.append(f"<p class='none'>Test inputs from seed {esc(str(record.get('seed', '')))}"
                 f" ({esc(record.get('seed_source', ''))}); the same notebook always gets the same "
                 "score.</p>")
-    return page(f"{record.get('exercise', '')} · {who}", "\n".join(head))
+    title = f"{student.name} ({student.student_id})" if student else file
+    return page(f"{record.get('exercise', '')} · {title}", "\n".join(head))
 
 
 def _question_section(q, code):
@@ -71,11 +74,18 @@ def _question_section(q, code):
         for i, state in enumerate(q.get("cases", []), 1))
     parts = [f"<section><h2>{esc(q['id'])} · {esc(q['title'])} — {_points(q['score'])} of "
              f"{_points(q['points'])} points</h2>"]
+    count = len(q.get("cases", []))
+    if q["status"] == "not implemented" or (marks and all(
+            state == q["cases"][0] for state in q["cases"]) and q["status"] != "passed"):
+        marks = f"<span class='lost'>✗ all {count} cases: {esc(q['cases'][0])}</span>"
     if marks:
         parts.append(f"<p>{marks} <span class='none'>({_points(share)} points per case)</span></p>")
+    text, case = [], []  # the failing case and its inputs go in one block
     for detail in q.get("details", []):
-        parts.append(f"<pre>{esc(detail.strip())}</pre>" if detail.startswith(("Case", "  "))
-                     else f"<p>{esc(detail)}</p>")
+        (case if detail.startswith(("Case", "  ")) else text).append(detail)
+    parts += [f"<p>{esc(line)}</p>" for line in text]
+    if case:
+        parts.append(f"<pre>{esc(chr(10).join(line.strip() for line in case))}</pre>")
     if q.get("mistake"):
         parts.append(f"<p class='mistake'><strong>Likely mistake:</strong> {esc(q['mistake'])}</p>")
     if code:
@@ -112,11 +122,21 @@ def index_html(rows, names):
                 if record is not None and id(record) in names else "")
         late = f"{row.late_hours:.1f} h" if row.late_hours else ""
         lines.append(f"<tr><td>{esc(who)}</td><td>{esc(row.exercise)}</td>"
-                     f"<td class='num'>{_points(row.total)}</td><td>{esc(row.status)}</td>"
+                     f"<td class='num'>{_points(row.total)} / {_points(_max(row))}</td>"
+                     f"<td>{esc(row.status)}</td>"
                      f"<td>{late}</td><td>{link}</td></tr>")
     body = ("<h1>Reports</h1><table><tr><th>Student</th><th>Exercise</th><th>Total</th>"
             f"<th>Status</th><th>Late</th><th></th></tr>{''.join(lines)}</table>")
     return page("Reports", body)
+
+
+def _max(row):
+    if row.record:
+        return row.record.get("max_score", 0)
+    try:
+        return sum(q.points for q in registry.questions(row.exercise))
+    except KeyError:
+        return 0
 
 
 def write_reports(out, rows, write):

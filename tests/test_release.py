@@ -23,7 +23,7 @@ def test_the_release_holds_lessons_exercises_library_data_and_a_learner_readme(b
     folder, _ = built
     top = {path.name for path in folder.iterdir()}
     assert top == {"notebooks", "exercises", "course_lib", "data", "README.md", "Makefile",
-                   "requirements.txt", "pyproject.toml"}
+                   "requirements.txt", "pyproject.toml", "LICENSE", "LICENSE-CONTENT.md"}
     for kind in ("notebooks", "exercises"):
         assert sorted(p.name for p in (folder / kind).glob("*.ipynb")) == sorted(
             p.name for p in (ROOT / kind).glob("*.ipynb"))

@@ -6,6 +6,7 @@ writes ``build/release/first-order-optimization/`` and
 
 * ``notebooks/``, ``exercises/``, ``course_lib/``, ``data/``;
 * ``requirements.txt`` and ``pyproject.toml`` (so ``pip install -e .`` works);
+* the licences, ``LICENSE`` (code) and ``LICENSE-CONTENT.md`` (lessons);
 * ``README.md`` and ``Makefile`` for learners, from ``tools/student_release/``;
 
 and nothing else: no ``solutions/``, no grader (``course_grader/``), no
@@ -24,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "first-order-optimization"
 FOLDERS = ("notebooks", "exercises", "course_lib", "data")
-FILES = {"requirements.txt": ROOT / "requirements.txt",
+FILES = {"LICENSE": ROOT / "LICENSE", "LICENSE-CONTENT.md": ROOT / "LICENSE-CONTENT.md",
+         "requirements.txt": ROOT / "requirements.txt",
          "pyproject.toml": ROOT / "pyproject.toml",
          "README.md": ROOT / "tools" / "student_release" / "README.md",
          "Makefile": ROOT / "tools" / "student_release" / "Makefile"}

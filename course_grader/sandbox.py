@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 import course_grader
 import course_lib
+from course_lib.grading.grade import CALL_SECONDS
 
 BWRAP = "/usr/bin/bwrap"
 PIDS_CGROUP = "/sys/fs/cgroup/pids"
@@ -66,7 +67,7 @@ BLOCK = 4096  # the least an entry in the work folder counts for
 class Limits:
     """What one submission may use."""
 
-    cell_seconds: float = 20.0  # per cell and per function call
+    cell_seconds: float = CALL_SECONDS  # per cell and per function call, as in check
     total_seconds: float = 120.0  # the whole submission, restarts included
     memory_bytes: int = 2 * 2**30
     processes: int = 32

@@ -30,8 +30,8 @@ from course_lib.grading.plain import NotPlainData, to_plain
 MESSAGE_LIMIT = 300
 CALL_SECONDS = 20.0  # the time limit of one call, in check and (by default) the batch grader
 _GRADER_FILES = os.path.dirname(os.path.abspath(__file__))  # course_lib/grading
-_LIBRARY_FILES = tuple({os.path.dirname(os.path.abspath(np.__file__)),
-                        os.path.dirname(os.path.abspath(os.__file__))})  # NumPy, the standard library
+_LIBRARY_FILES = tuple({os.path.dirname(os.path.abspath(np.__file__)),  # NumPy
+                        os.path.dirname(os.path.abspath(os.__file__))})  # the standard library
 
 
 @dataclass

@@ -32,7 +32,7 @@ RULES = [  # (class, init, update, hyperparameters that switch on every branch)
 
 
 def init_state(init, theta, hyper):
-    """Call ``init`` with the hyperparameters it takes (AMSGrad, Adagrad's G_0, RMSprop's buffers)."""
+    """Call ``init`` with the hyperparameters it takes (AMSGrad, G_0, RMSprop's buffers)."""
     names = init.__code__.co_varnames[1:init.__code__.co_argcount]
     return init(theta, **{name: hyper[name] for name in names if name in hyper})
 

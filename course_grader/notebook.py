@@ -15,6 +15,8 @@ import os
 import stat
 from dataclasses import dataclass
 
+from course_grader.written import written_answers
+
 SIZE_LIMIT = 20 * 2**20  # the file, outputs included
 CODE_LIMIT = 2**20  # its code cells together (an exercise's answers are a few kB)
 CONTAINER_LIMIT = 10**6  # "[" and "{" in the file: 17 MB of "[]," would take 440 MB to parse
@@ -30,6 +32,7 @@ class Submission:
     exercise: str  # metadata.course.exercise, or None
     notes: list  # things worth telling the instructor (e.g. bytes replaced)
     sha256: str = None  # of the bytes read
+    written: list = None  # the written-answer cells: [{"id": "w1", "text": ...}]
 
 
 KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
@@ -103,7 +106,7 @@ def read_submission(path):
     code = _code_cells(cells)
     if sum(map(len, code)) > CODE_LIMIT:
         raise BadNotebook(f"its code cells hold more than {CODE_LIMIT // 2**20} MB of code")
-    return Submission(code, _exercise(notebook), notes, digest)
+    return Submission(code, _exercise(notebook), notes, digest, written_answers(cells))
 
 
 def _code_cells(cells):

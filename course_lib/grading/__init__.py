@@ -14,6 +14,6 @@ reuses these questions and the scoring in ``grade``.
 """
 
 from course_lib.grading.check import checker
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 
-__all__ = ["checker", "Question", "register"]
+__all__ = ["checker", "Question", "Mutant", "register"]

@@ -1,0 +1,71 @@
+"""Many runs of mini-batch training at once, one per seed: the spread of a stochastic result.
+
+A conclusion drawn from one noisy run can be seed luck, so the lessons repeat each stochastic
+experiment over several seeds. On the least-squares line of lesson 2,
+
+    J(θ) = 1/(2n) Σᵢ (θ₁xᵢ + θ₂ − yᵢ)²,   g_B(θ) = 1/B Σ_{i∈B} (θ₁xᵢ + θ₂ − yᵢ)·(xᵢ, 1),
+
+``minibatch_runs`` trains S copies side by side: the parameter is one array of shape (S, 2),
+row s is run s, and every row draws its own batches from its own seed. The course's
+optimizers act element by element, so one ``optimizer.step()`` is S independent steps with
+exactly the semantics of ``torch.optim`` (momentum, Nesterov, …). Row s with shuffling is
+the same run as ``widgets.run_minibatch(…, seed=s)``.
+"""
+
+import numpy as np
+
+from course_lib.parameter import Parameter
+
+SAMPLINGS = ("shuffle", "independent")
+
+
+def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling="shuffle",
+                   lr_at=None, **hyperparameters):
+    """Iterates θ₀ … θ_steps of one mini-batch run per seed, shape (steps + 1, S, 2).
+
+    ``problem`` is a ``widgets.LeastSquaresLine`` (anything with ``x`` and ``y``);
+    ``optimizer`` a class from ``course_lib.optim`` with its ``hyperparameters`` (``lr``, …).
+    ``sampling="shuffle"`` takes the batches of a fresh permutation every epoch (as
+    ``data.MiniBatches``); ``"independent"`` draws every batch of B examples anew, with
+    replacement, independently of all others. ``lr_at(t)``, if given, sets η for step
+    t = 1, 2, … (a schedule). A run that overflows continues as NaN.
+    """
+    if sampling not in SAMPLINGS:
+        raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+    x, y = np.asarray(problem.x, dtype=float), np.asarray(problem.y, dtype=float)
+    n = x.size
+    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n):
+        raise ValueError(f"batch_size must be an integer from 1 to n = {n}, got {batch_size!r}")
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    batches = [_batches(rng, n, batch_size, steps, sampling) for rng in rngs]
+    theta = Parameter(np.tile(np.asarray(start, dtype=float), (len(seeds), 1)))
+    opt = optimizer([theta], **hyperparameters)
+    path = [theta.data.copy()]
+    rows = np.arange(len(seeds))[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
+            index = np.stack([next(b) for b in batches])            # (S, B) example indices
+            xb, yb = x[index], y[index]
+            residual = theta.data[rows, 0] * xb + theta.data[rows, 1] - yb
+            if lr_at is not None:
+                opt.param_groups[0]["lr"] = lr_at(t)
+            opt.zero_grad()
+            theta.grad = np.stack([np.mean(residual * xb, axis=1), np.mean(residual, axis=1)], 1)
+            opt.step()
+            path.append(theta.data.copy())
+    return np.array(path)
+
+
+def _batches(rng, n, batch_size, steps, sampling):
+    """The index batches of one run, one per step; a shuffled epoch keeps its short last batch."""
+    if sampling == "independent":
+        for _ in range(steps):
+            yield rng.integers(0, n, batch_size)
+        return
+    while True:
+        order = rng.permutation(n)
+        for begin in range(0, n, batch_size):
+            yield order[begin:begin + batch_size]

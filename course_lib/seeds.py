@@ -26,7 +26,7 @@ def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling
     ``problem`` is a ``widgets.LeastSquaresLine`` (anything with ``x`` and ``y``);
     ``optimizer`` a class from ``course_lib.optim`` with its ``hyperparameters`` (``lr``, …).
     ``sampling="shuffle"`` takes the batches of a fresh permutation every epoch (as
-    ``data.MiniBatches``); ``"independent"`` draws every batch of B examples anew, with
+    ``data.MiniBatches``; B must divide n); ``"independent"`` draws every batch of B examples anew, with
     replacement, independently of all others. ``lr_at(t)``, if given, sets η for step
     t = 1, 2, … (a schedule). A run that overflows continues as NaN.
     """
@@ -36,36 +36,39 @@ def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling
     n = x.size
     if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n):
         raise ValueError(f"batch_size must be an integer from 1 to n = {n}, got {batch_size!r}")
+    if sampling == "shuffle" and n % batch_size:
+        raise ValueError(f"with shuffled epochs the batch size must divide n = {n} (got {batch_size}), "
+                         "so that every step uses a full batch")
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed")
-    rngs = [np.random.default_rng(seed) for seed in seeds]
-    batches = [_batches(rng, n, batch_size, steps, sampling) for rng in rngs]
+    batches = np.stack([_batches(np.random.default_rng(seed), n, batch_size, steps, sampling)
+                        for seed in seeds], axis=1)            # (steps, S, B) example indices
     theta = Parameter(np.tile(np.asarray(start, dtype=float), (len(seeds), 1)))
     opt = optimizer([theta], **hyperparameters)
-    path = [theta.data.copy()]
-    rows = np.arange(len(seeds))[:, None]
+    path = np.empty((steps + 1, len(seeds), 2))
+    path[0] = theta.data
+    x_batches, y_batches = x[batches], y[batches]
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, steps + 1):
-            index = np.stack([next(b) for b in batches])            # (S, B) example indices
-            xb, yb = x[index], y[index]
-            residual = theta.data[rows, 0] * xb + theta.data[rows, 1] - yb
+            xb, yb = x_batches[t - 1], y_batches[t - 1]              # (S, B) each
+            residual = theta.data[:, :1] * xb + theta.data[:, 1:] - yb
             if lr_at is not None:
                 opt.param_groups[0]["lr"] = lr_at(t)
             opt.zero_grad()
-            theta.grad = np.stack([np.mean(residual * xb, axis=1), np.mean(residual, axis=1)], 1)
+            grad = np.empty_like(theta.data)
+            grad[:, 0] = (residual * xb).sum(axis=1) / xb.shape[1]
+            grad[:, 1] = residual.sum(axis=1) / xb.shape[1]
+            theta.grad = grad
             opt.step()
-            path.append(theta.data.copy())
-    return np.array(path)
+            path[t] = theta.data
+    return path
 
 
 def _batches(rng, n, batch_size, steps, sampling):
-    """The index batches of one run, one per step; a shuffled epoch keeps its short last batch."""
+    """The index batches of one run, shape (steps, B); shuffled epochs must split into whole batches."""
     if sampling == "independent":
-        for _ in range(steps):
-            yield rng.integers(0, n, batch_size)
-        return
-    while True:
-        order = rng.permutation(n)
-        for begin in range(0, n, batch_size):
-            yield order[begin:begin + batch_size]
+        return rng.integers(0, n, (steps, batch_size))
+    epochs = -(-steps * batch_size // n)
+    order = np.concatenate([rng.permutation(n) for _ in range(epochs)])
+    return order[:steps * batch_size].reshape(steps, batch_size)

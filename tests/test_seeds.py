@@ -14,9 +14,9 @@ def line(n=64):
                                    {"lr": 0.1, "momentum": 0.9, "nesterov": True}])
 def test_each_row_is_the_run_of_its_seed(hyper):
     problem = line()
-    runs = seeds.minibatch_runs(problem, (0.0, 0.0), SGD, 5, 3 * 13, seeds=[0, 4], **hyper)
+    runs = seeds.minibatch_runs(problem, (0.0, 0.0), SGD, 8, 3 * 8, seeds=[0, 4], **hyper)
     for row, seed in enumerate([0, 4]):
-        alone = widgets.run_minibatch(problem, (0.0, 0.0), SGD, 5, 3, seed=seed, **hyper)
+        alone = widgets.run_minibatch(problem, (0.0, 0.0), SGD, 8, 3, seed=seed, **hyper)
         np.testing.assert_allclose(runs[:, row], alone, rtol=1e-12, atol=1e-14)
 
 
@@ -35,5 +35,7 @@ def test_bad_arguments_are_named():
         seeds.minibatch_runs(line(), (0, 0), SGD, 4, 10, [0], sampling="random", lr=0.1)
     with pytest.raises(ValueError, match="batch_size"):
         seeds.minibatch_runs(line(), (0, 0), SGD, 0, 10, [0], lr=0.1)
+    with pytest.raises(ValueError, match="divide"):
+        seeds.minibatch_runs(line(), (0, 0), SGD, 5, 10, [0], lr=0.1)
     with pytest.raises(ValueError, match="seed"):
         seeds.minibatch_runs(line(), (0, 0), SGD, 4, 10, [], lr=0.1)

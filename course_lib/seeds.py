@@ -9,7 +9,7 @@ experiment over several seeds. On the least-squares line of lesson 2,
 row s is run s, and every row draws its own batches from its own seed. The course's
 optimizers act element by element, so one ``optimizer.step()`` is S independent steps with
 exactly the semantics of ``torch.optim`` (momentum, Nesterov, …). Row s with shuffling is
-the same run as ``widgets.run_minibatch(…, seed=s)``.
+the same run as ``runners.run_minibatch(…, seed=s)``.
 """
 
 import numpy as np
@@ -23,7 +23,7 @@ def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling
                    lr_at=None, **hyperparameters):
     """Iterates θ₀ … θ_steps of one mini-batch run per seed, shape (steps + 1, S, 2).
 
-    ``problem`` is a ``widgets.LeastSquaresLine`` (anything with ``x`` and ``y``);
+    ``problem`` is a ``surfaces.LeastSquaresLine`` (anything with ``x`` and ``y``);
     ``optimizer`` a class from ``course_lib.optim`` with its ``hyperparameters`` (``lr``, …).
     ``sampling="shuffle"`` takes the batches of a fresh permutation every epoch (as
     ``data.MiniBatches``; B must divide n); ``"independent"`` draws every batch of B examples anew, with

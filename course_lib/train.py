@@ -9,7 +9,9 @@ One iteration (step t = 1, 2, …) on a mini-batch (X_B, y_B)::
     before_step(params)                       # only if given: any other change to the g's
     optimizer.step()                          # θ_{t+1} from θ_t and g_t
 
-and after each epoch ``scheduler.step()`` if a scheduler is given.
+and after each epoch ``scheduler.step()`` if a scheduler is given (a
+``ReduceLROnPlateau`` gets the epoch's validation loss, or its training loss
+when there is no validation data: ``scheduler.step(loss)``).
 """
 
 import math
@@ -20,6 +22,7 @@ import numpy as np
 
 from course_lib.clip import clip_grad_norm_
 from course_lib.diagnostics import GradientHistory, snapshot
+from course_lib.optim.lr_scheduler import ReduceLROnPlateau
 
 PROGRESS_AFTER_SECONDS = 2.0
 MAX_PROGRESS_LINES = 10
@@ -114,14 +117,16 @@ def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_no
             total, count = total + float(loss) * len(X_batch), count + len(X_batch)
         if count == 0:
             raise ValueError("batches yielded no mini-batch: is the dataset empty?")
-        if scheduler is not None:
-            scheduler.step()
         log.epoch_loss.append(total / count)
         log.epoch_time.append(time.perf_counter() - epoch_start)
         if validation is not None:
             val_loss, val_accuracy = evaluate(model, loss_fn, *validation)
             log.val_loss.append(val_loss)
             log.val_accuracy.append(val_accuracy)
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(log.val_loss[-1] if validation is not None else log.epoch_loss[-1])
+        elif scheduler is not None:
+            scheduler.step()
         elapsed = time.perf_counter() - start
         expected_total = elapsed / epoch * epochs
         show = verbose if verbose is not None else expected_total > PROGRESS_AFTER_SECONDS

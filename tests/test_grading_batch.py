@@ -20,9 +20,9 @@ from pathlib import Path
 import grading_fixtures as fx
 import pytest
 
-from course_lib.grading.__main__ import main
-from course_lib.grading.batch import grade_all
-from course_lib.grading.sandbox import Limits, isolation
+from course_grader.__main__ import main
+from course_grader.batch import grade_all
+from course_grader.sandbox import Limits, isolation
 
 LIMITS = Limits(cell_seconds=1, total_seconds=4, memory_bytes=2**30, disk_bytes=32 * 2**20)
 FULL = 4.0  # q1 2 points, q2 1, q3 1
@@ -580,14 +580,14 @@ def test_the_weakest_network_defence_disables_python_sockets(tmp_path, server):
             "    print('NETWORK-OPEN')\nexcept OSError as error:\n    print('BLOCKED', error)")
     job = {"cells": [cell], "skip_cells": [], "skip_questions": [], "questions": [],
            "cell_seconds": 5, "block_network": True}
-    run = subprocess.run([sys.executable, "-I", "-m", "course_lib.grading.child"], cwd=tmp_path,
+    run = subprocess.run([sys.executable, "-I", "-m", "course_grader.child"], cwd=tmp_path,
                          input=json.dumps(job), capture_output=True, text=True, timeout=60)
     assert "BLOCKED network access is disabled while grading" in run.stdout
     assert server[1] == [] and json.loads((tmp_path / "result.json").read_text())["running"] is None
 
 
 def test_feedback_names_are_distinct_and_safe():
-    from course_lib.grading.batch import feedback_names
+    from course_grader.batch import feedback_names
 
     paths = [Path("a/x y.ipynb"), Path("a/x_y.ipynb"), Path("b/x_y.ipynb"), Path("c/..evil.ipynb"),
              Path("d/alice.ipynb")]
@@ -605,7 +605,7 @@ def test_a_result_file_cannot_exhaust_the_graders_memory(tmp_path):
     """60 MB of "[]," would be twenty million lists (gigabytes) in json.loads: refused unread."""
     import time
 
-    from course_lib.grading.sandbox import RESULT_CONTAINERS, RESULT_LIMIT, _read_result
+    from course_grader.sandbox import RESULT_CONTAINERS, RESULT_LIMIT, _read_result
 
     result = tmp_path / "result.json"
     for text in ('{"cells": [' + "[]," * 20_000_000 + "[]]}",  # larger than RESULT_LIMIT
@@ -625,7 +625,7 @@ def test_a_result_file_cannot_exhaust_the_graders_memory(tmp_path):
 
 
 def test_a_notebook_cannot_exhaust_the_graders_memory_either(tmp_path):
-    from course_lib.grading.notebook import BadNotebook, read_submission
+    from course_grader.notebook import BadNotebook, read_submission
 
     path = tmp_path / "lists.ipynb"
     path.write_text('{"nbformat": 4, "cells": [' + "[]," * 10**6 + "[]]}")  # 3 MB, 10⁶ lists
@@ -634,7 +634,7 @@ def test_a_notebook_cannot_exhaust_the_graders_memory_either(tmp_path):
 
 
 def test_cell_statuses_from_the_child_are_bounded():
-    from course_lib.grading.batch import MAX_CELLS, _cell_statuses
+    from course_grader.batch import MAX_CELLS, _cell_statuses
 
     statuses = _cell_statuses([{"status": "error", "error": "x" * 10**6}] * (MAX_CELLS + 5) + [3])
     assert len(statuses) == MAX_CELLS and len(statuses[0]["error"]) == 300
@@ -643,7 +643,7 @@ def test_cell_statuses_from_the_child_are_bounded():
 def test_the_csv_quotes_and_defuses_whatever_a_learner_named():
     import csv
 
-    from course_lib.grading.batch import grades_csv
+    from course_grader.batch import grades_csv
 
     names = ["=cmd|' /C calc'!A0.ipynb", "+1.ipynb", "-2.ipynb", "@SUM(A1).ipynb",
              'we,ird "name"\nnewline.ipynb']
@@ -657,14 +657,14 @@ def test_the_csv_quotes_and_defuses_whatever_a_learner_named():
 def test_the_grader_cannot_be_traced_by_a_child_of_the_same_user(graded):
     """Graded as root the child has no capabilities; as another user, only this keeps a child
     without bubblewrap from writing the grader's memory through /proc/<pid>/mem."""
-    from course_lib.grading.sandbox import _libc
+    from course_grader.sandbox import _libc
 
     PR_GET_DUMPABLE = 3
     assert _libc().prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0
 
 
 def test_many_empty_files_count_against_the_disk_limit(tmp_path):
-    from course_lib.grading.sandbox import BLOCK, _disk_usage
+    from course_grader.sandbox import BLOCK, _disk_usage
 
     for i in range(100):
         (tmp_path / f"f{i}").touch()

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import course_lib
-from course_lib.grading import sandbox
+from course_grader import sandbox
 
 
 @pytest.fixture

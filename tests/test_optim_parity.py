@@ -85,4 +85,4 @@ def test_hyperparameter_names_and_defaults_are_torchs(name):
 
 def test_fixtures_cover_every_optimizer():
     assert {c["optimizer"] for c in CONFIGS.values()} == {
-        "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam"}
+        "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam"}

@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
-from course_lib import data, seeds, widgets
+from course_lib import data, runners, seeds, surfaces
 from course_lib.optim import SGD
 
 
 def line(n=64):
     X, Y = data.make_linear_regression(n_samples=n, seed=3)
-    return widgets.LeastSquaresLine(X[:, 0], Y[:, 0])
+    return surfaces.LeastSquaresLine(X[:, 0], Y[:, 0])
 
 
 @pytest.mark.parametrize("hyper", [{"lr": 0.3}, {"lr": 0.1, "momentum": 0.9},
@@ -16,7 +16,7 @@ def test_each_row_is_the_run_of_its_seed(hyper):
     problem = line()
     runs = seeds.minibatch_runs(problem, (0.0, 0.0), SGD, 8, 3 * 8, seeds=[0, 4], **hyper)
     for row, seed in enumerate([0, 4]):
-        alone = widgets.run_minibatch(problem, (0.0, 0.0), SGD, 8, 3, seed=seed, **hyper)
+        alone = runners.run_minibatch(problem, (0.0, 0.0), SGD, 8, 3, seed=seed, **hyper)
         np.testing.assert_allclose(runs[:, row], alone, rtol=1e-12, atol=1e-14)
 
 

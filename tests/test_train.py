@@ -83,6 +83,21 @@ def test_scheduler_and_clipping_are_applied():
     assert np.all(global_norms <= 0.5 + 1e-9)
 
 
+def test_reduce_lr_on_plateau_watches_the_validation_loss_or_else_the_training_loss():
+    X, y = data.make_blobs(64, seed=0)
+    for validation in (None, (X[:32], y[:32])):
+        model = nn.mlp([2, 8, 3], rng=0)
+        sgd = optim.SGD(model.parameters(), lr=0.1)
+        # improvements by less than 10 do not count: every epoch after the first is a bad one
+        plateau = optim.lr_scheduler.ReduceLROnPlateau(sgd, patience=1, factor=0.5, threshold=10.0,
+                                                       threshold_mode="abs")
+        log = fit(model, nn.softmax_cross_entropy, sgd, data.MiniBatches(X, y, 16, seed=0), 6,
+                  scheduler=plateau, validation=validation)
+        assert log.lr == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
+        watched = log.val_loss if validation is not None else log.epoch_loss
+        assert plateau.best == watched[0]
+
+
 def test_before_step_changes_the_gradients_the_optimizer_uses():
     X, y = data.make_blobs(64, seed=0)
     model = nn.mlp([2, 8, 3], rng=0)

@@ -34,6 +34,17 @@ mistakes
     Named wrong variants, ``{message: function}``, each with the learner's
     signature. When an answer fails a case and its result matches a variant
     on that case, the feedback shows that variant's message.
+mutants
+    Wrong answers the question must catch, as :class:`Mutant` data: each one
+    a deliberate slip in the reference (a sign, a factor, a counter off by
+    one, the other convention, an input changed in place, a stated rule
+    broken) and what the feedback must do with it: name it with one of the
+    ``mistakes`` (``"named"``) or print a hint of a given kind (see
+    ``symptoms``). ``mutants.generated`` adds the slips every question gets
+    (result negated, scaled, reordered; an input changed in place), and
+    ``tests/test_grading_mutants.py`` checks them all: each one fails, and
+    a named message fires only for a mutant its own variant reproduces.
+    They live here, beside the reference, on the grader's trusted side.
 forbidden
     course_lib functions or classes the answer must not simply call (usually
     the reference itself). While the learner's function runs, every Python
@@ -100,7 +111,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from numbers import Real
 
-__all__ = ["Question", "register", "questions", "question", "exercises", "import_errors"]
+__all__ = ["Question", "Mutant", "register", "questions", "question", "exercises",
+           "import_errors"]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A wrong answer the feedback must catch: ``answer`` has the learner's signature.
+
+    ``expect`` says what ``check`` must print for it: ``"named"`` (one of the
+    question's mistakes, whose variant gives the same results), or the kind of
+    hint (``"sign"``, ``"factor"``, ``"step"``, ``"off-by-one"``, ...; see
+    ``symptoms``), or ``"changed inputs"``. A tuple allows any of several.
+    """
+
+    what: str
+    answer: Callable
+    expect: object = "named"
+
+    @property
+    def allowed(self):
+        return (self.expect,) if isinstance(self.expect, str) else tuple(self.expect)
 
 
 @dataclass(frozen=True)
@@ -117,6 +148,7 @@ class Question:
     rtol: float = 1e-6
     atol: float = 1e-9
     mistakes: Mapping[str, Callable] = field(default_factory=dict)
+    mutants: tuple = ()
     forbidden: tuple = ()
 
     def __post_init__(self):
@@ -140,6 +172,10 @@ class Question:
         ):
             raise TypeError("Question.mistakes must map message strings to functions")
         object.__setattr__(self, "mistakes", dict(self.mistakes))
+        mutants = tuple(self.mutants)
+        if not all(isinstance(mutant, Mutant) for mutant in mutants):
+            raise TypeError("Question.mutants holds Mutant(what, answer, expect) entries")
+        object.__setattr__(self, "mutants", mutants)
         forbidden = tuple(self.forbidden)
         for item in forbidden:
             if (not callable(item) or not getattr(item, "__module__", "").startswith("course_lib")

@@ -1,4 +1,4 @@
-"""``python -m course_lib.grading SUBMISSION_OR_FOLDER... --out DIR``: grade a class.
+"""``python -m course_grader SUBMISSION_OR_FOLDER... --out DIR``: grade a class.
 
 Each notebook is run in its own isolated child process (see ``sandbox``);
 grades go to DIR/grades.csv and feedback to DIR/feedback/<name>.json.
@@ -7,13 +7,13 @@ grades go to DIR/grades.csv and feedback to DIR/feedback/<name>.json.
 import argparse
 import sys
 
-from course_lib.grading.batch import grade_all
-from course_lib.grading.sandbox import Limits, isolation
+from course_grader.batch import grade_all
+from course_grader.sandbox import Limits, isolation
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m course_lib.grading",
+        prog="python -m course_grader",
         description="Grade submitted exercise notebooks, each in an isolated child process.")
     parser.add_argument("paths", nargs="+", metavar="SUBMISSION_OR_FOLDER",
                         help="notebooks, or folders searched for *.ipynb")

@@ -34,12 +34,13 @@ from pathlib import Path
 import numpy as np
 from IPython.core.inputtransformer2 import TransformerManager
 
+from course_grader.notebook import BadNotebook, read_submission
+from course_grader.sandbox import Limits, isolation, run_job
+from course_grader.source_scan import (evasive_in_source, forbidden_in_cells,
+                                       forbidden_in_source, parse_cells)
 from course_lib.grading import plain, registry
-from course_lib.grading.forbidden import (dotted_name, evasive_in_source, forbidden_in_cells,
-                                          forbidden_in_source, parse_cells)
 from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result
-from course_lib.grading.notebook import BadNotebook, read_submission
-from course_lib.grading.sandbox import Limits, isolation, run_job
+from course_lib.grading.watch import dotted_name
 
 MAX_RESTARTS = 3  # reruns after a crash or a runaway cell, each skipping the culprit
 NAME_LIMIT = 100  # bytes of a feedback file's name (twice, with its folder's)

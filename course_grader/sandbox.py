@@ -4,7 +4,7 @@ What protects the machine and the grade, strongest first:
 
 - bubblewrap (``/usr/bin/bwrap``, when it works here): new network, PID, IPC
   and UTS namespaces (no network at all, not even the host's 127.0.0.1), the
-  system, the Python installation, course_lib and the course's data/ bound
+  system, the Python installation, course_lib, course_grader and the course's data/ bound
   read-only, the rest of the file system read-only too, ``/tmp``, the home
   folder and ``/dev/shm`` empty folders inside the submission's own work
   folder — the only writable place — all capabilities dropped, everything
@@ -47,7 +47,9 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import course_grader
 import course_lib
+from course_lib.grading.grade import CALL_SECONDS
 
 BWRAP = "/usr/bin/bwrap"
 PIDS_CGROUP = "/sys/fs/cgroup/pids"
@@ -65,7 +67,7 @@ BLOCK = 4096  # the least an entry in the work folder counts for
 class Limits:
     """What one submission may use."""
 
-    cell_seconds: float = 20.0  # per cell and per function call
+    cell_seconds: float = CALL_SECONDS  # per cell and per function call, as in check
     total_seconds: float = 120.0  # the whole submission, restarts included
     memory_bytes: int = 2 * 2**30
     processes: int = 32
@@ -174,7 +176,9 @@ def _bwrap_prefix(workdir):
     for inside, folder in _private_folders(workdir).items():  # counted by the disk watch
         args += ["--bind", folder, inside]
     library = os.path.dirname(os.path.realpath(course_lib.__file__))
-    python = {sys.prefix, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), library}
+    grader = os.path.dirname(os.path.realpath(course_grader.__file__))  # the child's own code
+    python = {sys.prefix, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), library,
+              grader}
     for path in sorted(python):
         args += ["--ro-bind", path, path]
     course_data = os.path.join(os.path.dirname(library), "data")  # datasets the course ships
@@ -252,7 +256,7 @@ def run_job(job, limits, seconds, use_bubblewrap=True):
     workdir = tempfile.mkdtemp(prefix="course-grading-")
     cgroup = _new_cgroup(limits.processes) if where.pids_cgroup else None
     # -u (unbuffered): what a cell printed before it crashed the process is kept
-    child = [sys.executable, "-I", "-u", "-m", "course_lib.grading.child"]
+    child = [sys.executable, "-I", "-u", "-m", "course_grader.child"]
     if where.bubblewrap:
         command, env = _bwrap_prefix(workdir) + child, _environment("/home/learner", "/tmp")
     else:

@@ -1,6 +1,6 @@
 """The batch grader's child process: run one submission's cells, call its functions.
 
-Started by ``sandbox`` as ``python -I -m course_lib.grading.child`` inside the
+Started by ``sandbox`` as ``python -I -m course_grader.child`` inside the
 isolation. It reads its job (the code cells and, per question, the function
 name and the test inputs as plain data) as JSON from stdin, runs the cells in
 order in one fresh namespace — each error caught, each cell under a time
@@ -24,7 +24,7 @@ import numpy as np
 
 import course_lib.grading
 from course_lib.grading import plain
-from course_lib.grading.forbidden import resolve
+from course_lib.grading.watch import resolve
 from course_lib.grading.grade import error_text, run_case
 
 RESULT = "result.json"

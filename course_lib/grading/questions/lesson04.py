@@ -186,6 +186,15 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta, state["exp_avg"], state["exp_avg_sq"]
 
 
+def adam_step_numpy(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """The same Adam step in NumPy alone: what the batch grader puts in place of the learner's
+    ``adam_step`` while grading q4 and q5 (course_lib's Adam is forbidden there)."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
 def _adam_cases(rng):
     cases = []
     # t = 3 before t = 2: a fixed t = 1 and t − 1 then fail first on different cases.
@@ -355,7 +364,9 @@ register(Question(
         "AdamW shrinks θ directly: θ ← (1 − ηλ) θ":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 theta, g + wd * theta, m, v, t, lr, b1, b2, eps),
-        "the decay is not multiplied by η: AdamW's shrink factor is (1 − ηλ), not (1 − λ)":
+        "you shrank θ by (1 − λ), the form of Loshchilov & Hutter's paper (there a schedule multiplier, 1 "
+        "without a schedule, scales the decay, not the learning rate); this exercise uses PyTorch's "
+        "convention, θ ← (1 − ηλ) θ with η = lr":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 (1 - wd) * theta, g, m, v, t, lr, b1, b2, eps),
         "the weight decay is missing: θ ← (1 − ηλ) θ before the Adam step":
@@ -372,6 +383,7 @@ register(Question(
                eps, wd: _adam_plain(theta, g + wd * theta, m, v, t, lr, b1, b2, eps)),
     ),
     forbidden=(Adam, AdamW, adamw_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))
 
 
@@ -445,4 +457,5 @@ register(Question(
                adam_run(theta0, curvatures, steps, lr, beta1, beta2, eps)[1:], "length"),
     ),
     forbidden=(Adam, AdamW, adam_run, adam_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))

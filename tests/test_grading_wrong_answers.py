@@ -305,7 +305,7 @@ def test_a_slow_answer_is_stopped_at_the_batch_graders_limit(monkeypatch):
     result = checker("01_gradient_descent")("q1", sleepy)
     assert time.monotonic() - start < 10
     assert result.score == 0 and result.cases == ["out of time"] * 4
-    assert "longer than 0.3 s, the time limit per call of q1" in result.details[0]
+    assert "longer than 0.3 s, the time limit per call of q1 (check and the batch" in result.details[0]
 
 
 def test_parameters_in_another_order_are_named():

@@ -1,27 +1,27 @@
-"""Grading a class: every submission in its own isolated child, grades.csv and feedback/.
+"""Grading a class: every submission in its own isolated child, then the gradebook and reports.
 
 For each submitted notebook the parent (this process, trusted) reads the code
-cells, draws fresh random inputs for every question, and hands both to a
-child process (``child``, isolated by ``sandbox``). The child runs the cells
-and calls the learner's functions; the parent reads back only plain data,
-computes the expected values from the reference itself and scores them with
-the same code as ``check``. A child that crashes (segfault, ``os._exit``,
-killing itself) is rerun without the cell or question that crashed it, so the
-honest answers still earn their points.
+cells, draws every question's test inputs from the submission's seed (fixed
+per exercise, or per student with ``--variants``: see ``seeds``), and hands
+both to a child process (``child``, isolated by ``sandbox``). The child runs
+the cells and calls the learner's functions — an answer that builds on an
+earlier one (``Question.builds_on``) with a correct version of the earlier
+function in its place; the parent reads back only plain data, computes the
+expected values from the reference itself and scores them with the same code
+as ``check``. A child that crashes (segfault, ``os._exit``, killing itself)
+is rerun without the cell or question that crashed it, so the honest answers
+still earn their points.
 
-Results go to ``OUT/feedback/<name>.json`` (one per submission, with the
-feedback a learner can read) and ``OUT/grades.csv`` (one row per submission),
-both written to a temporary file and renamed into place. A submission whose
-feedback already records the same content hash is not graded again unless
-``redo`` is set. Submissions are only ever read.
+Each submission's record goes to ``OUT/feedback/<name>.json`` (written to a
+temporary file and renamed into place); then ``export`` rebuilds the
+gradebooks, review sheets and reports from all the records in OUT. A
+submission whose feedback already records the same content hash and seed is
+not graded again unless ``redo`` is set. Submissions are only ever read.
 """
 
-import csv
 import hashlib
-import io
 import json
 import os
-import secrets
 import signal
 import sys
 import tempfile
@@ -34,8 +34,13 @@ from pathlib import Path
 import numpy as np
 from IPython.core.inputtransformer2 import TransformerManager
 
+from course_grader.answers import answer_sources, names_used
+from course_grader.export import Options, export
+from course_grader.gradebook import exact_status
 from course_grader.notebook import BadNotebook, read_submission
+from course_grader.roster import match
 from course_grader.sandbox import Limits, isolation, run_job
+from course_grader.seeds import Seeding
 from course_grader.source_scan import (evasive_in_source, forbidden_in_cells,
                                        forbidden_in_source, parse_cells)
 from course_lib.grading import plain, registry
@@ -46,7 +51,6 @@ MAX_RESTARTS = 3  # reruns after a crash or a runaway cell, each skipping the cu
 NAME_LIMIT = 100  # bytes of a feedback file's name (twice, with its folder's)
 MAX_CELLS = 10_000
 CRASH_OUTPUT = 200  # characters of output kept from a run a cell crashed  # cell statuses read back from a child (a notebook has far fewer)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
 
 
 def find_submissions(paths, out):
@@ -100,10 +104,12 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
-    """Grade one notebook → its feedback record (a JSON-ready dict)."""
+def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True,
+                     seeding=Seeding(), student_id=None):
+    """Grade one notebook → its feedback record (a JSON-ready dict). Its test inputs come
+    from ``seeding`` (see ``seeds``), for ``student_id`` (default: the file name)."""
     started = time.monotonic()
-    record = {"file": str(path), "sha256": _sha256(path), "exercise": None,
+    record = {"file": str(path), "sha256": _sha256(path), "exercise": None, "mtime": _mtime(path),
               "score": 0.0, "max_score": 0.0, "status": "", "isolation":
               isolation(use_bubblewrap).describe(), "questions": [], "cells": [], "output": "",
               "notes": [], "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -124,21 +130,30 @@ def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
                                for q in questions]
         return record
     record["notes"] += submission.notes
+    record["written"] = submission.written or []
+    seed = seeding.seed(record["exercise"], student_id or Path(path).stem)
     results, problems = _grade_cells_and_questions(submission, questions, limits, use_bubblewrap,
-                                                   record)
+                                                   record, seed)
     named = _exercise_in_name(path)
     if not exercise and named not in (None, record["exercise"]):  # another exercise's answers?
         problems.insert(0, f"graded as {record['exercise']} (the notebook's metadata) but the "
                            f"file name says {named}")
-    record["questions"] = [result.to_dict() for result in results]
-    record["score"] = round(sum(result.score for result in results), 6)
-    record["status"] = "; ".join(problems) or "ok"
+    record["questions"] = results
+    record["score"] = round(sum(result["score"] for result in results), 6)
+    record["status"] = exact_status(problems, results)
     record["seconds"] = round(time.monotonic() - started, 3)
     return record
 
 
-def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, record):
-    seed = secrets.randbits(63)
+def _mtime(path):
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc).isoformat()
+    except OSError:
+        return None
+
+
+def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, record, seed):
+    seed, record["seed_source"] = seed
     record["seed"] = seed
     cases = {q.id: q.inputs(np.random.default_rng([seed, index]))
              for index, q in enumerate(questions)}
@@ -147,7 +162,9 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
            "cell_seconds": limits.cell_seconds,
            "questions": [{"id": q.id, "function": q.function,
                           "cases": [plain.encode(case) for case in cases[q.id]],
-                          "forbidden": [dotted_name(f) for f in q.forbidden]} for q in questions]}
+                          "forbidden": [dotted_name(f) for f in q.forbidden],
+                          "substitute": {name: dotted_name(f) for name, f in q.builds_on.items()}}
+                         for q in questions]}
     problems, crashes = [], {}  # crashes: cell index -> what happened, with its last output
     for _ in range(MAX_RESTARTS + 1):
         run = run_job(job, limits, limits.total_seconds, use_bubblewrap)
@@ -184,9 +201,16 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         if numbers:
             problems.insert(0, f"{label} {', '.join(numbers)}")
     returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
-    trees = parse_cells(_transformed(submission.cells))  # once: a notebook may be 1 MB of code
-    results = [_question_result(q, cases[q.id], returned.get(q.id), trees) for q in questions]
-    suspicious = {submission.number(index - 1): names
+    sources = _transformed(submission.cells)
+    trees = parse_cells(sources)  # once: a notebook may be 1 MB of code
+    results = []
+    for q in questions:
+        result = _question_result(q, cases[q.id], returned.get(q.id), trees).to_dict()
+        result["timeouts"] = _timeouts(returned.get(q.id))
+        result["details"] += _builds_on_notes(q, questions, trees)
+        results.append(result)
+    record["answers"] = answer_sources(sources, trees, questions)
+    suspicious = {submission.number(index - 1): names  # as a learner numbers the cells
                   for index, names in _suspicious_cells(trees, questions).items()}
     if suspicious:
         names = sorted({name for found in suspicious.values() for name in found})
@@ -194,6 +218,26 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         problems.append(f"read cell{'s' * (len(suspicious) > 1)} {cells}: {', '.join(names)} "
                         "can get answers from course_lib unseen")
     return results, problems
+
+
+def _timeouts(returned):
+    """How many calls of one answer ran out of time (read from the child's untrusted data)."""
+    outcomes = returned.get("outcomes") if isinstance(returned, dict) else None
+    return sum(1 for o in outcomes if isinstance(o, dict) and "timeout" in o
+               ) if isinstance(outcomes, list) else 0
+
+
+def _builds_on_notes(question, questions, trees):
+    """Say so when an answer calling an earlier one was graded with a correct version of it."""
+    used = names_used(trees, question.function)
+    notes = []
+    for name in question.builds_on:
+        if name in used:
+            earlier = next((q.id for q in questions if q.function == name), None)
+            notes.append(f"Graded with the course's {name} in place of yours"
+                         + (f" (question {earlier} grades yours)" if earlier else "")
+                         + ", so a mistake there costs that question only.")
+    return notes
 
 
 def _suspicious_cells(trees, questions):
@@ -325,39 +369,16 @@ def _short(text, limit=80):
     return text if text is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _cell(value):
-    """A CSV cell a spreadsheet shows as text: a leading ``=``, ``+``, ``-`` or ``@`` (a file
-    or exercise name chosen by a learner) would make it a formula, so it gets a ``'``."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
-def grades_csv(records):
-    """The text of grades.csv: one row per submission, one column per question."""
-    exercises = {record["exercise"] for record in records}
-    columns = []
-    for record in records:
-        for result in record["questions"]:
-            column = result["id"] if len(exercises) == 1 else f"{record['exercise']}:{result['id']}"
-            if column not in columns:
-                columns.append(column)
-    rows = [["file", "exercise", "score", "max_score", "status", "isolation", *columns]]
-    for record in records:
-        points = {(result["id"] if len(exercises) == 1 else f"{record['exercise']}:{result['id']}"):
-                  result["score"] for result in record["questions"]}
-        rows.append([record["file"], record["exercise"] or "", record["score"], record["max_score"],
-                     record["status"], record["isolation"], *(points.get(c, "") for c in columns)])
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows([[_cell(v) for v in row] for row in rows])
-    return text.getvalue()
-
-
 def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
-              use_bubblewrap=True, progress=None):
-    """Grade every submission under ``paths`` into ``out`` → the list of records."""
+              use_bubblewrap=True, progress=None, seeding=Seeding(), options=None):
+    """Grade every submission under ``paths`` into ``out``, then rebuild the gradebooks, review
+    sheets and reports from all the feedback in ``out`` (``export``) → this run's records."""
     out, progress = Path(out), progress or sys.stderr
+    options = options or Options(exercises=(exercise,) if exercise else ())
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     submissions = find_submissions(paths, out)
     names = feedback_names(submissions)
+    students, _ = match(options.students or [], submissions)
     records, done, lock = [None] * len(submissions), [0], threading.Lock()
     isolation(use_bubblewrap)  # probe once, before the threads start
     registry.exercises()  # import the question modules once, before the threads start
@@ -365,10 +386,14 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
     def work(index):
         path, name = submissions[index], names[index]
         target = out / "feedback" / f"{name}.json"
-        record, skipped = None if redo else _previous(target, path, exercise), True
+        student_id = students[path].student_id if path in students else path.stem
+        record, skipped = None, True
+        if not redo:
+            record = _previous(target, path, exercise, seeding, student_id)
         if record is None:
             try:
-                record = grade_submission(path, exercise, limits, use_bubblewrap)
+                record = grade_submission(path, exercise, limits, use_bubblewrap, seeding,
+                                          student_id)
             except Exception as error:  # a bug or an unreadable file must not stop the class
                 record = {"file": str(path), "exercise": exercise, "score": 0.0,
                           "max_score": 0.0, "questions": [], "isolation": "",
@@ -378,7 +403,6 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
         with lock:
             records[index] = record
             done[0] += 1
-            write_atomically(out / "grades.csv", grades_csv([r for r in records if r]))
             shown = path.name if path.name.isprintable() else repr(path.name)  # no \n, no ESC
             print(f"graded {done[0]}/{len(submissions)}: {shown} "
                   f"{record['score']:g}/{record['max_score']:g} "
@@ -387,15 +411,17 @@ def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         list(pool.map(work, range(len(submissions))))
+    export(out, options, write_atomically)
     return records
 
 
-def _previous(target, path, exercise):
-    """The earlier record for ``path`` if its content (and --exercise) is unchanged, else None."""
+def _previous(target, path, exercise, seeding, student_id):
+    """The earlier record for ``path`` if its content, --exercise and seed are unchanged."""
     try:
         record = json.loads(target.read_text(encoding="utf-8"))
         if (record.get("sha256") == _sha256(path)
-                and exercise in (None, record.get("exercise"))):
+                and exercise in (None, record.get("exercise"))
+                and record.get("seed") == seeding.seed(record.get("exercise"), student_id)[0]):
             return record
     except (OSError, ValueError, AttributeError):
         pass

@@ -8,6 +8,8 @@ the grade. The submission file is only read, never written.
 import json
 from dataclasses import dataclass
 
+from course_grader.written import written_answers
+
 SIZE_LIMIT = 20 * 2**20  # the file, outputs included
 CODE_LIMIT = 2**20  # its code cells together (an exercise's answers are a few kB)
 CONTAINER_LIMIT = 10**6  # "[" and "{" in the file: 17 MB of "[]," would take 440 MB to parse
@@ -22,6 +24,7 @@ class Submission:
     cells: list  # the source of each code cell, in order
     exercise: str  # metadata.course.exercise, or None
     notes: list  # things worth telling the instructor (e.g. bytes replaced)
+    written: list = None  # the written-answer cells: [{"id": "w1", "text": ...}]
     numbers: list = None  # each code cell's place among all the notebook's cells, from 1
 
     def __post_init__(self):
@@ -71,7 +74,7 @@ def read_submission(path):
     code, numbers = _code_cells(cells)
     if sum(map(len, code)) > CODE_LIMIT:
         raise BadNotebook(f"its code cells hold more than {CODE_LIMIT // 2**20} MB of code")
-    return Submission(code, _exercise(notebook), notes, numbers)
+    return Submission(code, _exercise(notebook), notes, written_answers(cells), numbers)
 
 
 def _code_cells(cells):

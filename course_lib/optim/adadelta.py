@@ -1,4 +1,4 @@
-"""Adadelta: the step's size comes from a running RMS of past steps, not from η."""
+"""Adadelta: the step's size comes from a running RMS of past steps (started by √ε), not from η."""
 
 import numpy as np
 
@@ -23,8 +23,14 @@ class Adadelta(Optimizer):
         θ_{t+1} = θ_t − η Δθ_t
 
     The ratio RMS[Δθ] / RMS[g] has the units of θ / g, so Δθ has the units of θ:
-    no global learning rate is needed. PyTorch still multiplies by η
-    (``lr``, default 1.0, which leaves the original method). State: ``step``,
+    in principle no global learning rate is needed. In practice ε takes its
+    place: u_0 = 0, so the first step is √ε g_1/√((1 − ρ) g_1² + ε), of size
+    √(ε/(1 − ρ)) ≈ 3·10⁻³ with the defaults once |g_1| is well above that,
+    whatever the scale of θ, and the steps grow from there only as fast as u
+    accumulates them. √ε sets the scale of the
+    first steps and acts as a hidden learning rate. PyTorch also multiplies by η
+    (``lr``, default 1.0, which leaves Zeiler's method), and η > 1 is often
+    what makes Adadelta train in a given number of epochs. State: ``step``,
     ``square_avg`` (v) and ``acc_delta`` (u).
     """
 

@@ -21,9 +21,11 @@ class Adagrad(Optimizer):
         s_t = s_{t−1} + g_t²                       (s_0 = initial_accumulator_value)
         θ_{t+1} = θ_t − η_t g_t / (√s_t + ε)
 
-    s only grows, so every coordinate's step only shrinks: good for rare
-    (sparse) features, too slow when learning must go on. State: ``step`` (t)
-    and ``sum`` (s).
+    s only grows, so every coordinate's step only shrinks (for a gradient of
+    constant size it is η/√t): a rarely active (sparse) feature keeps a large
+    step, but where learning must go on it slows to a crawl. It never stops
+    outright: the distance travelled, about 2η√t, still grows. State:
+    ``step`` (t) and ``sum`` (s).
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,

@@ -22,10 +22,15 @@ class Adam(Optimizer):
         m̂_t = m_t / (1 − β₁ᵗ),   v̂_t = v_t / (1 − β₂ᵗ)   (bias correction)
         θ_{t+1} = θ_t − η m̂_t / (√v̂_t + ε)
 
-    ``amsgrad=True`` uses the running maximum of v_t in place of v_t.
+    ``amsgrad=True`` (Reddi, Kale & Kumar, 2018) uses v^max_t = max(v^max_{t−1}, v_t)
+    in place of v_t. The maximum never decreases; in Reddi et al.'s AMSGrad,
+    which has no bias correction, the denominator therefore never shrinks. PyTorch
+    (and this class) still divides by 1 − β₂ᵗ, which grows towards 1, so here the
+    denominator √(v^max_t/(1 − β₂ᵗ)) can still decrease, slowly: after one gradient
+    of 10 and then gradients of 0.1 it falls from 10 at t = 1 to 0.40 at t = 1000.
     ``decoupled_weight_decay=True`` shrinks θ directly instead, θ ← (1 − ηλ) θ,
-    which is AdamW. State per parameter: ``step`` (t), ``exp_avg`` (m),
-    ``exp_avg_sq`` (v) and, with AMSGrad, ``max_exp_avg_sq``.
+    which is PyTorch's AdamW (see :class:`AdamW`). State per parameter: ``step``
+    (t), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with AMSGrad, ``max_exp_avg_sq``.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -76,14 +81,20 @@ def adam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weigh
 
 
 class AdamW(Adam):
-    r"""AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay, as torch's AdamW.
+    r"""AdamW: Adam with decoupled weight decay, as ``torch.optim.AdamW``.
 
     The same steps as :class:`Adam`, except that weight decay does not enter
     the gradient (and so is not rescaled by 1/√v̂); each step first shrinks θ::
 
         θ_t ← (1 − ηλ) θ_t,   then the Adam step with g_t unchanged.
 
-    Default λ = ``weight_decay`` = 0.01, as in PyTorch.
+    This is PyTorch's convention: the decay per step is ηλ, so changing η also
+    changes how strongly θ is pulled to 0. Loshchilov & Hutter (2019, Algorithm 2)
+    write θ_t ← θ_{t−1} − η_t (α m̂_t/(√v̂_t + ε) + λ θ_{t−1}), where α is the
+    learning rate and η_t a schedule multiplier (1 without a schedule): the decay
+    per step is η_t λ, independent of α, which is what "decoupled" means in the
+    paper. The two agree when λ_torch = λ_paper / α. Default λ = ``weight_decay``
+    = 0.01, as in PyTorch.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

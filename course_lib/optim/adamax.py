@@ -21,9 +21,14 @@ class Adamax(Optimizer):
         u_t = max(β₂ u_{t−1}, |g_t| + ε)                 (u_0 = 0: a decaying max of |g|)
         θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
 
-    u_t is the limit p → ∞ of Adam's (β₂ v + (1 − β₂)|g|ᵖ)^{1/p}; it needs no bias
-    correction. PyTorch adds ε inside the max. State: ``step``, ``exp_avg`` (m)
-    and ``exp_inf`` (u).
+    Where u_t comes from (Kingma & Ba, section 7.1): write Adam's second moment
+    for the p-th power of |g| with the decay parametrised as β₂ᵖ,
+    v_t = β₂ᵖ v_{t−1} + (1 − β₂ᵖ)|g_t|ᵖ, and take u_t = v_t^{1/p}. As p → ∞,
+    u_t → max(β₂ u_{t−1}, |g_t|): a maximum of |g| that decays by β₂ per step.
+    (With a fixed β₂ in place of β₂ᵖ the limit would be max(u_{t−1}, |g_t|),
+    which never decays.) Unlike v_t, u_t is not biased towards 0 at the start,
+    so it needs no bias correction. PyTorch adds ε inside the max. State:
+    ``step``, ``exp_avg`` (m) and ``exp_inf`` (u).
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):

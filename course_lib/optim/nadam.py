@@ -18,7 +18,10 @@ class NAdam(Optimizer):
 
     Adam's moments, with a momentum coefficient μ_t that warms up over time
     (ψ = ``momentum_decay``) and a Nesterov-style mix of the current gradient and
-    the next momentum. Step t (from 1)::
+    the next momentum. The warm-up schedule is that of Dozat's implementation
+    (Keras's Nadam uses the same); it is slow: with the defaults μ_t = 0.450 at
+    t = 1, 0.483 at t = 460 and 0.812 at t = 10 000, so in a run of a few hundred
+    steps the Nesterov coefficient stays near β₁/2. Step t (from 1)::
 
         g_t ← g_t + λ θ_t                    (or θ_t ← (1 − ηλ) θ_t if decoupled_weight_decay)
         μ_t = β₁ (1 − ½ · 0.96^{tψ}),   μ_{t+1} = β₁ (1 − ½ · 0.96^{(t+1)ψ})

@@ -12,7 +12,7 @@ from course_lib.optim.optimizer import (
 
 
 class RMSprop(Optimizer):
-    r"""RMSprop (Hinton, 2012), as ``torch.optim.RMSprop``.
+    r"""RMSprop (Tieleman & Hinton, 2012, Coursera lecture 6.5), as ``torch.optim.RMSprop``.
 
     With decay α (``alpha``; the lectures call it ρ or β), step t does::
 

@@ -186,6 +186,15 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta, state["exp_avg"], state["exp_avg_sq"]
 
 
+def adam_step_numpy(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """The same Adam step in NumPy alone: what the batch grader puts in place of the learner's
+    ``adam_step`` while grading q4 and q5 (course_lib's Adam is forbidden there)."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
 def _adam_cases(rng):
     cases = []
     # t = 3 before t = 2: a fixed t = 1 and t − 1 then fail first on different cases.
@@ -372,6 +381,7 @@ register(Question(
                eps, wd: _adam_plain(theta, g + wd * theta, m, v, t, lr, b1, b2, eps)),
     ),
     forbidden=(Adam, AdamW, adamw_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))
 
 
@@ -445,4 +455,5 @@ register(Question(
                adam_run(theta0, curvatures, steps, lr, beta1, beta2, eps)[1:], "length"),
     ),
     forbidden=(Adam, AdamW, adam_run, adam_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = "*Write your answer here.*"  # course_lib.grading.generate.MARKDOWN_PLACEHOLDER
 ANSWER_LIMIT = 20_000  # characters of one answer kept (a paragraph is a few hundred)
+MAX_ANSWERS = 50  # written-answer cells read from one notebook (an exercise has 1 or 2)
 SHEET_COLUMNS = ["exercise", "question", "submission", "student_id", "name", "answer",
                  "answer_sha", "mark", "comment"]
 
@@ -50,6 +51,8 @@ def written_answers(cells):
             source = "".join(part for part in source if isinstance(part, str))
         if isinstance(source, str) and wid not in {w["id"] for w in found}:
             found.append({"id": wid, "text": source[:ANSWER_LIMIT]})
+            if len(found) == MAX_ANSWERS:
+                break
     return found
 
 

@@ -46,3 +46,27 @@ def test_builds_on_must_be_importable_functions():
         registry.Question(exercise="x", id="q1", title="t", points=1, function="f",
                           inputs=lambda rng: [()], reference=lambda: 0,
                           builds_on={"g": lambda: 0})
+
+
+def test_the_readme_documents_each_question_s_number_of_cases():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| (\d\d_\w+) \| (q1 .*?) \|$", readme, flags=re.M))
+    actual = {}
+    for exercise in registry.exercises():
+        if exercise[:2].isdigit():
+            actual[exercise] = ", ".join(
+                f"{q.id} {len(q.inputs(np.random.default_rng([0, i])))} ({q.points:g})"
+                for i, q in enumerate(registry.questions(exercise)))
+    assert documented == actual, "update the table of cases in README.md (Reproducible grades)"
+
+
+def test_a_notebook_cannot_flood_the_review_sheet():
+    from course_grader.written import MAX_ANSWERS, written_answers
+
+    cells = [{"cell_type": "markdown", "metadata": {"course": {"written": f"w{i}"}},
+              "source": "x" * 10**6} for i in range(1000)]
+    found = written_answers(cells)
+    assert len(found) == MAX_ANSWERS and all(len(w["text"]) == 20_000 for w in found)

@@ -364,7 +364,9 @@ register(Question(
         "AdamW shrinks θ directly: θ ← (1 − ηλ) θ":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 theta, g + wd * theta, m, v, t, lr, b1, b2, eps),
-        "the decay is not multiplied by η: AdamW's shrink factor is (1 − ηλ), not (1 − λ)":
+        "you shrank θ by (1 − λ), the form of Loshchilov & Hutter's paper (there a schedule multiplier, 1 "
+        "without a schedule, scales the decay, not the learning rate); this exercise uses PyTorch's "
+        "convention, θ ← (1 − ηλ) θ with η = lr":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 (1 - wd) * theta, g, m, v, t, lr, b1, b2, eps),
         "the weight decay is missing: θ ← (1 − ηλ) θ before the Adam step":

@@ -127,9 +127,9 @@ register(Question(
     rtol=1e-5,   # PyTorch's c/(‖g‖ + 1e-6) and the exact c/‖g‖ both pass
     atol=1e-12,
     mistakes={
-        "per-tensor clipping: each tensor was scaled by its own norm; compute ONE norm over all "
-        "gradients together, ‖g‖ = √(Σ_tensors Σ_i g_i²), and scale every tensor by the same "
-        "factor": _per_tensor,
+        "that is per-tensor clipping (each tensor scaled by its own norm, Keras's clipnorm), not what "
+        "this question asks: compute ONE norm over all gradients together, ‖g‖ = √(Σ_tensors Σ_i g_i²), "
+        "and scale every tensor by the same factor": _per_tensor,
         "you scaled small gradients up: the factor is min(1, c/‖g‖), so a gradient already "
         "shorter than c stays as it is": _scales_up,
         "that clips each entry to [−c, c] (clipping by value), which changes the direction; "
@@ -184,7 +184,8 @@ register(Question(
     mistakes={
         "that is the variance; the standard deviation is its square root":
             lambda kind, fan_in, fan_out: init_std(kind, fan_in, fan_out) ** 2,
-        "He uses the fan-in only: σ = √(2 / n_in)":
+        "that is He's fan-out form (PyTorch's mode='fan_out'); this question asks for the fan-in "
+        "form, σ = √(2 / n_in)":
             lambda kind, fan_in, fan_out: (np.sqrt(2.0 / fan_out) if kind == "he"
                                            else init_std(kind, fan_in, fan_out)),
         "He's factor 2 (for ReLU, which zeroes half of its inputs) is missing: σ = √(2 / n_in)":

@@ -356,7 +356,7 @@ register(Question(
         "one update too many when the cap is reached: `while t <= max_steps` makes "
         "max_steps + 1 updates; stop once t = max_steps": _while_t_at_most_max_steps,
         "your iterates run away: the step goes uphill, θ + ηg; gradient descent subtracts the "
-        "gradient, θ_{t+1} = θ_t − η g_t": _step_uphill,
+        "gradient, θ_t = θ_{t−1} − η g_t": _step_uphill,
     },
     mutants=(
         Mutant("while t <= max_steps: an extra update at the cap", _while_t_at_most_max_steps),

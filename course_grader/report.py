@@ -97,7 +97,7 @@ def _question_section(q, code):
 def _written_section(answer):
     esc = html.escape
     mark = answer.get("mark")
-    title = f"Written answer {esc(answer['id'])}" + (
+    title = f"Written answer {esc(answer['id'])} · {esc(answer.get('label', ''))}" + (
         f" — mark {_points(mark)}" if mark is not None else " — not marked yet")
     parts = [f"<section><h2>{title}</h2>"]
     if answer.get("prompt"):

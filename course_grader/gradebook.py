@@ -71,8 +71,8 @@ def question_problems(questions):
             problems.append(f"{qid} missing: {details[0]}")
         elif any(state == "error" for state in result.get("cases", [])) and not result.get(
                 "timeouts"):
-            raised = next((re.match(r"Case \d+: (\w+)", d) for d in details
-                           if re.match(r"Case \d+: \w+", d)), None)
+            raised = next((re.match(r"Case \d+: (\w+):", d) for d in details
+                           if re.match(r"Case \d+: \w+:", d)), None)  # "TypeError: ..."
             problems.append(f"{qid} raised {raised.group(1) if raised else 'an error'}")
     if timeouts:
         problems.append(f"{timeouts} answer{'s' * (timeouts > 1)} out of time")

@@ -117,8 +117,8 @@ register(Question(
         "the step uses g_t instead of the new velocity v_t: θ_{t+1} = θ_t − η v_t": _b_plain_gd,
         "the velocity averages (1 − μ) g_t (dampening = μ, like Adam's first moment): "
         "PyTorch's momentum adds the whole gradient, v_t = μ v_{t−1} + g_t": _b_average,
-        "the velocity has the opposite sign (CS231n writes v ← μv − g, θ ← θ + ηv): here v "
-        "points along the gradient, v_t = μ v_{t−1} + g_t, and the step subtracts it":
+        "the velocity has the opposite sign (v ← μv − g, θ ← θ + ηv): here v points along "
+        "the gradient, v_t = μ v_{t−1} + g_t, and the step subtracts it":
             _b_opposite_sign,
         "the pair is in the wrong order: return (theta_next, v_new)": _swapped(momentum_step),
         "that is the whole textbook convention (a), v_t = μ v_{t−1} + η g_t and θ − v_t: "

@@ -1,7 +1,7 @@
 """Feedback a student can read: one self-contained HTML page per submission, and an index.
 
 ``reports/<name>.html`` shows the score, then for each question its points,
-one mark per test case, the first failing case and what differs, the mistake
+one mark per test case, the first failing case and what differs, the mistake (or a hint)
 the answer matches by name, the learner's own code for that answer, and the
 written answers with the instructor's marks and comments. ``reports/index.html``
 lists every submission for the instructor, with links.
@@ -90,6 +90,8 @@ def _question_section(q, code):
         parts.append(f"<pre>{esc(chr(10).join(line.strip() for line in case))}</pre>")
     if q.get("mistake"):
         parts.append(f"<p class='mistake'><strong>Likely mistake:</strong> {esc(q['mistake'])}</p>")
+    elif q.get("hint"):  # what the wrong results look like, as check prints it
+        parts.append(f"<p class='mistake'><strong>Hint:</strong> {esc(q['hint'])}</p>")
     if code:
         parts.append(f"<details open><summary>Your code</summary><pre>{esc(code)}</pre></details>")
     parts.append("</section>")

@@ -391,7 +391,8 @@ def test_a_cell_that_kills_the_process_is_skipped_on_a_rerun(graded, name, how):
 
 def test_what_a_cell_printed_before_crashing_the_process_is_kept(graded):
     cell = graded["records"]["kills_itself"]["cells"][1]
-    assert cell == {"status": "skipped", "error": "was killed by SIGKILL; its last output: LAST WORDS"}
+    assert cell == {"status": "skipped", "cell": 2,
+                    "error": "was killed by SIGKILL; its last output: LAST WORDS"}
 
 
 def test_an_answer_that_kills_the_process_scores_zero_alone(graded):

@@ -452,7 +452,8 @@ register(Question(
     },
     mutants=(
         Mutant("one step too many", lambda theta0, curvatures, steps, lr, beta1, beta2, eps:
-               adam_run(theta0, curvatures, steps + 1, lr, beta1, beta2, eps), "length"),
+               adam_run(theta0, curvatures, steps + 1, lr, beta1, beta2, eps),
+               ("length", "changed")),
         Mutant("θ₀ left out of the path", lambda theta0, curvatures, steps, lr, beta1, beta2, eps:
                adam_run(theta0, curvatures, steps, lr, beta1, beta2, eps)[1:], "length"),
     ),

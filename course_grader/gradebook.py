@@ -36,7 +36,7 @@ Three formats:
 
 Statuses are exact: ``missing``, ``ok`` (nothing went wrong; wrong answers
 lose their points in the question columns), or what happened, e.g. ``errors in
-cells 4; q3 forbidden: calls course_lib.optim.Adam; 2 answers out of time``.
+cells 4; q3 forbidden: calls course_lib.optim.adam.Adam.__init__; 2 answers out of time``.
 """
 
 import csv

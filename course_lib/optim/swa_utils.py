@@ -9,8 +9,8 @@ Two averages, both with PyTorch's names::
     swa = AveragedModel(model)                                               # equal weights
     for X_batch, y_batch in batches:
         ...                                   # forward, backward
-        optimizer.step()                      # θ_t → θ_{t+1}
-        ema.update_parameters(model)          # θ̄ ← average of θ̄ and θ_{t+1}
+        optimizer.step()                      # θ_{t−1} → θ_t
+        ema.update_parameters(model)          # θ̄ ← average of θ̄ and θ_t
     evaluate(ema.module, ...)                 # or ema(X): the averaged network
 
 ``model`` is a network (a :class:`course_lib.nn.Module`) or a list of

@@ -23,7 +23,7 @@ class NAdam(Optimizer):
     t = 1, 0.483 at t = 460 and 0.812 at t = 10 000, so in a run of a few hundred
     steps the Nesterov coefficient stays near β₁/2. Step t (from 1)::
 
-        g_t ← g_t + λ θ_{t−1}                (or θ_{t−1} ← (1 − ηλ) θ_{t−1} if decoupled_weight_decay)
+        g_t ← g_t + λ θ_{t−1}            (or θ_{t−1} ← (1 − ηλ) θ_{t−1} if decoupled_weight_decay)
         μ_t = β₁ (1 − ½ · 0.96^{tψ}),   μ_{t+1} = β₁ (1 − ½ · 0.96^{(t+1)ψ})
         Π_t = μ_1 μ_2 ⋯ μ_t                  (``mu_product``)
         m_t = β₁ m_{t−1} + (1 − β₁) g_t,   v_t = β₂ v_{t−1} + (1 − β₂) g_t²

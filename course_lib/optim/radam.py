@@ -24,7 +24,7 @@ class RAdam(Optimizer):
     times r_t < 1, which grows to 1 as ρ_t approaches its limit ρ_∞.
     Step t (from 1)::
 
-        g_t ← g_t + λ θ_{t−1}                (or θ_{t−1} ← (1 − ηλ) θ_{t−1} if decoupled_weight_decay)
+        g_t ← g_t + λ θ_{t−1}            (or θ_{t−1} ← (1 − ηλ) θ_{t−1} if decoupled_weight_decay)
         m_t = β₁ m_{t−1} + (1 − β₁) g_t,     m̂_t = m_t / (1 − β₁ᵗ)
         v_t = β₂ v_{t−1} + (1 − β₂) g_t²
         ρ_∞ = 2/(1 − β₂) − 1,                ρ_t = ρ_∞ − 2t β₂ᵗ / (1 − β₂ᵗ)

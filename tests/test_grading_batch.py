@@ -647,7 +647,7 @@ def test_csv_feedback_rerun_and_redo(tmp_path, capsys):
     assert main([str(folder), "--out", str(out), "--jobs", "2", "--timeout", "5"]) == 0
     rows = (out / "grades.csv").read_text().splitlines()
     assert rows[0] == ("student_id,name,email,file,exercise,score,max_score,status,isolation,"
-                       "q1,q2,q3,total,submitted_at,late_hours,seed")
+                       "q1,q2,q3,total,submitted_at,late,late_hours,seed")
     assert sorted(row.split(",")[5:7] for row in rows[1:]) == [["1.0", "4.0"], ["4.0", "4.0"]]
     bob = json.loads((out / "feedback" / "bob.json").read_text())
     assert bob["questions"][0]["mistake"] == "you added η g: gradient descent moves against the gradient"
@@ -782,7 +782,7 @@ def test_the_csv_quotes_and_defuses_whatever_a_learner_named():
                 "isolation": "i", "questions": [{"id": "q1", "score": 1.0}]} for name in names]
     rows = list(csv.reader(io.StringIO(plain_csv([Row("e", None, r) for r in records]))))
     assert [row[3] for row in rows[1:]] == ["'" + name for name in names[:4]] + [names[4]]
-    assert all(len(row) == 14 for row in rows)
+    assert all(len(row) == 15 for row in rows)
 
 
 def test_the_grader_cannot_be_traced_by_a_child_of_the_same_user(graded):

@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.test-installed
 # JupyterLab refuses to run as root without this flag; a learner's laptop never needs it.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test exercises strip slides slides-offline html clean-venv help
+.PHONY: lab test exercises strip slides slides-offline html release clean-venv help
 help:
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make test       run the whole test suite (library, notebooks, grader)"
@@ -18,6 +18,7 @@ help:
 	@echo "make slides     build a reveal.js deck per lesson in build/slides/"
 	@echo "make slides-offline  the same decks with reveal.js and MathJax beside them (needs npm once)"
 	@echo "make html       the whole course as static web pages in build/html/"
+	@echo "make release    what students get, as build/release/first-order-optimization/ and .zip"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("The course needs Python 3.10 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
@@ -52,6 +53,9 @@ slides-offline: $(LAB_STAMP)
 
 html: $(LAB_STAMP)
 	$(BIN)/python tools/render_html.py
+
+release: $(LAB_STAMP)
+	$(BIN)/python tools/release.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -14,7 +14,7 @@ uses, or the reference outside the answer, so :func:`evasive_in_source` and
 """
 
 import ast
-import importlib
+import sys
 
 
 def parse_cells(sources):
@@ -59,19 +59,19 @@ def _bindings(trees, forbidden_names):
     modules, function name → its definitions in order)."""
     imported, modules, definitions = {}, {"course_lib"}, {}
     for node in (node for tree in trees if tree for node in ast.walk(tree)):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_lib"):
+        if isinstance(node, ast.ImportFrom) and _is_course_lib(node.module or ""):
             for alias in node.names:
                 local = alias.asname or alias.name
                 if alias.name == "*":
-                    imported.update((name, name) for name in forbidden_names
-                                    if hasattr(_module(node.module), name))
+                    imported.update((name, name) for name in _star_names(node.module,
+                                                                         forbidden_names))
                 elif alias.name in forbidden_names:
                     imported[local] = alias.name
                 else:
                     modules.add(local)
         elif isinstance(node, ast.Import):
             modules.update(alias.asname or alias.name.partition(".")[0] for alias in node.names
-                           if alias.name.startswith("course_lib"))
+                           if _is_course_lib(alias.name))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             definitions.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
@@ -83,11 +83,19 @@ def _bindings(trees, forbidden_names):
     return imported, modules, definitions
 
 
-def _module(name):
-    try:
-        return importlib.import_module(name)
-    except ImportError:  # a course_lib module that does not exist: the cell fails anyway
-        return None
+def _is_course_lib(module):
+    """Whether ``module`` names course_lib or one of its modules (not ``course_libX``)."""
+    return module == "course_lib" or module.startswith("course_lib.")
+
+
+def _star_names(module, forbidden_names):
+    """The forbidden names ``from module import *`` binds. Nothing is imported here (a name
+    in a learner's cell must never run code in the grader): a course_lib module the grader has
+    already loaded is looked up, any other is assumed to bind them all."""
+    loaded = sys.modules.get(module)
+    if loaded is None:
+        return set(forbidden_names)
+    return {name for name in forbidden_names if name in vars(loaded)}
 
 
 def _named(tree, imported, modules, forbidden_names, skipped=()):
@@ -121,6 +129,8 @@ EVASIVE = frozenset([
     "call_watched", "run_case", "course_lib.grading", "course_grader",
     "gc", "get_objects", "get_referrers", "inspect", "currentframe", "f_back", "f_locals",
     "f_globals", "stdin",  # finding the grader's test cases in the child's memory
+    "getprofile", "gettrace", "concurrent", "ThreadPoolExecutor", "ProcessPoolExecutor",
+    "Pool",  # reaching the watch, or calling from a worker started before the answer
 ])
 
 

@@ -16,6 +16,7 @@ Each idea lives in the module named after it:
 ``course_lib.clip``                gradient clipping by global norm and by value
 ``course_lib.data``                the synthetic data sets, the digits, mini-batches
 ``course_lib.train``               a training loop that records what happened
+``course_lib.seeds``               many seeds of mini-batch SGD at once, for the spread
 ``course_lib.schedules``           learning-rate schedules as curves η_t
 ``course_lib.lr_finder``           the learning-rate range test
 ``course_lib.optimizer_memory``    the state each optimizer keeps per parameter

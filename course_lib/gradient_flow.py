@@ -8,7 +8,7 @@ so the gradient reaching layer l carries one factor W_kᵀ diag f′(z_{k−1})
 for every layer k above it. Factors below 1 shrink it geometrically
 with depth (vanishing: a sigmoid's σ′ ≤ 1/4), factors above 1 blow it up
 (exploding: large initial weights). The figures here show ‖∂J/∂W_l‖ against l,
-the histograms of log10 |g_i| over training (TensorBoard's picture), and the
+the histograms of log10 |g_i| over training (TensorBoard's histograms, on a log scale), and the
 update-to-weight ratio ‖Δθ‖/‖θ‖ — the lesson-5 ways of seeing it. The explorer of
 lesson 5 (``course_lib.explorers.gradient_flow``) draws ‖∂J/∂W_l‖ for any depth,
 activation, initialisation and normalisation.
@@ -78,13 +78,19 @@ def plot_gradient_ridges(ax, history, name, rows=8, color="#332288"):
     return ax
 
 
+RULE_OF_THUMB = (1e-3, 1e-2)
+"""Update-to-weight ratios ‖Δθ‖/‖θ‖ per step that small, healthy networks usually show: a heuristic
+(CS231n's ≈ 1e-3, up to 1e-2 for small networks), not a law."""
+
+
 def plot_update_ratios(ax, history, names, colors=None):
-    """The update-to-weight ratio ‖Δθ‖/‖θ‖ per step for each name, with the healthy 1e-3 band."""
+    """The update-to-weight ratio ‖Δθ‖/‖θ‖ per step for each name, over the RULE_OF_THUMB band."""
     colors = colors or [None] * len(names)
     for name, color in zip(names, colors):
         ax.semilogy(history.recorded_steps(name), history.series(name, "update_ratio"),
                     label=name, color=color, lw=1)
-    ax.axhspan(3e-4, 3e-3, color="#117733", alpha=0.12, label="healthy ≈ 1e-3")
+    ax.axhspan(*RULE_OF_THUMB, color="#117733", alpha=0.12,
+               label=f"rule of thumb {RULE_OF_THUMB[0]:.0e} … {RULE_OF_THUMB[1]:.0e}")
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"update-to-weight ratio $\|\Delta\theta\| / \|\theta\|$")
     return ax

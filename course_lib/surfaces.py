@@ -141,8 +141,9 @@ class Quadratic(Surface):
 class Ravine(Quadratic):
     """An ill-conditioned 2-D valley: J(θ) = ½ (θ₁² + κ θ₂²), curvatures 1 and κ.
 
-    Steep across (θ₂), nearly flat along (θ₁): gradient descent with η near 2/κ
-    zig-zags across the valley and crawls along it, at rate (κ − 1)/(κ + 1).
+    Steep across (θ₂), nearly flat along (θ₁): gradient descent with η close to
+    its limit 2/κ zig-zags across the valley and crawls along it; its best rate,
+    at η = 2/(κ + 1), is (κ − 1)/(κ + 1).
     """
 
     def __init__(self, condition_number=25.0, rotation=None):

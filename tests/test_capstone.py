@@ -13,7 +13,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def test_every_optimizer_learns_the_digits_and_an_absurd_eta_diverges():
     good_lr = {"SGD": 0.3, "Momentum": 0.1, "Nesterov": 0.1, "Adagrad": 0.1, "RMSprop": 0.01,
-               "Adadelta": 3.0, "Adam": 0.03, "AdamW": 0.03, "Adamax": 0.03, "NAdam": 0.03}
+               "Adadelta": 3.0, "Adam": 0.03, "AdamW": 0.03, "Adamax": 0.03, "NAdam": 0.03,
+               "RAdam": 0.03}
     assert set(good_lr) == set(capstone.OPTIMIZERS)
     for name, lr in good_lr.items():
         log = train_digits(name, lr, epochs=3)
@@ -27,6 +28,22 @@ def test_every_optimizer_learns_the_digits_and_an_absurd_eta_diverges():
 def test_same_weights_and_batches_so_runs_repeat_exactly():
     a, b = train_digits("Adam", 1e-2, epochs=2), train_digits("Adam", 1e-2, epochs=2)
     assert a.step_loss == b.step_loss
+
+
+def test_ema_of_the_weights_is_evaluated_at_the_end():
+    plain = train_digits("Momentum", 0.5, epochs=3)
+    last = train_digits("Momentum", 0.5, epochs=3, ema_decay=0.0)   # θ̄ = θ after every step
+    assert last.step_loss == plain.step_loss                  # the average leaves training alone
+    assert last.ema_val_loss == pytest.approx(plain.val_loss[-1], rel=1e-12)
+    assert last.ema_val_accuracy == plain.val_accuracy[-1]
+    averaged = train_digits("Momentum", 0.5, epochs=3, ema_decay=0.99)
+    assert np.isfinite(averaged.ema_val_loss) and averaged.ema_val_loss != plain.val_loss[-1]
+
+
+def test_warmup_cosine_explorer_schedule_never_spends_an_epoch_at_zero():
+    log = train_digits("SGD", 0.2, epochs=capstone.EXPLORER_EPOCHS,
+                       schedule=capstone.EXPLORER_SCHEDULES["warm-up 3 + cosine"])
+    assert min(log.lr) > 0 and log.lr[2] == pytest.approx(0.2)          # peak at the third epoch
 
 
 def test_schedule_sets_the_learning_rate_per_epoch():

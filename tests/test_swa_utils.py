@@ -129,6 +129,9 @@ def test_averaged_network_evaluates_and_is_named_like_torchs():
      "got ndarray"),
     (lambda: AveragedModel([Parameter([1.0])]).update_parameters([Parameter([1.0, 2.0])]),
      ValueError, "update_parameters needs the model this average was built from"),
+    (lambda: AveragedModel(nn.mlp([2, 2], rng=0)).update_parameters(
+        nn.mlp([2, 2], rng=0).parameters()),
+     ValueError, "update_parameters needs the model this average was built from"),
     (lambda: AveragedModel([Parameter([1.0])])(np.zeros(1)), TypeError,
      "this average holds a list of Parameters, not a network"),
 ])

@@ -118,6 +118,29 @@ def test_before_step_changes_the_gradients_the_optimizer_uses():
         fit(model, nn.mse_loss, optim.SGD(model.parameters(), lr=0.1), [], 1, before_step=1.0)
 
 
+def test_after_step_sees_every_new_theta_and_keeps_an_ema_of_the_weights():
+    X, y = data.make_blobs(64, seed=0)
+    model = nn.mlp([2, 8, 3], rng=0)
+    ema = optim.swa_utils.AveragedModel(
+        model, multi_avg_fn=optim.swa_utils.get_ema_multi_avg_fn(0.9))
+    thetas = []
+
+    def after_step(params):
+        thetas.append(params[0].data.copy())
+        ema.update_parameters(model)
+
+    log = fit(model, nn.softmax_cross_entropy, optim.SGD(model.parameters(), lr=0.1),
+              data.MiniBatches(X, y, 16, seed=0), 2, after_step=after_step)
+    assert len(thetas) == len(log.step_loss) == ema.n_averaged == 8
+    np.testing.assert_array_equal(thetas[-1], model.parameters()[0].data)
+    expected = thetas[0]
+    for theta in thetas[1:]:
+        expected = 0.9 * expected + 0.1 * theta             # θ̄ ← 0.9 θ̄ + 0.1 θ
+    np.testing.assert_allclose(ema.module.parameters()[0].data, expected, rtol=1e-12)
+    with pytest.raises(TypeError, match="after_step must be a function"):
+        fit(model, nn.mse_loss, optim.SGD(model.parameters(), lr=0.1), [], 1, after_step="ema")
+
+
 def test_quiet_for_short_runs_and_at_most_ten_lines_when_verbose(capsys):
     X, y = data.make_moons(40, seed=0)
     model = nn.mlp([2, 4, 2], rng=0)

@@ -30,8 +30,8 @@ from course_lib.grading.plain import NotPlainData, to_plain
 MESSAGE_LIMIT = 300
 CALL_SECONDS = 20.0  # the time limit of one call, in check and (by default) the batch grader
 _GRADER_FILES = os.path.dirname(os.path.abspath(__file__))  # course_lib/grading
-_LIBRARY_FILES = tuple({os.path.dirname(os.path.abspath(np.__file__)),
-                        os.path.dirname(os.path.abspath(os.__file__))})  # NumPy, the standard library
+_LIBRARY_FILES = tuple({os.path.dirname(os.path.abspath(np.__file__)),  # NumPy
+                        os.path.dirname(os.path.abspath(os.__file__))})  # the standard library
 
 
 @dataclass
@@ -265,7 +265,7 @@ def grade_question(question, cases, outcomes):
                 first = index, case, None
                 details.append(f"Case {index}: your function ran longer than "
                                f"{outcome.timed_out:g} s, the time limit per call of "
-                               f"{question.id} (the batch grader stops it at the same limit); "
+                               f"{question.id} (check and the batch grader stop it alike); "
                                "the cases after it were not run")
                 details.append(f"  inputs: {_describe_case(case)}")
             continue

@@ -53,6 +53,13 @@ forbidden
     however it was imported, aliased or wrapped, scores 0 for the question
     with a message saying which function was called. The batch grader also
     reads the answer's source for forbidden functions imported from course_lib.
+builds_on
+    Earlier answers this one may call, ``{name: function}``: while the batch
+    grader grades this question, the learner's function of that name is
+    replaced by ``function``, a correct version that calls nothing forbidden
+    (04's ``adamw_step`` and ``adam_run`` may call the learner's ``adam_step``,
+    graded in q3), so one mistake costs one question. ``check`` in the notebook
+    keeps the learner's own.
 
 A complete example (it would live in ``course_lib/grading/questions/lesson01.py``)::
 
@@ -150,6 +157,7 @@ class Question:
     mistakes: Mapping[str, Callable] = field(default_factory=dict)
     mutants: tuple = ()
     forbidden: tuple = ()
+    builds_on: Mapping[str, Callable] = field(default_factory=dict)
 
     def __post_init__(self):
         for name in ("exercise", "id", "title"):
@@ -183,6 +191,14 @@ class Question:
                 raise TypeError("Question.forbidden holds course_lib functions or classes "
                                 f"importable by name (no lambdas), got {item!r}")
         object.__setattr__(self, "forbidden", forbidden)
+        if not isinstance(self.builds_on, Mapping) or not all(
+            isinstance(name, str) and name.isidentifier() and callable(function)
+            and "<" not in getattr(function, "__qualname__", "<")
+            for name, function in self.builds_on.items()
+        ):
+            raise TypeError("Question.builds_on maps function names to functions importable "
+                            "by name (no lambdas)")
+        object.__setattr__(self, "builds_on", dict(self.builds_on))
 
     @property
     def key(self):

@@ -12,9 +12,10 @@ non-finite NaN or ∞ where the expected values are finite
 order      the right values in another order
 sign       the values that differ are the expected ones with the opposite sign
 step       measured from an input ``x`` of the same shape, the result moved c·(expected − x)
-factor     the values that differ are c × the expected ones
+factor     the values that differ are c × the expected ones (c a number, or an argument)
+inverse    the values that differ are the reciprocals of the expected ones
 off-by-one integers one too large (or too small)
-length     one element or row too many (or too few)
+length     one value or row too many (or too few), or the expected values and then more
 argument   right exactly when one argument has one value (say t = 1), wrong otherwise
 element    some of the returned values are right, the others differ
 ========== ==========================================================================
@@ -42,8 +43,8 @@ def diagnose(failed, passed, names, rtol, atol):
     cases; ``names``: the parameter names of the question's function.
     """
     context = _Context(failed, passed, names, rtol, atol)
-    for test in (_non_finite, _order, _sign, _step, _factor, _off_by_one, _length, _argument,
-                 _element):
+    for test in (_non_finite, _order, _sign, _step, _factor, _inverse, _off_by_one, _length,
+                 _argument, _element, _varying_step, _varying_factor):
         try:
             symptom = test(context)
         except (ValueError, TypeError, ArithmeticError, IndexError):
@@ -178,14 +179,40 @@ def _constant_multiple(context, pairs_per_case):
     return [c for c, _ in factors]
 
 
-def _describe_factors(factors, what):
+def _argument_factor(context, factors):
+    """The scalar argument a with factor = a (or 1/a) in every failing case, as text."""
+    per_case = len(factors) // len(context.failed)
+    if per_case * len(context.failed) != len(factors):
+        return None
+    for position, (name, _) in enumerate(context.arguments(context.failed[0][0])):
+        values = []
+        for case, _, _ in context.failed:
+            value = context.arguments(case)[position][1]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
+                break
+            values += [float(value)] * per_case
+        else:
+            for power, text in ((1, f"`{name}`"), (-1, f"1/`{name}`"), (2, f"`{name}`²")):
+                if np.allclose(factors, np.power(values, power), rtol=1e-6):
+                    return text
+    return None
+
+
+def _describe_factors(context, factors, what, cause, varying=False):
+    """The sentence for a factor that is constant or one argument; with ``varying``, any."""
     if np.allclose(factors, factors[0], rtol=1e-6):
-        return f"{what} is {factors[0]:.4g} × the expected one in every failing case"
-    shown = ", ".join(f"×{c:.3g}" for c in factors[:4])
-    return f"{what} is a multiple of the expected one that changes from case to case ({shown})"
+        return f"{what} is {factors[0]:.4g} × the expected one in every failing case: {cause}"
+    named = _argument_factor(context, factors)
+    if named:
+        return f"{what} is {named} × the expected one in every failing case: {cause}"
+    if not varying:
+        return None
+    shown = ", ".join(dict.fromkeys(f"×{c:.3g}" for c in factors))
+    return (f"{what} is a multiple of the expected one that changes from case to case "
+            f"({shown}): a factor that depends on the inputs is missing or extra")
 
 
-def _step(context):
+def _step(context, varying=False):
     """Measured from an input of the result's shape, the result moved c × the expected way."""
     found = None
     for name_index in range(len(context.names)):
@@ -218,20 +245,42 @@ def _step(context):
     if np.allclose(factors, -1, rtol=1e-6):
         return Symptom("step", f"measured from the input `{name}`, your result moves the expected "
                                "distance in the opposite direction: the update's sign is flipped")
-    return Symptom("step", _describe_factors(factors, f"measured from the input `{name}`, your "
-                                                      "step") + ": a factor in the update is "
-                                                            "wrong, missing or extra")
+    text = _describe_factors(context, factors, f"measured from the input `{name}`, your step",
+                             "a factor in the update is wrong, missing or extra", varying)
+    return text and Symptom("step", text)
 
 
-def _factor(context):
+def _varying_step(context):
+    return _step(context, varying=True)
+
+
+def _factor(context, varying=False):
     cases = _differing(context)
     if not cases:
         return None
     factors = _constant_multiple(context, cases)
     if factors is None or np.allclose(factors, 1):
         return None
-    return Symptom("factor", _describe_factors(factors, "each value that differs") +
-                   ": a constant factor is missing or extra")
+    text = _describe_factors(context, factors, "each value that differs",
+                             "a factor is missing or extra", varying)
+    return text and Symptom("factor", text)
+
+
+def _varying_factor(context):
+    return _factor(context, varying=True)
+
+
+def _inverse(context):
+    cases = _differing(context)
+    if not cases or not all(cases):
+        return None
+    for pairs in cases:
+        for got, expected in pairs:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if not context.close(got * expected, np.ones_like(expected)):
+                    return None
+    return Symptom("inverse", "the values that differ are the reciprocals (1/x) of the expected "
+                              "ones: a ratio is upside down")
 
 
 def _off_by_one(context):
@@ -257,20 +306,44 @@ def _off_by_one(context):
 
 
 def _length(context):
-    extra = set()
+    """One value too many or too few; or the expected values followed by more (or cut short)."""
+    extra, prefix = set(), True
     for _, got, expected in context.failed:
         try:
             have, want = len(got), len(expected)
         except TypeError:
             return None
-        if abs(have - want) != 1:
+        if have == want:
             return None
         extra.add(have - want)
-    if len(extra) != 1:
-        return None
-    which = "one value too many" if extra == {1} else "one value too few"
-    return Symptom("length", f"your result has {which} (or one row): check your loop's range, "
-                             "where it starts and whether it stops at < or ≤")
+        shorter, longer = (got, expected) if have < want else (expected, got)
+        prefix = prefix and all(
+            _pairs(a, b) is not None and all(context.close(g, e) for g, e in _pairs(a, b))
+            for a, b in zip(shorter, longer))
+    if prefix and all(k > 0 for k in extra):
+        return Symptom("length", "your result starts with the expected values and then has more: "
+                                 "your loop runs too long (check its range, and where it stops)")
+    if extra == {-1} and all(_same_values(got, expected[1:], context)
+                             for _, got, expected in context.failed):
+        return Symptom("length", "your result is the expected one without its first value: "
+                                 "include the starting value (the one before any step)")
+    if extra == {1} and all(_same_values(got[1:], expected, context)
+                            for _, got, expected in context.failed):
+        return Symptom("length", "your result is the expected one with one extra value in "
+                                 "front: start with the first value the question asks for")
+    if prefix and all(k < 0 for k in extra):
+        return Symptom("length", "your result is the start of the expected one, cut short: your "
+                                 "loop stops too early (check its range, and where it stops)")
+    if extra in ({1}, {-1}):
+        which = "one value too many" if extra == {1} else "one value too few"
+        return Symptom("length", f"your result has {which} (or one row): check your loop's "
+                                 "range, where it starts and whether it stops at < or ≤")
+    return None
+
+
+def _same_values(got, expected, context):
+    pairs = _pairs(list(got), list(expected))
+    return pairs is not None and all(context.close(g, e) for g, e in pairs)
 
 
 def _argument(context):

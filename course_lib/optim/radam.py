@@ -53,35 +53,36 @@ class RAdam(Optimizer):
         check_weight_decay(group)
 
     def _init_state(self, theta, group):
-        return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
+        return radam_init(theta)
 
-    def _update(self, theta, g, state, group, work):
-        eta, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        lam = group["weight_decay"]
-        t = state["step"] = state["step"] + 1
-        if lam != 0 and group["decoupled_weight_decay"]:
-            theta *= 1 - eta * lam                      # θ_t ← (1 − ηλ) θ_t
-        elif lam != 0:
-            g = g + lam * theta                         # g_t ← g_t + λ θ_t
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
-        m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)
-        # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
-        v *= beta2
-        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)
-        c1, c2 = 1 - beta1**t, 1 - beta2**t
-        rho_inf = 2 / (1 - beta2) - 1                   # ρ_∞
-        rho = rho_inf - 2 * t * beta2**t / c2           # ρ_t
-        if rho > 5:
-            r = math.sqrt((rho - 4) * (rho - 2) * rho_inf
-                          / ((rho_inf - 4) * (rho_inf - 2) * rho))
-            # θ_{t+1} = θ_t − η r_t m̂_t √(1 − β₂ᵗ) / (√v_t + ε)
-            step = np.sqrt(v, out=work)
-            step += eps
-            np.divide(m, step, out=step)
-            step *= eta * r * math.sqrt(c2) / c1
-        else:
-            # θ_{t+1} = θ_t − η m̂_t
-            step = np.multiply(m, eta / c1, out=work)
-        theta -= step
+    def _update(self, theta, g, state, group):
+        return radam_update(theta, g, state, **self._hyperparameters(group))
+
+
+def radam_init(theta):
+    """The state before step 1: t = 0, m_0 = 0, v_0 = 0."""
+    return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
+
+
+def radam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False):
+    """One step of :class:`RAdam` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    eta, (beta1, beta2), lam = lr, betas, weight_decay
+    t = state["step"] + 1
+    if lam != 0 and decoupled_weight_decay:
+        theta = (1 - eta * lam) * theta             # θ_t ← (1 − ηλ) θ_t
+    elif lam != 0:
+        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2    # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+    m_hat = m / (1 - beta1**t)                              # m̂_t = m_t / (1 − β₁ᵗ)
+    rho_inf = 2 / (1 - beta2) - 1                           # ρ_∞ = 2/(1 − β₂) − 1
+    rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)       # ρ_t = ρ_∞ − 2t β₂ᵗ/(1 − β₂ᵗ)
+    if rho > 5:
+        # r_t = √( (ρ_t − 4)(ρ_t − 2) ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2) ρ_t) )
+        r = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+        # θ_{t+1} = θ_t − η r_t m̂_t √(1 − β₂ᵗ) / (√v_t + ε)
+        theta = theta - eta * r * m_hat * math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
+    else:
+        theta = theta - eta * m_hat                 # θ_{t+1} = θ_t − η m̂_t
+    return theta, {"step": t, "exp_avg": m, "exp_avg_sq": v}

@@ -118,8 +118,9 @@ class AveragedModel(Module):
         """θ̄ ← θ on the first call, θ̄ ← average(θ̄, θ) after; then n_averaged += 1."""
         averaged = [p.data for p in parameters_of(self.module)]
         current = [p.data for p in parameters_of(model)]
-        if len(current) != len(averaged) or any(a.shape != c.shape
-                                                for a, c in zip(averaged, current)):
+        if (isinstance(model, Module) != isinstance(self.module, Module)
+                or len(current) != len(averaged)
+                or any(a.shape != c.shape for a, c in zip(averaged, current))):
             raise ValueError("update_parameters needs the model this average was built from "
                              "(the same parameters, of the same shapes)")
         buffers = list(zip(buffer_slots(self.module), buffer_slots(model)))

@@ -1,5 +1,4 @@
-"""Shared test set-up: one BLAS thread, the Agg backend for figures, tools/ importable, the
-groups that spread the tests over pytest-xdist's workers."""
+"""Shared test set-up: one BLAS thread, the Agg backend for figures, tools/ importable."""
 
 import os
 
@@ -13,7 +12,6 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import matplotlib  # noqa: E402
-import pytest  # noqa: E402
 
 matplotlib.use("Agg")
 
@@ -21,16 +19,3 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MPLBACKEND", "Agg")
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Group the tests for `pytest -n 2 --dist loadgroup` (make test): the cells of one notebook
-    and the tests of one module stay together on one worker, in order, as with loadscope;
-    each lesson's browser test is a group of its own, so the lessons spread over the workers."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.nodeid.split("::")[0]
-            lesson = item.callspec.params.get("path") if hasattr(item, "callspec") else None
-            group = f"{module}::{lesson.stem}" if "tests/browser/" in module and lesson else module
-            item.add_marker(pytest.mark.xdist_group(group))

@@ -40,7 +40,7 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 SERVER_START_TIMEOUT = 60  # seconds
-LESSON_TEST = "tests/browser/test_jupyterlab.py::test_lesson_runs_in_jupyterlab"
+LESSON_TEST = "tests/browser/test_jupyterlab.py::TestLesson"
 LATENCY = ARTIFACTS / "latency"   # test_jupyterlab.py writes one JSON file per lesson
 
 
@@ -77,9 +77,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
     if reason:
         return
-    in_browser = {item.callspec.params["path"].name for item in items
-                  if item.nodeid.replace(os.sep, "/").startswith(LESSON_TEST)
-                  and hasattr(item, "callspec")}
+    in_browser = {item.cls.path.name for item in items
+                  if item.nodeid.replace(os.sep, "/").startswith(LESSON_TEST)}
     twice = [item for item in items if item.nodeid.replace(os.sep, "/").startswith("notebooks/")
              and item.nodeid.split("::")[0].split("/")[-1] in in_browser]
     if twice:

@@ -304,8 +304,21 @@ def _save_latency(lesson, names, waits_per_explorer, artifacts):
     return rows
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lesson_runs_in_jupyterlab_and_its_sliders_redraw(path, lab_page, lab_server, artifacts):
+def _lesson_test(lesson):
+    """A test class for one lesson: `pytest -n 2 --dist loadscope` (make test) gives each class
+    to one worker, so the lessons spread over the workers (each starts its own JupyterLab)."""
+
+    class TestLesson:
+        path = lesson
+
+        def test_runs_in_jupyterlab_and_its_sliders_redraw(self, lab_page, lab_server, artifacts):
+            _run_lesson(self.path, lab_page, artifacts)
+
+    TestLesson.__name__ = TestLesson.__qualname__ = f"TestLesson{lesson.stem[:2]}"
+    return TestLesson
+
+
+def _run_lesson(path, lab_page, artifacts):
     page = lab_page
     opened = page.evaluate(OPEN_AND_RUN, f"notebooks/{path.name}")
     try:
@@ -338,6 +351,10 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_redraw(path, lab_page, lab_se
                         f"from key press to figure, over the target {target:.0f} ms")
     finally:
         page.evaluate(CLOSE, opened["id"])
+
+
+for _lesson in LESSONS:
+    globals()[f"TestLesson{_lesson.stem[:2]}"] = _lesson_test(_lesson)
 
 
 def test_server_keeps_its_token_secret(lab_server):

@@ -8,7 +8,7 @@
 
 Every optimizer is a class of ``course_lib.optim`` (or any callable
 ``optimizer(params, **hyperparameters)`` returning an object with ``step()``) and its
-hyperparameters; each step sets g_t = ∇J(θ_t) on a ``Parameter`` and calls ``step()``,
+hyperparameters; step t = 1, 2, … sets g_t = ∇J(θ_{t−1}) on a ``Parameter`` and calls ``step()``,
 exactly as a training loop does. A run that diverges (a coordinate beyond ±``DIVERGED``,
 or a non-finite gradient) has NaN rows from there on, so plots simply stop.
 """
@@ -35,8 +35,9 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
     """Iterates θ₀ … θ_T of ``optimizer`` driven by ``gradient``, as an array of shape (T+1, *θ.shape).
 
     θ may have any shape: a point (θ₁, θ₂) of a 2-D surface, a vector, a scalar.
-    Each step sets g_t = ∇J(θ_t) = ``gradient(θ_t)`` (same shape as θ) on a
-    ``Parameter`` and calls ``optimizer.step()``, exactly as a training loop does.
+    Step t = 1, 2, … sets g_t = ∇J(θ_{t−1}) = ``gradient(θ_{t−1})`` (same shape as θ)
+    on a ``Parameter`` and calls ``optimizer.step()``, which writes θ_t, exactly as a
+    training loop does.
     If the run diverges (a coordinate beyond ±``DIVERGED``, or a non-finite
     gradient), the remaining rows are NaN, so plots simply stop there.
     """

@@ -303,8 +303,8 @@ def grade_question(question, cases, outcomes):
             details.append(_short(f"Case {index}: {found}"))
             details.append(f"  inputs: {_describe_case(case)}")
     mistake = _matching_mistake(question, valued) if failed else None
-    symptom = None if mistake or not failed else symptoms.diagnose(failed, passed, names,
-                                                                   question.rtol, question.atol)
+    symptom = None if mistake or not failed else symptoms.diagnose(
+        failed, passed, names, question.rtol, question.atol, question.reference)
     called = next((outcome.forbidden for outcome in outcomes if outcome.forbidden), None)
     count = states.count("passed")
     if called:

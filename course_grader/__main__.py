@@ -31,11 +31,12 @@ def parse_args(argv):
     parser.add_argument("--timeout", type=float, default=CALL_SECONDS,
                         help=f"seconds allowed per cell and per function call (default "
                              f"{CALL_SECONDS:g}, as in the learners' check), and 6 times this "
-                             "for a whole run of the notebook")
+                             "for the whole submission, reruns included")
     parser.add_argument("--redo", action="store_true",
-                        help="grade again submissions already graded with the same content")
+                        help="grade again submissions already graded with the same content and seed")
     parser.add_argument("--no-bubblewrap", action="store_true",
-                        help="do not use bubblewrap even if it is installed (weaker isolation)")
+                        help="do not use bubblewrap even if it is installed (weaker isolation: "
+                             "see the README's table)")
     parser.add_argument("--seed", type=int, help="the seed of every question's test inputs "
                         "(default: one fixed per exercise, recorded in the output)")
     parser.add_argument("--variants", action="store_true",

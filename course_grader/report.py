@@ -43,8 +43,10 @@ def report_html(record, row=None):
             f"{_points(record.get('max_score', 0))} points</p>"]
     if row is not None and row.late_hours:
         head.append(f"<p class='note'>Submitted {row.late_hours:.1f} hours after the deadline.</p>")
-    if record.get("status") not in (None, "", "ok"):
-        head.append(f"<p class='note'>What happened while grading: {esc(record['status'])}</p>")
+    happened = [part for part in (record.get("status") or "").split("; ")
+                if part not in ("", "ok") and not part.startswith("read cell")]  # for the instructor
+    if happened:
+        head.append(f"<p class='note'>What happened while grading: {esc('; '.join(happened))}</p>")
     questions = record.get("questions", [])
     rows = "".join(
         f"<tr><td>{esc(q['id'])}</td><td>{esc(q['title'])}</td>"
@@ -99,7 +101,7 @@ def _question_section(q, code):
 def _written_section(answer):
     esc = html.escape
     mark = answer.get("mark")
-    title = f"Written answer {esc(answer['id'])}" + (
+    title = f"Written answer {esc(answer['id'])} · {esc(answer.get('label', ''))}" + (
         f" — mark {_points(mark)}" if mark is not None else " — not marked yet")
     parts = [f"<section><h2>{title}</h2>"]
     if answer.get("prompt"):

@@ -348,8 +348,9 @@ def _argument_name(key, names):
     return str(key)
 
 
-def parameter_order_problem(question, function):
-    """A sentence when the learner's parameters are the expected names in another order."""
+def parameter_order_problem(question, function, raised=False):
+    """A sentence when the learner's parameters are the expected names in another order, or,
+    when the function ``raised``, other names: then it says what each of them receives."""
     try:
         theirs = [name for name, parameter in inspect.signature(function).parameters.items()
                   if parameter.kind in (parameter.POSITIONAL_ONLY,
@@ -360,6 +361,10 @@ def parameter_order_problem(question, function):
     if sorted(theirs) == sorted(ours) and theirs != ours:
         return (f"Your function's parameters are ({', '.join(theirs)}), but it is called as "
                 f"{question.function}({', '.join(ours)}): put them in that order.")
+    if raised and theirs != ours and len(theirs) == len(ours) >= 2:  # say what each receives
+        return (f"Your function is called as {question.function}({', '.join(ours)}), in that "
+                f"order: your parameters ({', '.join(theirs)}) receive "
+                f"{', '.join(ours)} respectively.")
     return None
 
 

@@ -9,7 +9,7 @@ class SGD(Optimizer):
     With weight decay λ, momentum μ and dampening τ, step t = 1, 2, … takes the
     gradient g_t = ∇J(θ_{t−1}) at the current parameters and does::
 
-        g_t ← g_t + λ θ_{t−1}                (L2 penalty λ/2 ‖θ‖², if λ > 0)
+        g_t ← g_t + λ θ_{t−1}            (L2 penalty λ/2 ‖θ‖², if λ > 0)
         v_1 = g_1,   v_t = μ v_{t−1} + (1 − τ) g_t    (if μ > 0)
         θ_t = θ_{t−1} − η v_t                    (heavy ball)
         θ_t = θ_{t−1} − η (g_t + μ v_t)          (nesterov=True: no look-ahead gradient needed)

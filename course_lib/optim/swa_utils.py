@@ -44,7 +44,7 @@ def get_ema_multi_avg_fn(decay=0.999):
 
 
 def get_ema_avg_fn(decay=0.999):
-    """The same average, one array at a time: returns decay · θ̄ + (1 − decay) · θ (for ``avg_fn``)."""
+    """The same average, one array at a time: decay · θ̄ + (1 − decay) · θ (for ``avg_fn``)."""
     check_number("decay", decay, 0, 1)
 
     def ema_update(average, theta, n_averaged):

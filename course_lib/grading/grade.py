@@ -284,7 +284,8 @@ def grade_question(question, cases, outcomes):
                 first = index, case, outcome.value
                 changed = ", ".join(f"`{_argument_name(key, names)}`" for key in outcome.changed)
                 details.append(_short(
-                    f"Case {index}: your function changed its input {changed} in place: leave "
+                    f"Case {index}: your function changed its input"
+                    f"{'s' if len(outcome.changed) > 1 else ''} {changed} in place: leave "
                     "the inputs as they were and return new values (write `x = x - ...` or work "
                     "on `x.copy()`, not `x -= ...` or `x[...] = ...`)"))
                 details.append(f"  inputs: {_describe_case(case)}")

@@ -27,6 +27,7 @@ without it are reported on stderr.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import os
 import re
@@ -45,6 +46,7 @@ from nbconvert import SlidesExporter
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
+PARTS_MIME = "application/vnd.course.slide-parts+json"  # tools/slide_figures.py
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 EXECUTION_TIMEOUT = 300  # seconds per cell
 
@@ -88,22 +90,12 @@ OFFLINE_URLS = {
 }
 
 # nbconvert's reveal template, without the mermaid diagram loader (a CDN module no lesson
-# uses), with styles that fit code, figures and widgets on a 1280 x 720 slide.
+# uses), with our styles (DECK_CSS or LECTURE_CSS) and window.Reveal for the tests.
 DECK_TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
 {% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
 {% block html_head_css %}
 <style type="text/css">
-.reveal .slides { text-align: left; }
-.reveal .slides h1, .reveal .slides h2, .reveal .slides h3 { text-transform: none; }
-.reveal .jp-RenderedImage img { max-height: 520px; width: auto; }
-:root {
-    --jp-content-font-size1: 18px;
-    --jp-code-font-size: 16px;
-    --jp-cell-prompt-width: 80px;
-}
-.reveal .jp-OutputArea-output pre { font-size: 15px; }
-.reveal .jupyter-widgets { --jp-widgets-font-size: 14px; font-size: 14px; }
-.reveal table { table-layout: auto; }
+{{ resources.course_css }}
 </style>
 <script type="text/x-mathjax-config">
 // Formulas on hidden slides are laid out with zero width; automatic line breaks would then
@@ -111,12 +103,25 @@ DECK_TEMPLATE = """{%- extends 'reveal/index.html.j2' -%}
 MathJax.Hub.Config({CommonHTML: {linebreaks: {automatic: false}}});
 </script>
 {% endblock html_head_css %}
+{% block data_svg scoped -%}
+{%- if resources.course_lecture -%}
+<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
+{{ output.data['image/svg+xml'] }}
+</div>
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{%- endblock data_svg %}
 {% block footer_js %}
 {{ super() }}
 <script>
 // window.Reveal, for the browser console and the tests (reveal.js is loaded as an AMD module).
 require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) {
   window.Reveal = Reveal;
+  {%- if resources.course_lecture %}
+  // A lecture slide fills the screen: the sizes in LECTURE_CSS are the sizes the room sees.
+  Reveal.configure({margin: 0});
+  {%- else %}
   // nbconvert makes a slide taller than the screen scroll when it is entered; do the same for
   // the slide the deck opens on.
   function scrollIfTall() {
@@ -129,9 +134,61 @@ require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) 
     }
   }
   if (Reveal.isReady()) { scrollIfTall(); } else { Reveal.on("ready", scrollIfTall); }
+  {%- endif %}
 });
 </script>
 {% endblock footer_js %}
+"""
+
+# The deck with code: the notebook's sizes, on a 1280 x 720 slide that scrolls when taller.
+DECK_CSS = """
+.reveal .slides { text-align: left; }
+.reveal .slides h1, .reveal .slides h2, .reveal .slides h3 { text-transform: none; }
+.reveal .jp-RenderedImage img { max-height: 520px; width: auto; }
+:root {
+    --jp-content-font-size1: 18px;
+    --jp-code-font-size: 16px;
+    --jp-cell-prompt-width: 80px;
+}
+.reveal .jp-OutputArea-output pre { font-size: 15px; }
+.reveal .jupyter-widgets { --jp-widgets-font-size: 14px; font-size: 14px; }
+.reveal table { table-layout: auto; }
+"""
+
+# The lecture deck (no code): sizes in CSS px of the 1280 x 720 slide, chosen for a large room
+# (LECTURE_MIN_PX); figures are drawn for the slide by tools/slide_figures.py.
+LECTURE_MIN_PX = {"text": 24, "code": 20, "figure": 16}
+LECTURE_CSS = """
+.reveal .slides { text-align: left; }
+.reveal .slides section .jp-Cell { padding: 0 40px; }
+:root {
+    --jp-content-font-size1: 26px;
+    --jp-code-font-size: 21px;
+    --jp-ui-font-size1: 24px;
+    --jp-content-line-height: 1.35;
+    --jp-cell-prompt-width: 0px;
+}
+.reveal .slides section .jp-RenderedHTMLCommon { font-size: 26px; line-height: 1.35; }
+.reveal .slides section .jp-RenderedHTMLCommon p { margin: 0 0 14px 0; }
+.reveal .slides section .jp-RenderedHTMLCommon li { margin-bottom: 6px; }
+.reveal .slides h1, .reveal .slides h2, .reveal .slides h3 {
+    text-transform: none; margin: 0 0 18px 0; line-height: 1.15;
+}
+.reveal .slides h1 { font-size: 50px; }
+.reveal .slides h2 { font-size: 42px; }
+.reveal .slides h3 { font-size: 34px; }
+.reveal .slides section .jp-RenderedHTMLCommon table { font-size: 24px; table-layout: auto; }
+.reveal .slides section .jp-RenderedHTMLCommon td,
+.reveal .slides section .jp-RenderedHTMLCommon th { padding: 4px 12px; }
+.reveal .slides section code, .reveal .slides section pre { font-size: 21px; }
+.reveal .slides section .jp-RenderedHTMLCommon pre { font-size: 21px; line-height: 1.3; }
+.reveal .jp-OutputArea-output pre { font-size: 21px; }
+.reveal .jp-RenderedSVG, .reveal .jp-RenderedImage { text-align: center; }
+.reveal .jp-RenderedSVG svg { max-width: 100%; height: auto; }
+.reveal .jp-RenderedImage img { max-width: 100%; max-height: 600px; width: auto; height: auto; }
+.reveal .jupyter-widgets { --jp-widgets-font-size: 24px; font-size: 24px; }
+.reveal .widget-label, .reveal .widget-readout { font-size: 24px; }
+.reveal details summary { font-size: 26px; }
 """
 
 
@@ -168,37 +225,51 @@ def slide_metadata_problems(notebook) -> list[str]:
     return found
 
 
-def _source_hash(path: Path) -> str:
-    """Hash of the lesson and of course_lib: the executed copy is stale when either changes."""
+SLIDE_FIGURES = ROOT / "tools" / "slide_figures.py"
+
+
+def _source_hash(path: Path, setup: str = "") -> str:
+    """Hash of the lesson, of course_lib and of the set-up code run before the lesson: the
+    executed copy is stale when any of them changes."""
     digest = hashlib.sha256(path.read_bytes())
+    digest.update(setup.encode())
     for module in sorted((ROOT / "course_lib").rglob("*.py")):
         digest.update(module.relative_to(ROOT).as_posix().encode())
         digest.update(module.read_bytes())
     return digest.hexdigest()
 
 
-def executed(path: Path, cache: Path = BUILD / "executed"):
-    """The lesson run top to bottom in its own folder, from the cache when it is up to date."""
+def executed(path: Path, cache: Path = BUILD / "executed", setup: str = ""):
+    """The lesson run top to bottom in its own folder, from the cache when it is up to date.
+    SETUP, when given, is code run in the same kernel before the lesson's first cell (its own
+    output is not kept)."""
     path = Path(path).resolve()
-    key = _source_hash(path)
+    key = _source_hash(path, setup)
     cached = cache / path.name
     if cached.exists():
         notebook = nbformat.read(cached, as_version=4)
         if notebook.metadata.get("course_build", {}).get("source_hash") == key:
             return notebook
-    notebook = _execute(path)
+    notebook = _execute(path, setup)
     notebook.metadata["course_build"] = {"source_hash": key}
     cache.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, cached)
     return notebook
 
 
-def _execute(path: Path, attempts: int = 3):
+def lecture_executed(path: Path, cache: Path = BUILD / "executed-lecture"):
+    """The lesson executed with its figures drawn for the slide (tools/slide_figures.py)."""
+    return executed(path, cache, setup=SLIDE_FIGURES.read_text(encoding="utf-8"))
+
+
+def _execute(path: Path, setup: str = "", attempts: int = 3):
     """Run the lesson in a fresh kernel. A kernel that dies before it answers is started again:
     jupyter_client picks free ports and binds them later, so another kernel starting at the
     same moment (parallel tests) can take one of them first."""
     for attempt in range(1, attempts + 1):
         notebook = nbformat.read(path, as_version=4)
+        if setup:
+            notebook.cells.insert(0, nbformat.v4.new_code_cell(setup))
         try:
             NotebookClient(
                 notebook,
@@ -206,10 +277,95 @@ def _execute(path: Path, attempts: int = 3):
                 kernel_name="python3",
                 resources={"metadata": {"path": str(path.parent)}},
             ).execute()
+            if setup:
+                del notebook.cells[0]
             return notebook
         except RuntimeError as error:
             if "Kernel died before replying" not in str(error) or attempt == attempts:
                 raise
+
+
+def slide_type(cell) -> str:
+    return cell.metadata.get("slideshow", {}).get("slide_type", "-")
+
+
+def _with_slide_type(cell, kind: str):
+    cell = copy.deepcopy(cell)
+    cell.metadata.setdefault("slideshow", {})["slide_type"] = kind
+    return cell
+
+
+def _inline_svg(svg: str) -> str:
+    """An SVG document as an element to put in a page: no XML declaration or doctype (the
+    lecture deck inlines matplotlib's SVG, so its text is text the browser lays out)."""
+    svg = svg[svg.index("<svg") :] if "<svg" in svg else svg
+    # matplotlib sizes the figure in pt; in px (1 pt = 4/3 px) CSS can scale it keeping its shape.
+    return re.sub(
+        r'\b(width|height)="([\d.]+)pt"',
+        lambda match: f'{match.group(1)}="{float(match.group(2)) * 4 / 3:.1f}"',
+        svg,
+        count=2,
+    )
+
+
+def _lecture_outputs(cell) -> list[list]:
+    """The outputs of a code cell a lecture shows, as the list of outputs for each slide:
+    console text (print, warnings, a bare value's repr) is left out, and a figure cut into
+    parts by tools/slide_figures.py gives one slide per part."""
+    pieces = [[]]
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if output.output_type == "stream" or set(data) <= {"text/plain"}:
+            continue
+        parts = data.get(PARTS_MIME, {}).get("svg")
+        if parts:
+            for number, part in enumerate(parts):
+                if number or pieces[-1]:
+                    pieces.append([])
+                pieces[-1].append(
+                    nbformat.v4.new_output("display_data", data={"image/svg+xml": _inline_svg(part)})
+                )
+            continue
+        if PARTS_MIME in data or "image/svg+xml" in data:
+            output = copy.deepcopy(output)
+            output["data"].pop(PARTS_MIME, None)
+            if "image/svg+xml" in data:
+                output["data"]["image/svg+xml"] = _inline_svg(data["image/svg+xml"])
+        pieces[-1].append(output)
+    return [piece for piece in pieces if piece]
+
+
+def lecture_notebook(notebook):
+    """NOTEBOOK (executed) as a lecture shows it: code cells left as their figures, tables and
+    widgets only; a cell left with nothing to show is skipped, and the slide or sub-slide it
+    opened is opened by the next cell shown; each part of a cut figure on its own sub-slide."""
+    cells, opened = [], None
+    for cell in notebook.cells:
+        kind = slide_type(cell)
+        if kind == "skip":
+            continue
+        if cell.cell_type == "code":
+            pieces = _lecture_outputs(cell)
+            if not pieces:
+                if kind in ("slide", "subslide") and opened != "slide":
+                    opened = kind
+                continue
+            replaced = []
+            for number, outputs in enumerate(pieces):
+                part = copy.deepcopy(cell)
+                part.outputs = outputs
+                if number and "id" in part:
+                    part["id"] = f"{cell['id']}-part{number}"
+                replaced.append(_with_slide_type(part, kind if number == 0 else "subslide"))
+        else:
+            replaced = [cell]
+        if opened and kind != "notes":
+            first = slide_type(replaced[0])
+            if first not in ("slide", "subslide") or (opened == "slide" and first == "subslide"):
+                replaced[0] = _with_slide_type(replaced[0], opened)
+            opened = None
+        cells.extend(replaced)
+    return nbformat.from_dict({**notebook, "cells": cells})
 
 
 def npm_package(name: str, cache: Path = BUILD / ".cache" / "npm") -> Path:
@@ -268,7 +424,12 @@ def configure_offline(exporter) -> None:
             setattr(exporter, trait, url)
 
 
-def deck_exporter(offline: bool, hide_code: bool = False) -> SlidesExporter:
+def deck_exporter(offline: bool, hide_code: bool = False, scale: float = 1.0) -> SlidesExporter:
+    """The reveal.js exporter. A lecture deck (HIDE_CODE) at SCALE < 1 lays its slides out on a
+    canvas 1/SCALE times larger, which reveal.js then fits to the screen: everything is SCALE
+    times smaller and more fits on a slide (a smaller room)."""
+    if not 0.4 <= scale <= 1.5:
+        raise ValueError(f"scale must be between 0.4 and 1.5 (1 is lecture size), not {scale}")
     exporter = SlidesExporter(
         exclude_input=hide_code,
         exclude_input_prompt=hide_code,
@@ -278,24 +439,70 @@ def deck_exporter(offline: bool, hide_code: bool = False) -> SlidesExporter:
         reveal_theme="white",
         reveal_transition="none",
         reveal_number="c/t",
-        reveal_scroll=True,
-        reveal_width="1280",
-        reveal_height="720",
+        reveal_scroll=not hide_code,
+        reveal_width=str(round(1280 / scale)),
+        reveal_height=str(round(720 / scale)),
     )
     if offline:
         configure_offline(exporter)
     return exporter
 
 
+def deck_name(stem: str, hide_code: bool = False) -> str:
+    return f"{stem}{'.no-code' if hide_code else ''}.slides.html"
+
+
+def link_lessons(page: str, stems: list[str], target) -> str:
+    """Rewrite href="NN_name.ipynb" (optionally ./ or #anchor) to href="TARGET(NN_name)#anchor"."""
+    for stem in stems:
+        page = re.sub(
+            rf'href="(?:\./)?{re.escape(stem)}\.ipynb(#[^"]*)?"',
+            lambda match, stem=stem: f'href="{target(stem)}{match.group(1) or ""}"',
+            page,
+        )
+    return page
+
+
+def ship_exercises(page: str, out_dir: Path) -> str:
+    """Copy each exercise notebook the page links to (../exercises/NN_name.ipynb) into
+    OUT_DIR/exercises/ and point the link there, so a reader can download it."""
+
+    def shipped(match):
+        name = match.group(1)
+        source = ROOT / "exercises" / name
+        if not source.is_file():
+            return match.group(0)
+        (out_dir / "exercises").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, out_dir / "exercises" / name)
+        return f'href="exercises/{name}"'
+
+    return re.sub(r'href="\.\./exercises/([\w.-]+\.ipynb)"', shipped, page)
+
+
 def build_deck(
-    notebook, name: str, out_dir: Path, offline: bool = False, hide_code: bool = False
+    notebook,
+    name: str,
+    out_dir: Path,
+    offline: bool = False,
+    hide_code: bool = False,
+    scale: float = 1.0,
 ) -> Path:
-    """Write OUT_DIR/<name>[.no-code].slides.html from NOTEBOOK (executed, to show outputs)."""
+    """Write OUT_DIR/<name>[.no-code].slides.html from NOTEBOOK (executed, to show outputs;
+    for a lecture deck, executed by lecture_executed). Links to other lessons go to their decks
+    beside it, links to exercise notebooks to copies in OUT_DIR/exercises/."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = deck_exporter(offline, hide_code)
-    resources = {"metadata": {"name": name}}
+    exporter = deck_exporter(offline, hide_code, scale)
+    if hide_code:
+        notebook = lecture_notebook(notebook)
+    resources = {
+        "metadata": {"name": name},
+        "course_css": LECTURE_CSS if hide_code else DECK_CSS,
+        "course_lecture": hide_code,
+    }
     body, _ = exporter.from_notebook_node(titled(notebook, name), resources=resources)
-    deck = out_dir / f"{name}{'.no-code' if hide_code else ''}.slides.html"
+    body = link_lessons(body, [p.stem for p in lessons()], lambda s: deck_name(s, hide_code))
+    body = ship_exercises(body, out_dir)
+    deck = out_dir / deck_name(name, hide_code)
     deck.write_text(body, encoding="utf-8")
     return deck
 
@@ -352,6 +559,13 @@ def main(argv: list[str] | None = None) -> int:
         help="leave the code out, keep its outputs: <lesson>.no-code.slides.html",
     )
     parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="size of everything on a lecture slide (--hide-code): 1 (default) is for a large "
+        "room, 24-px text on a 1280 x 720 screen; 0.8 is 20-px text with more on each slide",
+    )
+    parser.add_argument(
         "--out", type=Path, help="output folder (default: build/slides or build/slides-offline)"
     )
     args = parser.parse_args(argv)
@@ -366,8 +580,14 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         for problem in slide_metadata_problems(nbformat.read(path, as_version=4)):
             print(f"warning: {path.name}: {problem}", file=sys.stderr)
+        notebook = lecture_executed(path) if args.hide_code else executed(path)
         deck = build_deck(
-            executed(path), path.stem, out_dir, offline=args.offline, hide_code=args.hide_code
+            notebook,
+            path.stem,
+            out_dir,
+            offline=args.offline,
+            hide_code=args.hide_code,
+            scale=args.scale,
         )
         print(deck.relative_to(ROOT) if deck.is_relative_to(ROOT) else deck)
         if args.offline and (remote := remote_urls(deck.read_text(encoding="utf-8"))):

@@ -2,23 +2,30 @@
 
     .venv/bin/python tools/slides.py               # build/slides/ (reveal.js from a CDN)
     .venv/bin/python tools/slides.py --offline     # self-contained, in build/slides-offline/
-    .venv/bin/python tools/slides.py --hide-code   # figures and results without the code
+    .venv/bin/python tools/slides.py --hide-code   # the lecture decks: figures, no code
+    .venv/bin/python tools/slides.py --hide-code --scale 0.8   # the same for a smaller room
     .venv/bin/python tools/slides.py notebooks/01_gradient_descent.ipynb
 
 Each lesson is executed once, so its figures are in the deck; the executed copy is cached in
-build/executed/ and reused while neither the lesson nor course_lib changes (tools/render_html.py
-shares the cache). The deck is what `jupyter nbconvert --to slides` makes, with three choices of
-ours: the "white" reveal.js theme (its fonts ship with reveal.js, no web font is fetched), slide
-numbers, and scrolling inside a slide taller than the screen.
+build/executed/ and reused while neither the lesson nor course_lib changes (tools/website.py
+shares the cache). The deck is what `jupyter nbconvert --to slides` makes, with our choices:
+the "white" reveal.js theme (its fonts ship with reveal.js, no web font is fetched), slide
+numbers, links to other lessons pointing at their decks and exercise notebooks copied beside
+the decks (exercises/), and speaker notes (cells of slide type "notes") in the speaker view (S).
+
+--hide-code writes <lesson>.no-code.slides.html, the lecture deck: sized for a large room at
+1280 x 720 (LECTURE_CSS: 26-px text, 21-px code; LECTURE_MIN_PX are the floors the deck test
+holds them to), the lesson executed a second time with its figures drawn for the slide
+(tools/slide_figures.py: SVG, 14-15 pt type, a figure taller than a slide cut into rows, each
+on its own sub-slide; cached in build/executed-lecture/), and console output left out (a
+number the lecture needs is in a table, a sentence or the speaker notes). --scale S lays the
+slides out on a canvas 1/S times larger, so everything is S times smaller on the screen.
 
 --offline is for a lecture room without internet: reveal.js, require.js, jQuery, MathJax and
 the widget renderer are downloaded once with `npm pack` (the npm registry, cached in
 build/.cache/npm/) and copied into a vendor/ folder beside the decks, which then reference
 nothing outside that folder. Copy the whole output folder to the lecture machine and open a
 deck in a browser.
-
---hide-code leaves the code cells' input out (their outputs stay) and writes
-<lesson>.no-code.slides.html: a lecture deck about the figures, on fewer and shorter slides.
 
 Every cell should say how it shows up in the deck (metadata.slideshow.slide_type); cells
 without it are reported on stderr.
@@ -121,6 +128,7 @@ require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) 
   {%- if resources.course_lecture %}
   // A lecture slide fills the screen: the sizes in LECTURE_CSS are the sizes the room sees.
   Reveal.configure({margin: 0});
+  {{ resources.course_split_js }}
   {%- else %}
   // nbconvert makes a slide taller than the screen scroll when it is entered; do the same for
   // the slide the deck opens on.
@@ -189,6 +197,107 @@ LECTURE_CSS = """
 .reveal .jupyter-widgets { --jp-widgets-font-size: 24px; font-size: 24px; }
 .reveal .widget-label, .reveal .widget-readout { font-size: 24px; }
 .reveal details summary { font-size: 26px; }
+"""
+
+
+# In a lecture deck, once MathJax has typeset the formulas: a slide whose content is taller
+# than the screen is cut, between paragraphs, list items, formulas or outputs, into as many
+# sub-slides as it needs (the speaker note stays with the first). The cut is made in the
+# browser, where the heights are known; the lesson's own slides are not changed.
+SPLIT_TALL_SLIDES_JS = """
+  var CUTTABLE = /^(UL|OL|DETAILS|BLOCKQUOTE)$/;
+  function contentOf(unit) {
+    return unit.querySelector(".jp-RenderedMarkdown") || unit.querySelector(".jp-OutputArea");
+  }
+  function below(element, top, limit) {
+    return (element.getBoundingClientRect().bottom - top) / Reveal.getScale() > limit;
+  }
+  // The children of CONTAINER from the first one reaching below LIMIT on, moved into a copy
+  // of it (a list goes on numbering; the rest of an answer keeps no second summary); a child
+  // that can be cut is cut rather than moved whole. Null when nothing would stay behind.
+  function cutTail(container, top, limit) {
+    var kids = Array.prototype.slice.call(container.children);
+    for (var i = 0; i < kids.length; i++) {
+      if (!below(kids[i], top, limit)) { continue; }
+      var rest = container.tagName === "DETAILS" ? document.createElement("div")
+        : container.cloneNode(false);
+      if (container.tagName === "OL") { rest.start = (container.start || 1) + i; }
+      var inner = CUTTABLE.test(kids[i].tagName) ? cutTail(kids[i], top, limit) : null;
+      if (inner) { rest.appendChild(inner); i += 1; }
+      else if (i === 0) { return null; }
+      kids.slice(i).forEach(function (kid) { rest.appendChild(kid); });
+      return rest;
+    }
+    return null;
+  }
+  function cutIfTall(section, limit) {
+    var shown = section.style.display;
+    section.style.display = "block";  // and its slide (splitTallSlides): laid out, unseen
+    var top = section.getBoundingClientRect().top, next = null;
+    var units = Array.prototype.slice.call(section.children).filter(function (unit) {
+      return unit.tagName !== "ASIDE" && contentOf(unit); });
+    for (var u = 0; u < units.length && !next; u++) {
+      var box = contentOf(units[u]), blocks = Array.prototype.slice.call(box.children);
+      for (var b = 0; b < blocks.length; b++) {
+        if (!below(blocks[b], top, limit)) { continue; }
+        var moved = units[u].cloneNode(true);
+        var movedBox = contentOf(moved);
+        movedBox.innerHTML = "";
+        var tail = CUTTABLE.test(blocks[b].tagName) ? cutTail(blocks[b], top, limit) : null;
+        if (tail) { movedBox.appendChild(tail); b += 1; }
+        else if (u === 0 && b === 0) { b = 1; }  // taller than the screen alone: cut after it
+        blocks.slice(b).forEach(function (block) { movedBox.appendChild(block); });
+        next = document.createElement("section");
+        if (movedBox.children.length) { next.appendChild(moved); }
+        units.slice(u + 1).forEach(function (unit) { next.appendChild(unit); });
+        break;
+      }
+    }
+    section.style.display = shown;
+    if (next && next.children.length) {
+      section.parentNode.insertBefore(next, section.nextSibling);
+      return next;
+    }
+    return null;
+  }
+  function splitTallSlides() {
+    var limit = Reveal.getConfig().height - 24;
+    var sections = Array.prototype.slice.call(
+      document.querySelectorAll(".reveal .slides > section > section"));
+    var slides = Array.prototype.slice.call(
+      document.querySelectorAll(".reveal .slides > section"));
+    document.querySelectorAll(".reveal details").forEach(function (d) { d.open = true; });
+    var cut = function () {
+      var queue = sections.slice();
+      while (queue.length) {
+        var added = cutIfTall(queue.shift(), limit);
+        if (added) { queue.unshift(added); }
+      }
+      sections.concat(slides, [document.querySelector(".reveal .slides")]).forEach(
+        function (s) { s.style.display = ""; s.style.visibility = ""; });
+      Reveal.sync();
+      var at = Reveal.getIndices();
+      Reveal.slide(at.h, at.v);
+      // A slide changes height after it is laid out (formulas typeset again when it is shown,
+      // answers revealed): centre it again each time, so it stays within the screen.
+      var resized = new ResizeObserver(function () { Reveal.layout(); });
+      document.querySelectorAll(".reveal .slides section").forEach(function (section) {
+        resized.observe(section); });
+      document.body.dataset.slidesSplit = "done";
+    };
+    if (!window.MathJax || !window.MathJax.Hub) { cut(); return; }
+    // Formulas on slides that were hidden were laid out at zero width: lay every slide out,
+    // unseen, and typeset them again at their real size before measuring.
+    document.querySelector(".reveal .slides").style.visibility = "hidden";
+    sections.concat(slides).forEach(function (s) { s.style.display = "block"; });
+    window.MathJax.Hub.Queue(["Rerender", window.MathJax.Hub, document.querySelector(".reveal")]);
+    window.MathJax.Hub.Queue(function () { document.fonts.ready.then(cut); });
+  }
+  function whenReady() {
+    if (Reveal.isReady()) { splitTallSlides(); } else { Reveal.on("ready", splitTallSlides); }
+  }
+  if (window.MathJax && window.MathJax.Hub) { window.MathJax.Hub.Queue(whenReady); }
+  else { whenReady(); }
 """
 
 
@@ -498,6 +607,7 @@ def build_deck(
         "metadata": {"name": name},
         "course_css": LECTURE_CSS if hide_code else DECK_CSS,
         "course_lecture": hide_code,
+        "course_split_js": SPLIT_TALL_SLIDES_JS,
     }
     body, _ = exporter.from_notebook_node(titled(notebook, name), resources=resources)
     body = link_lessons(body, [p.stem for p in lessons()], lambda s: deck_name(s, hide_code))

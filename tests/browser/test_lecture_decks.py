@@ -80,6 +80,9 @@ MEASURE_SLIDE = """() => {
     if (element.closest("aside.notes")) continue;
     // A figure's drawing is clipped to its <svg> box, which is what is measured.
     if (element.ownerSVGElement) continue;
+    // MathJax's inner boxes do not match where it paints (a display formula's box is wider
+    // than the formula); the paragraph or block holding a formula is measured instead.
+    if (element.closest(".MathJax_CHTML, .MathJax, mjx-container")) continue;
     const box = element.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
     overflow = Math.max(overflow,
@@ -116,15 +119,18 @@ def walk(page, deck, shots: Path):
     # MathJax typesets the whole deck once it has started; wait for it to finish.
     page.wait_for_function("window.MathJax && window.MathJax.isReady", timeout=30_000)
     page.evaluate("() => new Promise(done => window.MathJax.Hub.Queue(done))")
+    # The deck has cut every slide taller than the screen (slides.SPLIT_TALL_SLIDES_JS).
+    page.wait_for_function("document.body.dataset.slidesSplit === 'done'", timeout=30_000)
     slides = page.evaluate("""() => window.Reveal.getSlides().map(s => {
       const at = window.Reveal.getIndices(s); return [at.h, at.v || 0]; })""")
     measured = []
     shots.mkdir(parents=True, exist_ok=True)
     for h, v in slides:
         page.evaluate(f"window.Reveal.slide({h}, {v}, 99)")  # every fragment shown
-        page.evaluate("""() => new Promise(done => window.MathJax && window.MathJax.Hub
-          ? window.MathJax.Hub.Queue(done) : done())""")
-        page.wait_for_timeout(60)
+        # MathJax lays out the formulas of the slide again when it is shown: let it finish.
+        for _ in range(2):
+            page.evaluate("() => new Promise(done => window.MathJax.Hub.Queue(done))")
+            page.wait_for_timeout(200)
         result = page.evaluate(MEASURE_SLIDE)
         page.screenshot(path=shots / f"{h + 1:02d}.{v + 1:02d}.png")
         measured.append(result)

@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.test-installed
 # JupyterLab refuses to run as root without this flag; a learner's laptop never needs it.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test exercises strip slides slides-offline lecture website html clean-venv help
+.PHONY: lab test exercises strip slides slides-offline lecture website html release clean-venv help
 help:
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make test       run the whole test suite (library, notebooks, grader)"
@@ -19,6 +19,7 @@ help:
 	@echo "make slides-offline  the same decks with reveal.js and MathJax beside them (needs npm once)"
 	@echo "make lecture    the lecture decks (no code, lecture-size type) for offline use (SCALE=0.8: smaller room)"
 	@echo "make website    the course website (Jupyter Book) in build/website/_build/html/"
+	@echo "make release    what students get, as build/release/first-order-optimization/ and .zip"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("The course needs Python 3.10 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
@@ -59,6 +60,9 @@ website: $(TEST_STAMP)
 	$(BIN)/python tools/website.py
 
 html: website
+
+release: $(LAB_STAMP)
+	$(BIN)/python tools/release.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,7 +1,7 @@
 """How fast the grader is: a class of submissions in batch, and one learner's check.
 
 1. Batch: 40 copies of a solution notebook graded with
-   ``python -m course_lib.grading ... --jobs 2`` (each in its own isolated
+   ``python -m course_grader ... --jobs 2`` (each in its own isolated
    child), against executing the same 40 notebooks one by one with
    ``jupyter nbconvert --execute --to notebook`` (a kernel per notebook, the
    usual way to run a class's notebooks). Target: at least 1.8× faster.
@@ -37,7 +37,7 @@ def make_copies(notebook, folder, copies):
 
 def time_batch(folder, out, exercise):
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "course_lib.grading", str(folder), "--out", str(out),
+    subprocess.run([sys.executable, "-m", "course_grader", str(folder), "--out", str(out),
                     "--jobs", "2", "--exercise", exercise], check=True, capture_output=True)
     seconds = time.perf_counter() - start
     rows = list(csv.DictReader((out / "grades.csv").open()))

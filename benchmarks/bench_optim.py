@@ -5,7 +5,7 @@ NumPy (and PyTorch, a dev-only reference, for the comparison column):
 
     python3 benchmarks/bench_optim.py [--repeats 15]
 
-For SGD with momentum 0.9 and for Adam, on one float32 parameter of 10⁶ and of
+For SGD with momentum 0.9 and for Adam, on one float32 parameter of 10⁵, 10⁶ and
 10⁷ elements, it times ``step()`` (after a few warm-up steps, so the state
 exists) and prints the median (and the fastest) of the repetitions in
 milliseconds and the ratio of the medians, course_lib / torch. The three contenders take turns within each
@@ -33,7 +33,7 @@ try:
 except ImportError:
     torch = None
 
-SIZES = [10**6, 10**7]
+SIZES = [10**5, 10**6, 10**7]
 CONFIGS = [("SGD", {"lr": 0.01, "momentum": 0.9}), ("Adam", {"lr": 1e-3})]
 WARMUP = 3
 

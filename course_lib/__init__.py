@@ -16,14 +16,16 @@ Each idea lives in the module named after it:
 ``course_lib.clip``                gradient clipping by global norm and by value
 ``course_lib.data``                the synthetic data sets, the digits, mini-batches
 ``course_lib.train``               a training loop that records what happened
+``course_lib.seeds``               many seeds of mini-batch SGD at once, for the spread
 ``course_lib.schedules``           learning-rate schedules as curves η_t
 ``course_lib.lr_finder``           the learning-rate range test
 ``course_lib.optimizer_memory``    the state each optimizer keeps per parameter
 ``course_lib.plots``               the figures the lessons share, one colour per optimizer
-``course_lib.widgets``             the interactive explorers (ipywidgets)
-``course_lib.hyperparameter_explorer``  sliders for any hyperparameters of the optimizers
-``course_lib.grading``             ``check`` for learners, the batch grader, the
-                                   exercise generator
+``course_lib.runners``             runs: the iterates θ₀ … θ_T of optimizers, as arrays
+``course_lib.explorers``           the interactive explorers (ipywidgets), one module each
+``course_lib.grading``             ``check`` for learners, the questions, the
+                                   exercise generator (the instructor's batch
+                                   grader is the package ``course_grader``)
 ``course_lib.environment``         checks that this Python has what the course needs
 =================================  ==============================================
 """

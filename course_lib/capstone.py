@@ -7,13 +7,12 @@ optimizer, its learning rate η and the schedule η_t change::
     log = train_digits("Adam", lr=1e-2, epochs=10)     # a TrainingLog, or None if it diverged
 
 ``digits_range_test`` runs the learning-rate range test of ``course_lib.lr_finder`` on the
-same network. ``CapstoneExplorer.update`` trains one run and draws it beside the optimizer's
-best constant-η run (a PNG, tested without widgets); ``explore_optimizers`` wires ipywidgets 8
-controls (optimizer, log₁₀ η, schedule) to it.
+same network. The explorer of lesson 6 (``course_lib.explorers.capstone``) trains one run
+for any optimizer, η and schedule of ``EXPLORER_SCHEDULES`` and draws it beside the
+optimizer's best constant-η run.
 """
 
 import functools
-import io
 
 import numpy as np
 
@@ -21,7 +20,6 @@ from course_lib import nn, optim
 from course_lib.data import MiniBatches, load_digits
 from course_lib.lr_finder import lr_range_test
 from course_lib.optim import lr_scheduler
-from course_lib.plots import OPTIMIZER_COLORS
 from course_lib.schedules import warmup_cosine
 from course_lib.train import fit
 
@@ -113,82 +111,3 @@ EXPLORER_SCHEDULES = {
         o, lambda t: warmup_cosine(min(t + 1, EXPLORER_EPOCHS), 1.0, 3, EXPLORER_EPOCHS)),
 }
 """The explorer's schedules η_t over its 15 epochs (t counts epochs)."""
-
-
-class CapstoneExplorer:
-    """One run of the MLP (optimizer, η, schedule) beside that optimizer's best constant-η run.
-
-    ``best_lr`` maps each optimizer name to its best constant η (from lesson 6's sweep); the
-    best runs are trained once and kept. ``update(name, log10_lr, schedule)`` returns the PNG:
-    training loss per epoch (log scale) on the left, η_t on the right.
-    """
-
-    def __init__(self, best_lr):
-        unknown = set(best_lr) - set(OPTIMIZERS)
-        if unknown or not best_lr:
-            raise ValueError(f"best_lr needs optimizer names from {', '.join(OPTIMIZERS)}, "
-                             f"got {sorted(best_lr)}")
-        self.best_lr = dict(best_lr)
-        self._best_runs = {}
-
-    def best_run(self, name):
-        """The TrainingLog of ``name`` at its best constant η (trained on first use)."""
-        if name not in self._best_runs:
-            self._best_runs[name] = train_digits(name, self.best_lr[name], EXPLORER_EPOCHS)
-        return self._best_runs[name]
-
-    def update(self, name, log10_lr, schedule):
-        """Train ``name`` at η = 10^log10_lr with ``schedule`` (a key of EXPLORER_SCHEDULES)."""
-        if name not in self.best_lr:
-            raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(self.best_lr)}")
-        if schedule not in EXPLORER_SCHEDULES:
-            raise ValueError(f"unknown schedule {schedule!r}; choose one of "
-                             f"{', '.join(EXPLORER_SCHEDULES)}")
-        lr = 10.0 ** float(log10_lr)
-        log = train_digits(name, lr, EXPLORER_EPOCHS, schedule=EXPLORER_SCHEDULES[schedule])
-        return self._draw(name, lr, schedule, log)
-
-    def _draw(self, name, lr, schedule, log):
-        from matplotlib.figure import Figure
-
-        figure = Figure(figsize=(11, 3.6), dpi=80, layout="tight")
-        ax_loss, ax_lr = figure.subplots(1, 2)
-        epochs = np.arange(1, EXPLORER_EPOCHS + 1)
-        color = OPTIMIZER_COLORS[name]
-        best = self.best_run(name)
-        ax_loss.semilogy(epochs, best.epoch_loss, "--", color=color, alpha=0.6,
-                         label=f"best constant η = {self.best_lr[name]:.1e}")
-        if log is None:
-            ax_loss.set_title(f"{name}, η = {lr:.1e}: diverged", color="#CC6677")
-        else:
-            ax_loss.semilogy(epochs, log.epoch_loss, color=color, label=f"η = {lr:.1e}, {schedule}")
-            ax_loss.set_title(f"{name}: training loss (final {log.epoch_loss[-1]:.3g})")
-            ax_lr.plot(epochs, log.lr, "o-", ms=3, color=color)
-            ax_lr.set_ylim(0, 1.1 * max(log.lr))
-        ax_loss.set(xlabel="epoch", ylabel="training loss (log scale)")
-        ax_loss.legend(fontsize=9)
-        ax_lr.set(xlabel="epoch", ylabel=r"$\eta_t$", title="learning rate used in each epoch")
-        for ax in (ax_loss, ax_lr):
-            ax.grid(True, alpha=0.3)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-
-def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
-    """The widget: an optimizer menu, a log₁₀ η slider (−4 … 1) and a schedule menu; every
-    change trains the MLP for 15 epochs and redraws. Returns the ipywidgets box to display.
-    """
-    import ipywidgets as widgets
-
-    from course_lib.widgets import wire
-
-    explorer = CapstoneExplorer(best_lr)
-    controls = {
-        "name": widgets.Dropdown(options=list(best_lr), value=name, description="optimizer"),
-        "log10_lr": widgets.FloatSlider(value=log10_lr, min=-4.0, max=1.0, step=0.25,
-                                        description="log₁₀ η", continuous_update=False),
-        "schedule": widgets.Dropdown(options=list(EXPLORER_SCHEDULES), value="constant",
-                                     description="schedule"),
-    }
-    return wire(explorer.update, controls, columns=3)

@@ -30,6 +30,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
 
     ‖g‖ is the norm of all gradients stacked into one vector (not one norm per
     tensor), of order ``norm_type`` (2 by default, ``math.inf`` for max |g_i|).
+    Clipping each tensor by its own norm is a different, documented method
+    (Keras's ``clipnorm``; its ``global_clipnorm`` is this one): it turns the
+    direction of the whole gradient slightly, while this one keeps it.
     Every gradient is multiplied by the same factor:
     g ← g · min(1, c / (‖g‖ + 1e-6)),
     so the direction is kept and small gradients are never scaled up.

@@ -18,7 +18,7 @@ DATA_DIR = Path(course_lib.__file__).resolve().parents[1] / "data"
 
 
 def make_linear_regression(n_samples=100, seed=42, legacy=False):
-    """y = 5x + 1 + 0.5·noise with x ~ U(0, 1): the data of the tanh network (R1).
+    """y = 5x + 1 + 0.5·noise with x ~ U(0, 1): the data of lesson 1's tanh network.
 
     ``legacy=True`` reproduces the source exactly, through NumPy's global
     generator: ``np.random.seed(seed)``, ``X = np.random.rand(n, 1)``,

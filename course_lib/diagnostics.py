@@ -6,16 +6,23 @@ them as ``model.named_parameters()`` does ("0.weight", "2.bias", …). A
 dict ``{name: Parameter}``, or a list of Parameters or of (name, Parameter)
 pairs.
 
-Rules of thumb the warnings use:
+Rules of thumb the warnings use (heuristics, not laws):
 
-* vanishing / exploding: compare each weight matrix's ‖g‖ with the last
-  one's (the layer nearest the loss, whose gradient is rarely the problem);
-  a ratio below 1e-3 means the early layers barely learn, above 1e3 that
-  they take huge steps;
-* tiny: compare each parameter's ‖g‖ with its own ‖θ‖; below 1e-6 even a
-  step with η = 1 would change θ by less than a millionth of its size;
-* update-to-weight ratio ‖Δθ‖/‖θ‖ per step: about 1e-3 is healthy; far below
-  means η is too small (or the gradient vanished), far above that η is too large.
+* vanishing / exploding relative to the last layer: compare each weight
+  matrix's ‖g‖ with the last one's (the layer nearest the loss, whose gradient
+  is rarely the problem); a ratio below 1e-3 means the early layers barely
+  learn, above 1e3 that they take huge steps;
+* tiny or huge against the parameter itself: ‖g‖/‖θ‖ below 1e-6 is too small
+  to train θ even with η = 1; above 1e2, even η = 0.001 (about the smallest in
+  common use) makes one SGD step change θ by more than a tenth of its size.
+  These two see a gradient that is tiny, or huge, in *every* layer, the last
+  one included, which the comparison with the last layer cannot;
+* update-to-weight ratio ‖Δθ‖/‖θ‖ per step: a common heuristic (CS231n) puts
+  it near 1e-3; small networks that train well often sit between 1e-3 and
+  1e-2 (lesson 5's healthy ReLU/He network at η = 0.1: median about 5e-3, a
+  quarter of its steps above 1e-2). The warnings fire only a decade outside
+  that range: below 1e-4 (more than 10⁴ steps to move θ by its own size) or
+  above 1e-1 (every step changes θ by more than a tenth of its size).
 """
 
 import numpy as np
@@ -88,8 +95,9 @@ def snapshot(source):
 def update_to_weight_ratios(before, source):
     """{name: ‖θ_after − θ_before‖ / ‖θ_before‖} for the parameters in the snapshot ``before``.
 
-    About 1e-3 per step is healthy. The ratio is undefined (NaN) for a
-    parameter whose θ_before is all zero, such as a bias at the start.
+    Typically between 1e-3 and 1e-2 per step in a network that trains well
+    (a heuristic; see the module docstring). The ratio is undefined (NaN) for
+    a parameter whose θ_before is all zero, such as a bias at the start.
     """
     ratios = {}
     for name, param in named_parameters_of(source):
@@ -101,8 +109,8 @@ def update_to_weight_ratios(before, source):
     return ratios
 
 
-def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6):
-    """Plain-language warnings about vanishing, exploding, tiny or non-finite gradients.
+def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6, huge=1e2):
+    """Plain-language warnings about vanishing, exploding, tiny, huge or non-finite gradients.
 
     Two checks, reported parameter by parameter in the order of ``named_parameters()``:
 
@@ -110,17 +118,23 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6):
       more dimensions) is compared with the last one; ‖g_layer‖ / ‖g_last‖
       below ``vanishing`` or above ``exploding`` gives a message such as
       "0.weight: gradient norm 3.1e-09 is 1.2e-06 times the last layer's (4.weight) — vanishing";
-    * against the parameter itself: ‖g‖ / ‖θ‖ below ``tiny`` gives
-      "2.weight: gradient too small to train it, even with η = 1 — ‖g‖/‖θ‖ = 5.5e-13, below 1e-06".
-      Why 1e-6: one SGD step changes θ by η‖g‖, so its update-to-weight
-      ratio is η‖g‖/‖θ‖, healthy at about 1e-3; η is rarely above 1, so with
-      ‖g‖/‖θ‖ < 1e-6 the parameter moves at least a thousand times more slowly
-      than a healthy one, whatever η. This check sees a network whose
-      gradients are tiny in *every* layer, the last one included, which the
-      first check cannot. A parameter with θ = 0 (a bias at the start) is
-      skipped: its ratio is undefined. (Adam-type optimizers divide g by
-      √v̂, lesson 4, so they can still move such a parameter as long as its
-      gradient entries are well above their ε.)
+    * against the parameter itself, ‖g‖ / ‖θ‖: below ``tiny`` gives
+      "2.weight: gradient too small to train it, even with η = 1 — ‖g‖/‖θ‖ = 5.5e-13, below 1e-06",
+      above ``huge`` gives "0.weight: gradient too large, even with η = 0.001 one
+      step changes θ by 62 times its size — ‖g‖/‖θ‖ = 6.2e+04, above 1e+02 (exploding)".
+      Why these thresholds: one SGD step changes θ by η‖g‖, so its
+      update-to-weight ratio is η‖g‖/‖θ‖, typically 1e-3 to 1e-2 in a network
+      that trains well. η is rarely above 1, so with ‖g‖/‖θ‖ < 1e-6 the
+      parameter moves at least a thousand times more slowly than a healthy one,
+      whatever η; η is rarely below 0.001, so with ‖g‖/‖θ‖ > 1e2 every step
+      changes θ by more than a tenth of its size, whatever η. This check sees a
+      network whose gradients are tiny (or huge) in *every* layer, the last one
+      included, which the first check cannot. A parameter with θ = 0 (a bias
+      at the start) is skipped: its ratio is undefined. (Adam-type optimizers
+      divide g by √v̂, lesson 4, so their step does not grow or shrink with ‖g‖:
+      they can still move a parameter with a tiny gradient, as long as its
+      entries are well above their ε, and their steps stay about η in size
+      however huge the gradient.)
 
     Returns an empty list when nothing looks wrong.
     """
@@ -129,6 +143,8 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6):
                          f"exploding={exploding}")
     if not 0 < tiny < 1:
         raise ValueError(f"tiny must be between 0 and 1 (a ratio ‖g‖/‖θ‖), got {tiny}")
+    if not huge > 1:
+        raise ValueError(f"huge must be above 1 (a ratio ‖g‖/‖θ‖), got {huge}")
     pairs = named_parameters_of(source)
     stats = grad_stats(pairs)
     nonfinite = [
@@ -147,7 +163,7 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6):
             continue
         if name in weights[:-1]:
             messages += _compared_with_last_layer(name, stats, weights[-1], vanishing, exploding)
-        messages += _compared_with_parameter(name, stats[name]["norm"], param.data, tiny)
+        messages += _compared_with_parameter(name, stats[name]["norm"], param.data, tiny, huge)
     return messages
 
 
@@ -161,28 +177,44 @@ def _compared_with_last_layer(name, stats, last, vanishing, exploding):
             f"the last layer's ({last}) — {kind}"]
 
 
-def _compared_with_parameter(name, grad_norm, theta, tiny):
-    """The warning (a list of 0 or 1 message) for ‖g‖ / ‖θ‖ below ``tiny``; none when θ = 0."""
+SMALLEST_COMMON_LR = 1e-3   # the η the "huge" message uses: about the smallest in common use
+
+
+def _compared_with_parameter(name, grad_norm, theta, tiny, huge):
+    """The warning (a list of 0 or 1 message) for ‖g‖ / ‖θ‖ outside [tiny, huge]; none when θ = 0."""
     theta_norm = np.linalg.norm(theta)
-    if theta_norm == 0 or grad_norm / theta_norm >= tiny:
+    if theta_norm == 0:
         return []
-    return [f"{name}: gradient too small to train it, even with η = 1 — "
-            f"‖g‖/‖θ‖ = {grad_norm / theta_norm:.1e}, below {tiny:.0e}"]
+    ratio = grad_norm / theta_norm
+    if ratio < tiny:
+        return [f"{name}: gradient too small to train it, even with η = 1 — "
+                f"‖g‖/‖θ‖ = {ratio:.1e}, below {tiny:.0e}"]
+    if ratio > huge:
+        change = SMALLEST_COMMON_LR * ratio                  # η‖g‖/‖θ‖ at that η
+        times = f"{change:.2g}" if change < 100 else f"{change:.0f}"
+        return [f"{name}: gradient too large, even with η = {SMALLEST_COMMON_LR:g} one step "
+                f"changes θ by {times} times its size — ‖g‖/‖θ‖ = {ratio:.1e}, "
+                f"above {huge:.0e} (exploding)"]
+    return []
 
 
-def update_ratio_warnings(ratios, low=1e-5, high=1e-2):
-    """Warnings for update-to-weight ratios far from the healthy ≈1e-3 (outside [low, high]).
+def update_ratio_warnings(ratios, low=1e-4, high=1e-1):
+    """Warnings for update-to-weight ratios a decade outside the typical 1e-3 … 1e-2.
 
-    Undefined (NaN) ratios are skipped.
+    Below ``low`` a parameter would need more than 1/low steps to move by its
+    own size; above ``high`` every step changes it by more than that fraction
+    of its size. Both are heuristics (see the module docstring). Undefined
+    (NaN) ratios are skipped.
     """
     messages = []
     for name, ratio in ratios.items():
         if ratio > high:
-            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is large "
-                            "(healthy ≈ 1e-3) — η may be too large")
+            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is large (above "
+                            f"{high:.0e}; typical: 1e-3 to 1e-2) — η may be too large")
         elif ratio < low:
-            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is tiny "
-                            "(healthy ≈ 1e-3) — η may be too small, or the gradient vanishes")
+            messages.append(f"{name}: update-to-weight ratio {ratio:.1e} is tiny (below "
+                            f"{low:.0e}; typical: 1e-3 to 1e-2) — η may be too small, "
+                            "or the gradient vanishes")
     return messages
 
 
@@ -201,7 +233,8 @@ class GradientHistory:
     Read it back as arrays over the recorded steps: ``history.steps``,
     ``history.series("0.weight", "norm")`` ("norm", "mean", "std",
     "update_ratio") and ``history.histograms("0.weight")`` of shape
-    (n_records, n_bins) — the TensorBoard picture of a layer's gradients.
+    (n_records, n_bins): like TensorBoard's histograms of a layer's gradients,
+    but of log10 |g_i|, so that sizes from 1e-12 to 1e2 fit on one axis.
     """
 
     STATS = ("norm", "mean", "std", "update_ratio")

@@ -4,7 +4,10 @@ The central difference ∂J/∂θ_i ≈ (J(θ + h e_i) − J(θ − h e_i)) / 2h
 O(h²), against O(h) for the one-sided (J(θ + h e_i) − J(θ)) / h. With h around
 1e-5 in float64 both the truncation error (∝ h²) and the rounding error
 (∝ ε_machine / h) stay near 1e-10, so a correct gradient gives a relative
-error far below 1e-7, while a wrong one gives something near 1.
+error ‖a − n‖/(‖a‖ + ‖n‖) far below 1e-7, while a wrong one typically gives
+1e-4 … 1 (a single wrong term among correct ones can give as little as 1e-3).
+In float32 (ε ≈ 1e-7) the same check of a correct gradient gives about 1e-3
+at h = 1e-5, as much as a real bug: check gradients in float64.
 """
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Gradient flow through depth: per-layer gradient norms, their figures and an explorer.
+"""Gradient flow through depth: per-layer gradient norms and their figures.
 
 For a stack z_l = h_{l−1} W_l + b_l, h_l = f(z_l) (l = 1…L), the chain rule gives
 
@@ -8,8 +8,10 @@ so the gradient reaching layer l carries one factor W_kᵀ diag f′(z_{k−1})
 for every layer k above it. Factors below 1 shrink it geometrically
 with depth (vanishing: a sigmoid's σ′ ≤ 1/4), factors above 1 blow it up
 (exploding: large initial weights). The figures here show ‖∂J/∂W_l‖ against l,
-the histograms of log10 |g_i| over training (TensorBoard's picture), and the
-update-to-weight ratio ‖Δθ‖/‖θ‖ — the lesson-5 ways of seeing it.
+the histograms of log10 |g_i| over training (TensorBoard's histograms, on a log scale), and the
+update-to-weight ratio ‖Δθ‖/‖θ‖ — the lesson-5 ways of seeing it. The explorer of
+lesson 5 (``course_lib.explorers.gradient_flow``) draws ‖∂J/∂W_l‖ for any depth,
+activation, initialisation and normalisation.
 """
 
 import numpy as np
@@ -76,55 +78,19 @@ def plot_gradient_ridges(ax, history, name, rows=8, color="#332288"):
     return ax
 
 
+RULE_OF_THUMB = (1e-3, 1e-2)
+"""Update-to-weight ratios ‖Δθ‖/‖θ‖ per step that small, healthy networks usually show: a heuristic
+(CS231n's ≈ 1e-3, up to 1e-2 for small networks), not a law."""
+
+
 def plot_update_ratios(ax, history, names, colors=None):
-    """The update-to-weight ratio ‖Δθ‖/‖θ‖ per step for each name, with the healthy 1e-3 band."""
+    """The update-to-weight ratio ‖Δθ‖/‖θ‖ per step for each name, over the RULE_OF_THUMB band."""
     colors = colors or [None] * len(names)
     for name, color in zip(names, colors):
         ax.semilogy(history.recorded_steps(name), history.series(name, "update_ratio"),
                     label=name, color=color, lw=1)
-    ax.axhspan(3e-4, 3e-3, color="#117733", alpha=0.12, label="healthy ≈ 1e-3")
+    ax.axhspan(*RULE_OF_THUMB, color="#117733", alpha=0.12,
+               label=f"rule of thumb {RULE_OF_THUMB[0]:.0e} … {RULE_OF_THUMB[1]:.0e}")
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"update-to-weight ratio $\|\Delta\theta\| / \|\theta\|$")
     return ax
-
-
-def explore_gradient_flow(X, y, build, depth=8):
-    """Sliders and menus for depth, activation, initialisation and normalisation; the figure
-    shows ‖∂J/∂W_l‖ per layer at initialisation, redrawn on every change.
-
-    ``build(depth, activation, init, normalisation)`` returns a fresh model; it
-    receives the menus' strings: an activation class name of ``course_lib.nn``
-    ("Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU"), an initialiser of
-    ``course_lib.nn.init`` ("xavier_normal", "he_normal", "standard_normal")
-    and "none", "batch norm" or "residual".
-    """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    label = {"style": {"description_width": "initial"}}   # each label as wide as its text
-    controls = {
-        "depth": widgets.IntSlider(value=depth, min=2, max=20, description="depth L", **label),
-        "activation": widgets.Dropdown(options=["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU"],
-                                       value="Sigmoid", description="activation", **label),
-        "init": widgets.Dropdown(options=["xavier_normal", "he_normal", "standard_normal"],
-                                 value="xavier_normal", description="init", **label),
-        "normalisation": widgets.Dropdown(options=["none", "batch norm", "residual"],
-                                          value="none", description="normalisation", **label),
-    }
-
-    def draw(depth, activation, init, normalisation):
-        norms = weight_gradient_norms(build(depth, activation, init, normalisation), X, y)
-        _, ax = plt.subplots(figsize=(7, 3.6))
-        plot_layer_norms(ax, norms, color="#332288")
-        ax.set_ylim(min(1e-10, norms.min() / 3), max(1e4, norms.max() * 3))
-        ax.set_title(f"{activation}, {init}, {normalisation}: "
-                     rf"$\|g_1\| / \|g_{{{depth + 1}}}\|$ = {norms[0] / norms[-1]:.1e}")
-        plt.tight_layout()
-        plt.show()
-
-    output = widgets.interactive_output(draw, controls)
-    box = widgets.VBox([widgets.HBox([controls["depth"], controls["activation"]]),
-                        widgets.HBox([controls["init"], controls["normalisation"]]), output])
-    display(box)
-    return box

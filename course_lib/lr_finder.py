@@ -9,7 +9,11 @@ Plotted against η on a log axis, the loss first stays flat (η too small to
 move θ), then falls (η useful), then shoots up (η beyond the stability limit).
 A common rule of thumb takes one tenth of the η at which the recorded loss is
 lowest: large enough to learn fast, safely below where training blows up.
-(Smith, "Cyclical learning rates for training neural networks", 2017.)
+Smith ("Cyclical learning rates for training neural networks", 2017) introduced
+the range test: η grows linearly over a few epochs, and one reads off where
+the accuracy starts to rise and where it degrades. The geometric sweep, the
+"one tenth of the minimum" rule and stopping once the loss exceeds 4 times its
+lowest value (``stop_factor=4``) are the conventions of fastai's ``lr_find``.
 """
 
 import numbers

@@ -6,10 +6,13 @@ optimizer is decided by the curvatures λᵢ > 0. Write λ_min and λ_max for th
 smallest and largest curvature (elsewhere called μ and L; here μ is the
 momentum) and κ = λ_max / λ_min for the condition number.
 
-- Gradient descent, θ_{t+1} = θ_t − η g_t, multiplies coordinate i by
+Steps are counted as in PyTorch: step t = 1, 2, … takes the gradient
+g_t = ∇J(θ_{t−1}) at the current point and produces θ_t, starting from θ₀.
+
+- Gradient descent, θ_t = θ_{t−1} − η g_t, multiplies coordinate i by
   (1 − ηλᵢ) at every step.
 - Momentum (heavy ball, PyTorch convention) v_t = μ v_{t−1} + g_t,
-  θ_{t+1} = θ_t − η v_t, gives θ_{t+1} = (1 + μ − ηλᵢ) θ_t − μ θ_{t−1}
+  θ_t = θ_{t−1} − η v_t (v₀ = 0), gives θ_{t+1} = (1 + μ − ηλᵢ) θ_t − μ θ_{t−1}
   per coordinate: a linear recurrence whose characteristic polynomial is
   z² − (1 + μ − ηλᵢ) z + μ.
 - Nesterov momentum gives θ_{t+1} = (1 − ηλᵢ)((1 + μ) θ_t − μ θ_{t−1}),
@@ -18,7 +21,8 @@ momentum) and κ = λ_max / λ_min for the condition number.
 The convergence rate is the factor by which the distance to the minimum
 shrinks per step in the long run: the largest modulus of those roots over
 all i (the spectral radius of the iteration). A rate below 1 means
-convergence; above 1, divergence.
+convergence; above 1, divergence. The loss above the minimum, J − J*, is
+quadratic in the distance, so it shrinks like rate² per step.
 
 Every function below broadcasts over arrays of η and μ, so a whole (η, μ)
 grid is evaluated at once.

@@ -19,6 +19,8 @@ or local minimum; empty for the saddle). The quadratics also have their
 ``Rosenbrock(a, b)``        (a − θ₁)² + b (θ₂ − θ₁²)²: the curved banana valley
 ``Beale()``                 three squared residuals: flat plateaus, steep walls
 ``Himmelblau()``            (θ₁² + θ₂ − 11)² + (θ₁ + θ₂² − 7)²: four minima
+``LeastSquaresLine(x, y)``  1/(2n) Σᵢ (θ₁xᵢ + θ₂ − yᵢ)²: fitting a line to data,
+                            with the mini-batch gradient of lesson 2
 ==========================  ===================================================
 """
 
@@ -139,8 +141,9 @@ class Quadratic(Surface):
 class Ravine(Quadratic):
     """An ill-conditioned 2-D valley: J(θ) = ½ (θ₁² + κ θ₂²), curvatures 1 and κ.
 
-    Steep across (θ₂), nearly flat along (θ₁): gradient descent with η near 2/κ
-    zig-zags across the valley and crawls along it, at rate (κ − 1)/(κ + 1).
+    Steep across (θ₂), nearly flat along (θ₁): gradient descent with η close to
+    its limit 2/κ zig-zags across the valley and crawls along it; its best rate,
+    at η = 2/(κ + 1), is (κ − 1)/(κ + 1).
     """
 
     def __init__(self, condition_number=25.0, rotation=None):
@@ -239,3 +242,39 @@ class Himmelblau(Surface):
         x, y = theta[..., 0], theta[..., 1]
         r1, r2 = x**2 + y - 11, x + y**2 - 7
         return np.stack([4 * x * r1 + 2 * r2, 2 * r1 + 4 * y * r2], axis=-1)
+
+
+class LeastSquaresLine:
+    """Fit y ≈ θ₁x + θ₂ to points (xᵢ, yᵢ): J(θ) = 1/(2n) Σᵢ (θ₁xᵢ + θ₂ − yᵢ)².
+
+    A 2-D loss surface made of data, so the mini-batch gradient
+    g_B(θ) = 1/B Σ_{i∈B} (θ₁xᵢ + θ₂ − yᵢ)·(xᵢ, 1) can be drawn over its contour.
+    ``minimum`` is the least-squares solution θ*.
+    """
+
+    def __init__(self, x, y):
+        self.x = np.asarray(x, dtype=float).ravel()
+        self.y = np.asarray(y, dtype=float).ravel()
+        if self.x.size != self.y.size or self.x.size < 2:
+            raise ValueError(f"x and y must hold the same number (≥ 2) of points, "
+                             f"got {self.x.size} and {self.y.size}")
+        design = np.stack([self.x, np.ones_like(self.x)], axis=1)
+        self.minimum = np.linalg.lstsq(design, self.y, rcond=None)[0]
+
+    @property
+    def n(self):
+        return self.x.size
+
+    def value(self, theta):
+        """J(θ) for points θ of shape (..., 2)."""
+        theta = np.asarray(theta, dtype=float)
+        residual = theta[..., :1] * self.x + theta[..., 1:] - self.y
+        return 0.5 * np.mean(residual**2, axis=-1)
+
+    def gradient(self, theta, x=None, y=None):
+        """g_B(θ) over the examples (x, y) of a mini-batch; over all n examples when omitted."""
+        if x is None:
+            x, y = self.x, self.y
+        x, y = np.ravel(x), np.ravel(y)
+        residual = theta[0] * x + theta[1] - y
+        return np.array([np.mean(residual * x), np.mean(residual)])

@@ -8,8 +8,11 @@ One iteration (step t = 1, 2, …) on a mini-batch (X_B, y_B)::
     clip_grad_norm_(params, max_norm)         # only if clip_grad_norm is given
     before_step(params)                       # only if given: any other change to the g's
     optimizer.step()                          # θ_{t+1} from θ_t and g_t
+    after_step(params)                        # only if given: e.g. update an average of θ
 
-and after each epoch ``scheduler.step()`` if a scheduler is given.
+and after each epoch ``scheduler.step()`` if a scheduler is given (a
+``ReduceLROnPlateau`` gets the epoch's validation loss, or its training loss
+when there is no validation data: ``scheduler.step(loss)``).
 """
 
 import math
@@ -20,6 +23,7 @@ import numpy as np
 
 from course_lib.clip import clip_grad_norm_
 from course_lib.diagnostics import GradientHistory, snapshot
+from course_lib.optim.lr_scheduler import ReduceLROnPlateau
 
 PROGRESS_AFTER_SECONDS = 2.0
 MAX_PROGRESS_LINES = 10
@@ -63,7 +67,8 @@ def evaluate(model, loss_fn, X, y):
 
 
 def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_norm=None,
-        validation=None, record_every=1, log=None, verbose=None, before_step=None):
+        validation=None, record_every=1, log=None, verbose=None, before_step=None,
+        after_step=None):
     """Train ``model`` for ``epochs`` passes over ``batches``; return a :class:`TrainingLog`.
 
     ``batches`` yields (X_B, y_B) pairs anew each epoch (e.g.
@@ -73,7 +78,10 @@ def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_no
     clipping, if any). ``before_step(params)``, if given, may change the
     gradients just before each step (after any clipping by norm), e.g. clip
     them by value or add a penalty's gradient; the history records the
-    changed gradients. ``validation=(X_val, y_val)`` adds the validation loss
+    changed gradients. ``after_step(params)``, if given, runs after each step,
+    e.g. ``after_step=lambda params: ema.update_parameters(model)`` keeps an
+    exponential moving average of the weights (:mod:`course_lib.optim.swa_utils`).
+    ``validation=(X_val, y_val)`` adds the validation loss
     and accuracy per epoch. Pass an existing ``log`` to continue it.
 
     Progress: with ``verbose=None`` a run expected to take longer than 2 s
@@ -85,9 +93,10 @@ def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_no
         raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
     if clip_grad_norm is not None and not clip_grad_norm > 0:
         raise ValueError(f"clip_grad_norm must be positive or None, got {clip_grad_norm}")
-    if before_step is not None and not callable(before_step):
-        raise TypeError(f"before_step must be a function of the parameter list or None, "
-                        f"got {type(before_step).__name__}")
+    for name, hook in (("before_step", before_step), ("after_step", after_step)):
+        if hook is not None and not callable(hook):
+            raise TypeError(f"{name} must be a function of the parameter list or None, "
+                            f"got {type(hook).__name__}")
     log = TrainingLog() if log is None else log
     params = model.parameters()
     print_every = math.ceil(epochs / MAX_PROGRESS_LINES)
@@ -108,20 +117,24 @@ def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_no
             record = len(log.step_loss) % record_every == 0
             before = snapshot(model) if record else None
             optimizer.step()
+            if after_step is not None:
+                after_step(params)
             if record:
                 log.history.record(model, step=len(log.step_loss) + 1, before=before)
             log.step_loss.append(float(loss))
             total, count = total + float(loss) * len(X_batch), count + len(X_batch)
         if count == 0:
             raise ValueError("batches yielded no mini-batch: is the dataset empty?")
-        if scheduler is not None:
-            scheduler.step()
         log.epoch_loss.append(total / count)
         log.epoch_time.append(time.perf_counter() - epoch_start)
         if validation is not None:
             val_loss, val_accuracy = evaluate(model, loss_fn, *validation)
             log.val_loss.append(val_loss)
             log.val_accuracy.append(val_accuracy)
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(log.val_loss[-1] if validation is not None else log.epoch_loss[-1])
+        elif scheduler is not None:
+            scheduler.step()
         elapsed = time.perf_counter() - start
         expected_total = elapsed / epoch * epochs
         show = verbose if verbose is not None else expected_total > PROGRESS_AFTER_SECONDS

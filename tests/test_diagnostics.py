@@ -72,6 +72,59 @@ def test_gradients_tiny_in_every_layer_are_flagged_against_the_weights():
     assert diag.gradient_warnings(model, tiny=1e-15) == []
 
 
+def lesson5_network(activation, init, seed):
+    """Lesson 5's network (widths 64, 32 × 10, 10) after one backward pass on its probe batch."""
+    split = data.load_digits(seed=0)
+    X = split.X_train[:256] - split.X_train.mean(axis=0)
+    model = nn.mlp([64] + [32] * 10 + [10], activation=activation, init=init, rng=seed)
+    _, grad = nn.softmax_cross_entropy(model(X), split.y_train[:256])
+    model.backward(grad)
+    return model
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_uniformly_huge_gradients_are_flagged_against_the_weights(seed):
+    # Lesson 5's exploding network (ReLU, W ~ N(0, 1)): ‖g‖/‖θ‖ is 4e3 … 1e5 in every layer
+    # (seeds 0–4), the last one included, so the comparison with the last layer is silent.
+    model = lesson5_network(nn.ReLU, nn.init.standard_normal, seed)
+    weights = [name for name, p in model.named_parameters() if p.data.ndim == 2]
+    warnings = diag.gradient_warnings(model)
+    huge = [message for message in warnings if "gradient too large" in message]
+    assert [message.split(":")[0] for message in huge] == weights
+    assert all(message.endswith("above 1e+02 (exploding)") for message in huge)
+    assert not any(message.endswith("— exploding") for message in warnings)
+
+
+@pytest.mark.parametrize("activation, init", [
+    (nn.ReLU, nn.init.he_normal), (nn.ELU, nn.init.he_normal), (nn.Tanh, nn.init.xavier_normal),
+    (nn.Tanh, nn.init.standard_normal), (nn.Sigmoid, nn.init.xavier_normal)])
+@pytest.mark.parametrize("seed", range(5))
+def test_networks_that_do_not_explode_have_no_huge_gradient(activation, init, seed):
+    # at most ‖g‖/‖θ‖ = 3.5 (tanh, N(0, 1), whose early layers are large next to the last)
+    warnings = diag.gradient_warnings(lesson5_network(activation, init, seed))
+    assert not any("gradient too large" in message for message in warnings)
+
+
+def test_huge_rule_uses_the_ratio_of_gradient_to_parameter_norm():
+    w = Parameter(np.full((2, 2), 1e-3), name="w")          # ‖θ‖ = 2e-3
+    w.grad = np.full((2, 2), 0.5)                            # ‖g‖/‖θ‖ = 500: flagged
+    v = Parameter(np.full((2, 2), 10.0), name="v")           # ‖θ‖ = 20
+    v.grad = np.full((2, 2), 1e3)                            # ‖g‖/‖θ‖ = 100: not above 1e2
+    warnings = diag.gradient_warnings([w, v], vanishing=1e-12, exploding=1e12)
+    assert warnings == ["w: gradient too large, even with η = 0.001 one step changes θ by 0.5 "
+                        "times its size — ‖g‖/‖θ‖ = 5.0e+02, above 1e+02 (exploding)"]
+    assert diag.gradient_warnings([w], huge=1e3) == []
+
+
+def test_update_ratio_warnings_fire_a_decade_outside_the_typical_range():
+    ratios = {"a": 5e-5, "b": 1e-3, "c": 5e-3, "d": 5e-2, "e": 0.2, "f": float("nan")}
+    assert diag.update_ratio_warnings(ratios) == [
+        "a: update-to-weight ratio 5.0e-05 is tiny (below 1e-04; typical: 1e-3 to 1e-2) — "
+        "η may be too small, or the gradient vanishes",
+        "e: update-to-weight ratio 2.0e-01 is large (above 1e-01; typical: 1e-3 to 1e-2) — "
+        "η may be too large"]
+
+
 def test_tiny_rule_uses_the_ratio_of_gradient_to_parameter_norm():
     big = Parameter(np.full((2, 2), 1e6), name="big")       # ‖θ‖ = 2e6
     small = Parameter(np.full((2, 2), 1e-6), name="small")  # ‖θ‖ = 2e-6
@@ -83,7 +136,7 @@ def test_tiny_rule_uses_the_ratio_of_gradient_to_parameter_norm():
 
 
 @pytest.mark.parametrize("kwargs", [dict(vanishing=0.0), dict(exploding=0.5), dict(tiny=0.0),
-                                    dict(tiny=2.0)])
+                                    dict(tiny=2.0), dict(huge=0.5)])
 def test_gradient_warnings_rejects_bad_thresholds(kwargs):
     p = Parameter(np.ones((2, 2)), name="w")
     p.grad = np.ones((2, 2))

@@ -59,7 +59,7 @@ def test_plot_layer_norms_refuses_an_empty_profile():
 
 def test_explorer_offers_the_four_controls_and_builds_what_they_say():
     pytest.importorskip("ipywidgets")
-    from course_lib.gradient_flow import explore_gradient_flow
+    from course_lib.explorers import explore_gradient_flow
 
     built = []
 

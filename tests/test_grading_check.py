@@ -251,7 +251,7 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
     import json
     from pathlib import Path
 
-    from course_lib.grading.forbidden import evasive_in_source, parse_cells
+    from course_grader.source_scan import evasive_in_source, parse_cells
 
     evasions = {
         "import sys\nsys.setprofile(None)": ["setprofile"],
@@ -276,7 +276,7 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
 
 
 def test_forbidden_functions_are_read_in_the_answer_and_anywhere_else():
-    from course_lib.grading.forbidden import forbidden_in_cells, forbidden_in_source, parse_cells
+    from course_grader.source_scan import forbidden_in_cells, forbidden_in_source, parse_cells
 
     names = {"condition_number"}
     trees = parse_cells([
@@ -295,7 +295,7 @@ def test_forbidden_functions_are_read_in_the_answer_and_anywhere_else():
 
 
 def test_mutating_or_returning_the_inputs_cannot_change_the_expected_value(check):
-    def in_place(theta, g, lr):  # an honest in-place update, returning its own input
+    def in_place(theta, g, lr):  # a right value, but the learner's θ changed in place
         theta -= lr * g
         return theta
 
@@ -304,5 +304,9 @@ def test_mutating_or_returning_the_inputs_cannot_change_the_expected_value(check
         g[...] = 0
         return theta
 
-    assert check("q1", in_place).status == "passed"
-    assert check("q1", vandal).score == 0
+    result = check("q1", in_place)
+    assert result.score == 0 and result.cases == ["changed its inputs"] * 4
+    assert "changed its input `theta` in place" in result.details[0]
+    assert check("q1", lambda theta, g, lr: np.array(theta - lr * g)).status == "passed"
+    result = check("q1", vandal)
+    assert result.score == 0 and "`theta`, `g`" in result.details[0]

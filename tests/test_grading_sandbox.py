@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import course_lib
-from course_lib.grading import sandbox
+from course_grader import sandbox
 
 
 @pytest.fixture
@@ -38,3 +38,43 @@ def test_the_work_folder_is_the_last_writable_mount(bwrap_args, tmp_path):
 
 def test_the_private_shared_memory_is_not_hidden_by_the_new_dev(bwrap_args):
     assert mount_index(bwrap_args, "/dev/shm") > bwrap_args.index("--dev")
+
+
+def test_the_seccomp_filter_names_the_calls_libseccomp_knows():
+    """The system call numbers are written by hand; libseccomp (when installed) agrees."""
+    import ctypes
+    import ctypes.util
+
+    from course_grader import seccomp
+
+    name = ctypes.util.find_library("seccomp")
+    if not name:
+        pytest.skip("libseccomp is not installed")
+    resolve = ctypes.CDLL(name).seccomp_syscall_resolve_name
+    resolve.argtypes = [ctypes.c_char_p]
+    table = {**seccomp.DENIED, "clone": seccomp.CLONE, "clone3": seccomp.CLONE3,
+             "socket": seccomp.SOCKET, "ioctl": seccomp.IOCTL}
+    assert {call: resolve(call.encode()) for call in table} == table
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="seccomp is Linux's")
+def test_the_seccomp_filter_refuses_what_an_answer_never_needs(tmp_path):
+    import ctypes
+    import subprocess
+
+    from course_grader import seccomp
+
+    if not seccomp.supported():
+        pytest.skip("the filter is written for x86-64")
+    code = ("import os, socket, numpy\n"
+            "for name, call in [('memfd', lambda: os.memfd_create('x')),\n"
+            "                   ('inet', lambda: socket.socket()),\n"
+            "                   ('unix', lambda: socket.socketpair())]:\n"
+            "    try:\n        call()\n        print(name, 'allowed')\n"
+            "    except OSError as error:\n        print(name, error.errno)\n"
+            "pid = os.fork()\nif pid == 0:\n    os._exit(7)\n"
+            "print('fork', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))")
+    libc, fprog = ctypes.CDLL(None, use_errno=True), seccomp.prepared()
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         preexec_fn=lambda: seccomp.install(libc, fprog), timeout=60)
+    assert run.stdout.split("\n")[:4] == ["memfd 1", "inet 1", "unix allowed", "fork 7"]

@@ -1,12 +1,12 @@
-"""The hyperparameter explorer of lessons 3 and 4 (course_lib.hyperparameter_explorer)."""
+"""The hyperparameter explorer of lessons 3 and 4 (course_lib.explorers.hyperparameters)."""
 
 import numpy as np
 import pytest
 
 from course_lib import surfaces
-from course_lib.hyperparameter_explorer import HyperparameterExplorer, explore_hyperparameters
+from course_lib.explorers.hyperparameters import HyperparameterExplorer, explore_hyperparameters
 from course_lib.optim import SGD, Adam
-from course_lib.widgets import run_optimizer
+from course_lib.runners import run_optimizer
 
 RAVINE = surfaces.Ravine(100)
 ARENAS = {

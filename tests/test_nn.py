@@ -1,9 +1,18 @@
 """course_lib.nn: shapes, names, modes, batch-norm statistics, losses, initialisers, errors."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from course_lib import Parameter, nn
+
+# Sigmoid and ELU from −700 to 700: exact values (mpmath, 60 digits, rounded once to
+# float64) and torch's float64 values, recorded by tools/make_torch_fixtures.py.
+ACTIVATIONS = np.load(Path(__file__).parent / "fixtures" / "exact_activations.npz",
+                      allow_pickle=False)
+ELU_ALPHAS = json.loads(str(ACTIVATIONS["meta"]))["elu_alphas"]
 
 
 def batch(n=8, d=4, seed=0):
@@ -87,6 +96,47 @@ def test_activations_values():
     with np.errstate(all="raise"):
         np.testing.assert_allclose(nn.Sigmoid()(big), [[0.0, 1.0]])
         np.testing.assert_allclose(nn.ELU()(big), [[-1.0, 800.0]])
+
+
+def value_and_derivative(layer, x):
+    y = layer(x[None, :])
+    return y[0], layer.backward(np.ones_like(y))[0]
+
+
+def relative_difference(ours, reference):
+    return np.abs(ours - reference) / np.abs(reference)
+
+
+@pytest.mark.parametrize("name, layer", [("sigmoid", nn.Sigmoid())]
+                         + [(f"elu_{alpha}", nn.ELU(alpha)) for alpha in ELU_ALPHAS])
+def test_sigmoid_and_elu_are_exact_from_minus_700_to_700(name, layer):
+    x = ACTIVATIONS["x"]
+    assert x.min() == -700 and x.max() == 700 and len(x) > 2800
+    value, derivative = value_and_derivative(layer, x)
+    exact_value, exact_derivative = ACTIVATIONS[f"exact/{name}"], ACTIVATIONS[f"exact/{name}_grad"]
+    nonzero = exact_value != 0                           # ELU(0) = 0 exactly
+    assert np.all(value[~nonzero] == 0)
+    assert relative_difference(value[nonzero], exact_value[nonzero]).max() < 1e-12
+    assert relative_difference(derivative, exact_derivative).max() < 1e-12
+    # the tiny values a vanishing-gradient lesson measures are there, not rounded to 0
+    assert np.all(derivative > 0) and np.all(value[x < 0] != 0)
+
+
+@pytest.mark.parametrize("name, layer", [("sigmoid", nn.Sigmoid())]
+                         + [(f"elu_{alpha}", nn.ELU(alpha)) for alpha in ELU_ALPHAS])
+def test_sigmoid_and_elu_agree_with_torch_where_torch_is_exact(name, layer):
+    x = ACTIVATIONS["x"]
+    value, derivative = value_and_derivative(layer, x)
+    for ours, key in ((value, name), (derivative, f"{name}_grad")):
+        nonzero = ACTIVATIONS[f"exact/{key}"] != 0
+        ours, theirs = ours[nonzero], ACTIVATIONS[f"torch/{key}"][nonzero]
+        torch_exact = relative_difference(theirs, ACTIVATIONS[f"exact/{key}"][nonzero]) < 1e-12
+        assert relative_difference(ours[torch_exact], theirs[torch_exact]).max() < 1e-12
+        if key != "sigmoid_grad":
+            assert torch_exact.all()                                  # torch is exact there
+    # torch's σ′ is σ(1 − σ), which cancels for large x: 0 from x = 37 on, where ours is e^{−x}
+    torch_sigmoid_grad = ACTIVATIONS["torch/sigmoid_grad"]
+    assert np.all(torch_sigmoid_grad[x >= 37] == 0) and np.all(torch_sigmoid_grad[x < 0] > 0)
 
 
 def test_batchnorm_training_normalises_and_updates_running_statistics_like_torch():

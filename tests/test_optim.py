@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from course_lib import Parameter
-from course_lib.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
+from course_lib.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop
 
-ALL = [SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam]
+ALL = [SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam, RAdam]
 
 
 def make_params(dtype=np.float64):
@@ -133,6 +133,12 @@ def test_state_dict_resumes_identically(make):
     (lambda p: NAdam(p, momentum_decay=-4e-3),
      "Invalid momentum decay momentum_decay=-0.004: must be >= 0"),
     (lambda p: NAdam(p, eps=0), "Invalid epsilon eps=0: must be > 0"),
+    (lambda p: RAdam(p, betas=(0.9, 1.0)), "Invalid beta2 betas[1]=1.0: must be in [0, 1)"),
+    (lambda p: RAdam(p, betas=(-0.1, 0.999)), "Invalid beta1 betas[0]=-0.1: must be in [0, 1)"),
+    (lambda p: RAdam(p, eps=-1e-8), "Invalid epsilon eps=-1e-08: must be > 0"),
+    (lambda p: RAdam(p, lr=-1e-3), "Invalid learning rate lr=-0.001: must be >= 0"),
+    (lambda p: RAdam(p, weight_decay=-0.1, decoupled_weight_decay=True),
+     "Invalid weight decay weight_decay=-0.1: must be >= 0"),
     (lambda p: Adam([{"params": p[:1], "lr": -0.5}, {"params": p[1:]}]),
      "Invalid learning rate lr=-0.5: must be >= 0"),
     (lambda p: SGD([], lr=0.1), "optimizer got an empty parameter list"),

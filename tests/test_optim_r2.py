@@ -1,7 +1,8 @@
-"""CURRICULUM R2 with course_lib.optim: J(θ) = θ², θ₀ = 3, η = 0.01, 1000 steps.
+"""Lesson 4's optimizer comparison with course_lib.optim: J(θ) = θ², θ₀ = 3, η = 0.01, 1000 steps.
 
-The curriculum counts iterations from 0 (the loop index i of ``for i in range(1000)``),
-so "reaches |θ| < 0.01 at step 444" means after the 445th update.
+SGD with momentum 0.9, Nesterov (momentum 0.9), Adagrad, Adam and RMSprop, PyTorch's
+defaults otherwise. The lesson counts iterations from 0 (the loop index i of
+``for i in range(1000)``), so "reaches |θ| < 0.01 at step 444" means after the 445th update.
 """
 
 import numpy as np

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from course_lib import plots
 
 NAMES = ["GD", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
-         "Adamax", "NAdam"]
+         "Adamax", "NAdam", "RAdam"]
 
 
 def bowl(theta):

@@ -5,7 +5,10 @@ import pytest
 
 from course_lib import quadratic as q
 
-LAMBDAS = np.array([0.01, 0.1, 1.0])  # CURRICULUM R3
+# The curvatures of lesson 3's reference quadratic ½ Σ λᵢ θᵢ² (condition number κ = 100):
+# gradient descent at η = 2/(λ_min + λ_max) converges at rate (κ − 1)/(κ + 1) ≈ 0.980, and
+# the best momentum at rate (√κ − 1)/(√κ + 1) = 9/11 ≈ 0.818.
+LAMBDAS = np.array([0.01, 0.1, 1.0])
 
 
 def heavy_ball_distances(lam, eta, mu, steps):

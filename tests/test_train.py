@@ -83,6 +83,21 @@ def test_scheduler_and_clipping_are_applied():
     assert np.all(global_norms <= 0.5 + 1e-9)
 
 
+def test_reduce_lr_on_plateau_watches_the_validation_loss_or_else_the_training_loss():
+    X, y = data.make_blobs(64, seed=0)
+    for validation in (None, (X[:32], y[:32])):
+        model = nn.mlp([2, 8, 3], rng=0)
+        sgd = optim.SGD(model.parameters(), lr=0.1)
+        # improvements by less than 10 do not count: every epoch after the first is a bad one
+        plateau = optim.lr_scheduler.ReduceLROnPlateau(sgd, patience=1, factor=0.5, threshold=10.0,
+                                                       threshold_mode="abs")
+        log = fit(model, nn.softmax_cross_entropy, sgd, data.MiniBatches(X, y, 16, seed=0), 6,
+                  scheduler=plateau, validation=validation)
+        assert log.lr == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
+        watched = log.val_loss if validation is not None else log.epoch_loss
+        assert plateau.best == watched[0]
+
+
 def test_before_step_changes_the_gradients_the_optimizer_uses():
     X, y = data.make_blobs(64, seed=0)
     model = nn.mlp([2, 8, 3], rng=0)
@@ -101,6 +116,29 @@ def test_before_step_changes_the_gradients_the_optimizer_uses():
         assert np.all(log.history.series(name) <= 1e-3 * np.sqrt(sizes[name]) + 1e-15)
     with pytest.raises(TypeError, match="before_step"):
         fit(model, nn.mse_loss, optim.SGD(model.parameters(), lr=0.1), [], 1, before_step=1.0)
+
+
+def test_after_step_sees_every_new_theta_and_keeps_an_ema_of_the_weights():
+    X, y = data.make_blobs(64, seed=0)
+    model = nn.mlp([2, 8, 3], rng=0)
+    ema = optim.swa_utils.AveragedModel(
+        model, multi_avg_fn=optim.swa_utils.get_ema_multi_avg_fn(0.9))
+    thetas = []
+
+    def after_step(params):
+        thetas.append(params[0].data.copy())
+        ema.update_parameters(model)
+
+    log = fit(model, nn.softmax_cross_entropy, optim.SGD(model.parameters(), lr=0.1),
+              data.MiniBatches(X, y, 16, seed=0), 2, after_step=after_step)
+    assert len(thetas) == len(log.step_loss) == ema.n_averaged == 8
+    np.testing.assert_array_equal(thetas[-1], model.parameters()[0].data)
+    expected = thetas[0]
+    for theta in thetas[1:]:
+        expected = 0.9 * expected + 0.1 * theta             # θ̄ ← 0.9 θ̄ + 0.1 θ
+    np.testing.assert_allclose(ema.module.parameters()[0].data, expected, rtol=1e-12)
+    with pytest.raises(TypeError, match="after_step must be a function"):
+        fit(model, nn.mse_loss, optim.SGD(model.parameters(), lr=0.1), [], 1, after_step="ema")
 
 
 def test_quiet_for_short_runs_and_at_most_ten_lines_when_verbose(capsys):

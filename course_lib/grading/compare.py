@@ -1,11 +1,23 @@
 """Comparing a learner's result with the expected one, and saying what differs.
 
-Both values are plain data (see ``plain``). Numbers and arrays match when
-``|got − expected| ≤ atol + rtol·|expected|`` everywhere (NaN matches NaN, ∞
-only ∞ of the same sign), arrays must have the expected shape (nothing is
-broadcast), strings must be equal, booleans (Python's or NumPy's) must be
-booleans and equal — ``1`` or an array of booleans is not a number,
-tuples and lists must have the expected length, dicts the expected keys.
+Both values are plain data (see ``plain``). The course's one type policy, stated
+in every exercise's introduction:
+
+- **an array** may be returned as a NumPy array of any integer or float dtype,
+  or as a list or tuple of numbers; it must have the expected shape (nothing is
+  broadcast). Values match when ``|got − expected| ≤ atol + rtol·|expected|``
+  everywhere (NaN matches NaN, ∞ only ∞ of the same sign);
+- **a number** may be a Python int or float, a NumPy scalar or a 0-d array
+  (not a 1-element array, not a boolean);
+- **a tuple** or **a list** of values may be a tuple, a list or, when its
+  values are numbers of one shape, a NumPy array along its first axis; it
+  must have the expected length, each value following these rules;
+- a float32 result is compared at float32's precision: the relative
+  tolerance is at least 4 units in its last place (about 5e-7); float16,
+  with 3 digits, gets no such allowance;
+- booleans must be booleans (Python's or NumPy's), strings equal, dicts have
+  the expected keys.
+
 :func:`difference` returns ``None`` on a match, else one sentence for the learner.
 """
 
@@ -33,15 +45,20 @@ def difference(expected, got, rtol, atol, where="the result"):
 
 def _sequence_difference(expected, got, rtol, atol, where):
     kind = type(expected).__name__
+    if isinstance(got, np.ndarray) and got.ndim >= 1:  # an array along its first axis
+        got = list(got)
     if not isinstance(got, (tuple, list)):
         return f"{where}: expected a {kind} of {len(expected)} values, got {describe(got)}"
     if len(got) != len(expected):
         return f"{where}: expected a {kind} of {len(expected)} values, got {len(got)} values"
-    for index, (want, have) in enumerate(zip(expected, got)):
-        found = difference(want, have, rtol, atol, f"element {index} of {where}")
-        if found:
-            return found
-    return None
+    found = [difference(want, have, rtol, atol, f"element {index} of {where}")
+             for index, (want, have) in enumerate(zip(expected, got))]
+    differing = [text for text in found if text]
+    if len(differing) > 1:  # say which others differ too (a wrong θ and a wrong t alike)
+        others = [text for text in differing[1:] if len(text) <= 120]
+        return "; ".join([differing[0]] + others) if len(others) == len(differing) - 1 else (
+            f"{differing[0]} (and {len(differing) - 1} more of its values differ)")
+    return differing[0] if differing else None
 
 
 def _dict_difference(expected, got, rtol, atol, where):
@@ -64,10 +81,15 @@ def _numeric_difference(expected, got, rtol, atol, where):
     if have.dtype.kind not in "biuf" or (have.dtype.kind == "b") != (expected.dtype.kind == "b"):
         return f"{where}: expected {describe(expected)}, got {describe(got)}"  # booleans ≠ 0/1
     if have.shape != expected.shape:
+        if expected.ndim == 0:
+            return (f"{where}: expected a number ({describe(expected)}), got an array of shape "
+                    f"{have.shape} ({describe(got)}): return float(x) or x.item()")
         return (f"{where}: expected shape {expected.shape} ({describe(expected)}), "
                 f"got shape {have.shape} ({describe(got)})")
     dtypes = ("" if have.dtype == expected.dtype
               else f" (expected dtype {expected.dtype}, got {have.dtype})")
+    if have.dtype == np.float32:  # compared at float32's own precision
+        rtol = max(rtol, 4 * float(np.finfo(np.float32).eps))
     want, have = expected.astype(np.float64), have.astype(np.float64)
     close = np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():

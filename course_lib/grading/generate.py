@@ -7,7 +7,9 @@
   indentation, and the cell is tagged ``raises-exception`` so that "Run All"
   in JupyterLab and the notebook tests carry on past it;
 * markdown between ``<!-- BEGIN SOLUTION -->`` and ``<!-- END SOLUTION -->``
-  is replaced by a short prompt for the learner's own answer;
+  is replaced by a short prompt for the learner's own answer, and the cell is
+  marked as a written answer, ``metadata.course.written = "w1"``, ``"w2"``, …
+  in notebook order, so the batch grader can collect it for the instructor;
 * outputs and execution counts are dropped, and the notebook's metadata
   records which exercise it is (``metadata.course.exercise``).
 
@@ -66,6 +68,7 @@ def exercise_from_solution(solution, exercise_name):
     """Return the exercise notebook (a new object) made from ``solution``."""
     exercise = copy.deepcopy(solution)
     exercise.metadata.setdefault("course", {})["exercise"] = exercise_name
+    written = 0
     for index, cell in enumerate(exercise.cells):
         where = f"{exercise_name}, cell {index}"
         lines = cell.source.split("\n")
@@ -77,7 +80,11 @@ def exercise_from_solution(solution, exercise_name):
                 if RAISES not in tags:
                     tags.append(RAISES)
         elif cell.cell_type == "markdown":
-            lines, _ = strip_solution(lines, MARKDOWN_BEGIN, MARKDOWN_END, MARKDOWN_PLACEHOLDER, where)
+            lines, blocks = strip_solution(lines, MARKDOWN_BEGIN, MARKDOWN_END,
+                                           MARKDOWN_PLACEHOLDER, where)
+            if blocks:
+                written += 1
+                cell.metadata.setdefault("course", {})["written"] = f"w{written}"
         cell.source = "\n".join(lines)
     return exercise
 

@@ -34,6 +34,17 @@ mistakes
     Named wrong variants, ``{message: function}``, each with the learner's
     signature. When an answer fails a case and its result matches a variant
     on that case, the feedback shows that variant's message.
+mutants
+    Wrong answers the question must catch, as :class:`Mutant` data: each one
+    a deliberate slip in the reference (a sign, a factor, a counter off by
+    one, the other convention, an input changed in place, a stated rule
+    broken) and what the feedback must do with it: name it with one of the
+    ``mistakes`` (``"named"``) or print a hint of a given kind (see
+    ``symptoms``). ``mutants.generated`` adds the slips every question gets
+    (result negated, scaled, reordered; an input changed in place), and
+    ``tests/test_grading_mutants.py`` checks them all: each one fails, and
+    a named message fires only for a mutant its own variant reproduces.
+    They live here, beside the reference, on the grader's trusted side.
 forbidden
     course_lib functions or classes the answer must not simply call (usually
     the reference itself). While the learner's function runs, every Python
@@ -42,6 +53,13 @@ forbidden
     however it was imported, aliased or wrapped, scores 0 for the question
     with a message saying which function was called. The batch grader also
     reads the answer's source for forbidden functions imported from course_lib.
+builds_on
+    Earlier answers this one may call, ``{name: function}``: while the batch
+    grader grades this question, the learner's function of that name is
+    replaced by ``function``, a correct version that calls nothing forbidden
+    (04's ``adamw_step`` and ``adam_run`` may call the learner's ``adam_step``,
+    graded in q3), so one mistake costs one question. ``check`` in the notebook
+    keeps the learner's own.
 
 A complete example (it would live in ``course_lib/grading/questions/lesson01.py``)::
 
@@ -100,7 +118,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from numbers import Real
 
-__all__ = ["Question", "register", "questions", "question", "exercises", "import_errors"]
+__all__ = ["Question", "Mutant", "register", "questions", "question", "exercises",
+           "import_errors"]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A wrong answer the feedback must catch: ``answer`` has the learner's signature.
+
+    ``expect`` says what ``check`` must print for it: ``"named"`` (one of the
+    question's mistakes, whose variant gives the same results), or the kind of
+    hint (``"sign"``, ``"factor"``, ``"step"``, ``"off-by-one"``, ...; see
+    ``symptoms``), or ``"changed inputs"``. A tuple allows any of several.
+    """
+
+    what: str
+    answer: Callable
+    expect: object = "named"
+
+    @property
+    def allowed(self):
+        return (self.expect,) if isinstance(self.expect, str) else tuple(self.expect)
 
 
 @dataclass(frozen=True)
@@ -117,7 +155,9 @@ class Question:
     rtol: float = 1e-6
     atol: float = 1e-9
     mistakes: Mapping[str, Callable] = field(default_factory=dict)
+    mutants: tuple = ()
     forbidden: tuple = ()
+    builds_on: Mapping[str, Callable] = field(default_factory=dict)
 
     def __post_init__(self):
         for name in ("exercise", "id", "title"):
@@ -140,6 +180,10 @@ class Question:
         ):
             raise TypeError("Question.mistakes must map message strings to functions")
         object.__setattr__(self, "mistakes", dict(self.mistakes))
+        mutants = tuple(self.mutants)
+        if not all(isinstance(mutant, Mutant) for mutant in mutants):
+            raise TypeError("Question.mutants holds Mutant(what, answer, expect) entries")
+        object.__setattr__(self, "mutants", mutants)
         forbidden = tuple(self.forbidden)
         for item in forbidden:
             if (not callable(item) or not getattr(item, "__module__", "").startswith("course_lib")
@@ -147,6 +191,14 @@ class Question:
                 raise TypeError("Question.forbidden holds course_lib functions or classes "
                                 f"importable by name (no lambdas), got {item!r}")
         object.__setattr__(self, "forbidden", forbidden)
+        if not isinstance(self.builds_on, Mapping) or not all(
+            isinstance(name, str) and name.isidentifier() and callable(function)
+            and "<" not in getattr(function, "__qualname__", "<")
+            for name, function in self.builds_on.items()
+        ):
+            raise TypeError("Question.builds_on maps function names to functions importable "
+                            "by name (no lambdas)")
+        object.__setattr__(self, "builds_on", dict(self.builds_on))
 
     @property
     def key(self):

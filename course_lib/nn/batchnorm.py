@@ -21,6 +21,8 @@ class BatchNorm1d(Module):
     in evaluation mode the statistics are constants: ∂J/∂x = γ δ / √(running_var + ε).
     """
 
+    buffer_names = ("running_mean", "running_var")
+
     def __init__(self, num_features, momentum=0.1, eps=1e-5):
         if not isinstance(num_features, (int, np.integer)) or num_features < 1:
             raise ValueError(f"num_features must be a positive integer, got {num_features!r}")

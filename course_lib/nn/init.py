@@ -12,9 +12,18 @@ he_normal          N(0, 2 / n_in), std = √(2 / n_in)            2 / n_in
 he_uniform         U(−a, a), a = √(6 / n_in)                    2 / n_in
 =================  ===========================================  ======================
 
-Xavier (Glorot & Bengio, 2010) keeps the variance of activations and of
-gradients roughly constant through tanh/sigmoid layers; He (Kaiming, 2015)
-doubles it to make up for ReLU zeroing half of its inputs.
+Xavier (Glorot & Bengio, 2010): in a layer z = hW the variance of z is
+n_in · Var(W) · E[h²] going forward, and that of the gradient n_out · Var(W)
+times the incoming one going backward; Var(W) = 2 / (n_in + n_out) is the
+compromise between keeping the first (Var(W) = 1/n_in) and the second
+(Var(W) = 1/n_out) constant. The argument assumes activations with f′(0) = 1
+around a mean of 0: tanh (and linear or softmax outputs). Sigmoid has
+σ′(0) = 1/4 and mean 1/2, so Xavier does not keep a deep sigmoid stack's
+gradients alive (lesson 5's sick network is sigmoid + Xavier); no
+initialisation rescues a deep sigmoid stack — avoid sigmoid in hidden layers.
+He et al. (2015) double the variance, 2 / n_in, to make up for ReLU zeroing
+half of its inputs (their backward condition gives 2 / n_out, PyTorch's
+``mode="fan_out"``; these functions use the forward, fan-in form).
 """
 
 import numbers
@@ -60,7 +69,7 @@ def xavier_normal(fan_in, fan_out, rng=None):
 
 
 def he_normal(fan_in, fan_out, rng=None):
-    """W ~ N(0, σ²) with σ = √(2 / n_in) (Kaiming normal, for ReLU layers)."""
+    """W ~ N(0, σ²) with σ = √(2 / n_in) (He et al.'s "Kaiming normal", for ReLU layers)."""
     _check_fans(fan_in, fan_out)
     std = np.sqrt(2.0 / fan_in)
     return std * as_generator(rng).standard_normal((fan_in, fan_out))

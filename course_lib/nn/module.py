@@ -49,6 +49,9 @@ class Module:
     """
 
     training = True
+    buffer_names = ()
+    """Attributes that are state but not parameters (batch norm's running statistics):
+    never trained, but copied or averaged by ``course_lib.optim.swa_utils.AveragedModel``."""
 
     def __call__(self, x):
         return self.forward(x)

@@ -2,7 +2,8 @@
 
 Every optimizer is built as ``Cls(params, **hyperparameters)`` and offers
 ``step()``, ``zero_grad()``, ``state_dict()``, ``load_state_dict()`` and
-``param_groups``; the schedulers live in ``course_lib.optim.lr_scheduler``.
+``param_groups``; the schedulers live in ``course_lib.optim.lr_scheduler``, the
+averages of the weights (EMA, SWA) in ``course_lib.optim.swa_utils``.
 A training step, exactly as with PyTorch::
 
     theta = Parameter([3.0])
@@ -15,13 +16,14 @@ The update rule of each optimizer is in its class docstring, in the course's
 notation; ``optimizer.py`` holds the bookkeeping they share.
 """
 
-from course_lib.optim import lr_scheduler
+from course_lib.optim import lr_scheduler, swa_utils
 from course_lib.optim.adadelta import Adadelta
 from course_lib.optim.adagrad import Adagrad
 from course_lib.optim.adam import Adam, AdamW
 from course_lib.optim.adamax import Adamax
 from course_lib.optim.nadam import NAdam
 from course_lib.optim.optimizer import Optimizer
+from course_lib.optim.radam import RAdam
 from course_lib.optim.rmsprop import RMSprop
 from course_lib.optim.sgd import SGD
 
@@ -34,6 +36,8 @@ __all__ = [
            "Adamax",
            "NAdam",
            "Optimizer",
+           "RAdam",
            "RMSprop",
            "lr_scheduler",
+           "swa_utils",
 ]

@@ -21,9 +21,11 @@ class Adagrad(Optimizer):
         s_t = s_{t−1} + g_t²                       (s_0 = initial_accumulator_value)
         θ_{t+1} = θ_t − η_t g_t / (√s_t + ε)
 
-    s only grows, so every coordinate's step only shrinks: good for rare
-    (sparse) features, too slow when learning must go on. State: ``step`` (t)
-    and ``sum`` (s).
+    s only grows, so every coordinate's step only shrinks (for a gradient of
+    constant size it is η/√t): a rarely active (sparse) feature keeps a large
+    step, but where learning must go on it slows to a crawl. It never stops
+    outright: the distance travelled, about 2η√t, still grows. State:
+    ``step`` (t) and ``sum`` (s).
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
@@ -41,19 +43,24 @@ class Adagrad(Optimizer):
         check_eps(group)
 
     def _init_state(self, theta, group):
-        return {"step": 0, "sum": np.full_like(theta, group["initial_accumulator_value"])}
+        return adagrad_init(theta, group["initial_accumulator_value"])
 
-    def _update(self, theta, g, state, group, work):
-        t = state["step"] = state["step"] + 1
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * theta       # g_t ← g_t + λ θ_t
-        eta_t = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-        # s_t = s_{t−1} + g_t²
-        s = state["sum"]
-        s += np.square(g, out=work)
-        # θ_{t+1} = θ_t − η_t g_t / (√s_t + ε)
-        denominator = np.sqrt(s, out=work)
-        denominator += group["eps"]
-        step = np.divide(g, denominator, out=work)
-        step *= eta_t
-        theta -= step
+    def _update(self, theta, g, state, group):
+        return adagrad_update(theta, g, state, **self._hyperparameters(group))
+
+
+def adagrad_init(theta, initial_accumulator_value=0):
+    """The state before step 1: t = 0 and G_0 = ``initial_accumulator_value`` everywhere."""
+    return {"step": 0, "sum": np.full_like(theta, initial_accumulator_value)}
+
+
+def adagrad_update(theta, g, state, *, lr=1e-2, lr_decay=0, weight_decay=0,
+                   initial_accumulator_value=0, eps=1e-10):
+    """One step of :class:`Adagrad` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    t = state["step"] + 1
+    if weight_decay != 0:
+        g = g + weight_decay * theta                # g_t ← g_t + λ θ_t
+    eta_t = lr / (1 + (t - 1) * lr_decay)           # η_t = η / (1 + (t − 1) · lr_decay)
+    G = state["sum"] + g**2                         # G_t = G_{t−1} + g_t²
+    theta = theta - eta_t * g / (np.sqrt(G) + eps)  # θ_{t+1} = θ_t − η_t g_t / (√G_t + ε)
+    return theta, {"step": t, "sum": G}

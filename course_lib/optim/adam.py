@@ -1,7 +1,5 @@
 """Adam and AdamW: momentum on the gradient, per-coordinate steps from its second moment."""
 
-import math
-
 import numpy as np
 
 from course_lib.optim.optimizer import (
@@ -24,10 +22,15 @@ class Adam(Optimizer):
         m̂_t = m_t / (1 − β₁ᵗ),   v̂_t = v_t / (1 − β₂ᵗ)   (bias correction)
         θ_{t+1} = θ_t − η m̂_t / (√v̂_t + ε)
 
-    ``amsgrad=True`` uses the running maximum of v_t in place of v_t.
+    ``amsgrad=True`` (Reddi, Kale & Kumar, 2018) uses v^max_t = max(v^max_{t−1}, v_t)
+    in place of v_t. The maximum never decreases; in Reddi et al.'s AMSGrad,
+    which has no bias correction, the denominator therefore never shrinks. PyTorch
+    (and this class) still divides by 1 − β₂ᵗ, which grows towards 1, so here the
+    denominator √(v^max_t/(1 − β₂ᵗ)) can still decrease, slowly: after one gradient
+    of 10 and then gradients of 0.1 it falls from 10 at t = 1 to 0.40 at t = 1000.
     ``decoupled_weight_decay=True`` shrinks θ directly instead, θ ← (1 − ηλ) θ,
-    which is AdamW. State per parameter: ``step`` (t), ``exp_avg`` (m),
-    ``exp_avg_sq`` (v) and, with AMSGrad, ``max_exp_avg_sq``.
+    which is PyTorch's AdamW (see :class:`AdamW`). State per parameter: ``step``
+    (t), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with AMSGrad, ``max_exp_avg_sq``.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -43,48 +46,55 @@ class Adam(Optimizer):
         check_weight_decay(group)
 
     def _init_state(self, theta, group):
-        state = {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = np.zeros_like(theta)
-        return state
+        return adam_init(theta, amsgrad=group["amsgrad"])
 
-    def _update(self, theta, g, state, group, work):
-        eta, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        lam = group["weight_decay"]
-        t = state["step"] = state["step"] + 1
-        if lam != 0 and group["decoupled_weight_decay"]:
-            theta *= 1 - eta * lam                      # θ_t ← (1 − ηλ) θ_t
-        elif lam != 0:
-            g = g + lam * theta                         # g_t ← g_t + λ θ_t
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
-        m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)
-        # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
-        v *= beta2
-        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)
-        if group["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        # θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε), with c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ, is the same
-        # number as θ_t − (η √c₂ / c₁) · m_t / (√v_t + ε √c₂) (Kingma & Ba, section 2),
-        # which takes fewer passes over the arrays.
-        c1, c2 = 1 - beta1**t, 1 - beta2**t
-        denominator = np.sqrt(v, out=work)
-        denominator += eps * math.sqrt(c2)
-        step = np.divide(m, denominator, out=work)
-        step *= eta * math.sqrt(c2) / c1
-        theta -= step
+    def _update(self, theta, g, state, group):
+        return adam_update(theta, g, state, **self._hyperparameters(group))
+
+
+def adam_init(theta, amsgrad=False):
+    """The state before step 1: t = 0, m_0 = 0, v_0 = 0 (and v^max_0 = 0 for AMSGrad)."""
+    state = {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
+    if amsgrad:
+        state["max_exp_avg_sq"] = np.zeros_like(theta)
+    return state
+
+
+def adam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                amsgrad=False, decoupled_weight_decay=False):
+    """One step of :class:`Adam` or AdamW (lesson 4): returns (θ_{t+1}, new state)."""
+    eta, (beta1, beta2), lam = lr, betas, weight_decay
+    t = state["step"] + 1
+    if lam != 0 and decoupled_weight_decay:
+        theta = (1 - eta * lam) * theta             # θ_t ← (1 − ηλ) θ_t   (AdamW)
+    elif lam != 0:
+        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2    # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+    new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
+    if amsgrad:
+        v = new_state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)  # v^max_t
+    m_hat = m / (1 - beta1**t)                      # m̂_t = m_t / (1 − β₁ᵗ)
+    v_hat = v / (1 - beta2**t)                      # v̂_t = v_t / (1 − β₂ᵗ)
+    theta = theta - eta * m_hat / (np.sqrt(v_hat) + eps)    # θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε)
+    return theta, new_state
 
 
 class AdamW(Adam):
-    r"""AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay, as torch's AdamW.
+    r"""AdamW: Adam with decoupled weight decay, as ``torch.optim.AdamW``.
 
     The same steps as :class:`Adam`, except that weight decay does not enter
     the gradient (and so is not rescaled by 1/√v̂); each step first shrinks θ::
 
         θ_t ← (1 − ηλ) θ_t,   then the Adam step with g_t unchanged.
 
-    Default λ = ``weight_decay`` = 0.01, as in PyTorch.
+    This is PyTorch's convention: the decay per step is ηλ, so changing η also
+    changes how strongly θ is pulled to 0. Loshchilov & Hutter (2019, Algorithm 2)
+    write θ_t ← θ_{t−1} − η_t (α m̂_t/(√v̂_t + ε) + λ θ_{t−1}), where α is the
+    learning rate and η_t a schedule multiplier (1 without a schedule): the decay
+    per step is η_t λ, independent of α, which is what "decoupled" means in the
+    paper. The two agree when λ_torch = λ_paper / α. Default λ = ``weight_decay``
+    = 0.01, as in PyTorch.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

@@ -21,9 +21,14 @@ class Adamax(Optimizer):
         u_t = max(β₂ u_{t−1}, |g_t| + ε)                 (u_0 = 0: a decaying max of |g|)
         θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
 
-    u_t is the limit p → ∞ of Adam's (β₂ v + (1 − β₂)|g|ᵖ)^{1/p}; it needs no bias
-    correction. PyTorch adds ε inside the max. State: ``step``, ``exp_avg`` (m)
-    and ``exp_inf`` (u).
+    Where u_t comes from (Kingma & Ba, section 7.1): write Adam's second moment
+    for the p-th power of |g| with the decay parametrised as β₂ᵖ,
+    v_t = β₂ᵖ v_{t−1} + (1 − β₂ᵖ)|g_t|ᵖ, and take u_t = v_t^{1/p}. As p → ∞,
+    u_t → max(β₂ u_{t−1}, |g_t|): a maximum of |g| that decays by β₂ per step.
+    (With a fixed β₂ in place of β₂ᵖ the limit would be max(u_{t−1}, |g_t|),
+    which never decays.) Unlike v_t, u_t is not biased towards 0 at the start,
+    so it needs no bias correction. PyTorch adds ε inside the max. State:
+    ``step``, ``exp_avg`` (m) and ``exp_inf`` (u).
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
@@ -37,23 +42,24 @@ class Adamax(Optimizer):
         check_weight_decay(group)
 
     def _init_state(self, theta, group):
-        return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_inf": np.zeros_like(theta)}
+        return adamax_init(theta)
 
-    def _update(self, theta, g, state, group, work):
-        beta1, beta2 = group["betas"]
-        t = state["step"] = state["step"] + 1
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * theta       # g_t ← g_t + λ θ_t
-        m, u = state["exp_avg"], state["exp_inf"]
-        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
-        m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)
-        # u_t = max(β₂ u_{t−1}, |g_t| + ε)
-        u *= beta2
-        abs_g = np.abs(g, out=work)
-        abs_g += group["eps"]
-        np.maximum(u, abs_g, out=u)
-        # θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
-        step = np.divide(m, u, out=work)
-        step *= group["lr"] / (1 - beta1**t)
-        theta -= step
+    def _update(self, theta, g, state, group):
+        return adamax_update(theta, g, state, **self._hyperparameters(group))
+
+
+def adamax_init(theta):
+    """The state before step 1: t = 0, m_0 = 0, u_0 = 0."""
+    return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_inf": np.zeros_like(theta)}
+
+
+def adamax_update(theta, g, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
+    """One step of :class:`Adamax` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    (beta1, beta2) = betas
+    t = state["step"] + 1
+    if weight_decay != 0:
+        g = g + weight_decay * theta                # g_t ← g_t + λ θ_t
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+    u = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)  # u_t = max(β₂ u_{t−1}, |g_t| + ε)
+    theta = theta - lr / (1 - beta1**t) * m / u     # θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
+    return theta, {"step": t, "exp_avg": m, "exp_inf": u}

@@ -18,7 +18,10 @@ class NAdam(Optimizer):
 
     Adam's moments, with a momentum coefficient μ_t that warms up over time
     (ψ = ``momentum_decay``) and a Nesterov-style mix of the current gradient and
-    the next momentum. Step t (from 1)::
+    the next momentum. The warm-up schedule is that of Dozat's implementation
+    (Keras's Nadam uses the same); it is slow: with the defaults μ_t = 0.450 at
+    t = 1, 0.483 at t = 460 and 0.812 at t = 10 000, so in a run of a few hundred
+    steps the Nesterov coefficient stays near β₁/2. Step t (from 1)::
 
         g_t ← g_t + λ θ_t                    (or θ_t ← (1 − ηλ) θ_t if decoupled_weight_decay)
         μ_t = β₁ (1 − ½ · 0.96^{tψ}),   μ_{t+1} = β₁ (1 − ½ · 0.96^{(t+1)ψ})
@@ -44,30 +47,35 @@ class NAdam(Optimizer):
         check_number("momentum_decay", group["momentum_decay"], 0, meaning="momentum decay")
 
     def _init_state(self, theta, group):
-        return {"step": 0, "mu_product": 1.0,
-                "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
+        return nadam_init(theta)
 
-    def _update(self, theta, g, state, group, work):
-        eta, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        lam, psi = group["weight_decay"], group["momentum_decay"]
-        t = state["step"] = state["step"] + 1
-        if lam != 0 and group["decoupled_weight_decay"]:
-            theta *= 1 - eta * lam                      # θ_t ← (1 − ηλ) θ_t
-        elif lam != 0:
-            g = g + lam * theta                         # g_t ← g_t + λ θ_t
-        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))                  # μ_t
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))       # μ_{t+1}
-        mu_product = state["mu_product"] = state["mu_product"] * mu  # Π_t = Π_{t−1} μ_t
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        # m_t = β₁ m_{t−1} + (1 − β₁) g_t
-        m *= beta1
-        m += np.multiply(g, 1 - beta1, out=work)
-        # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
-        v *= beta2
-        v += np.multiply(np.square(g, out=work), 1 - beta2, out=work)
-        # d_t = √(v_t / (1 − β₂ᵗ)) + ε
-        d = np.sqrt(np.divide(v, 1 - beta2**t, out=work), out=work)
-        d += eps
-        # θ_{t+1} = θ_t − η (1 − μ_t)/(1 − Π_t) · g_t/d_t − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t
-        theta -= (eta * (1 - mu) / (1 - mu_product)) * g / d
-        theta -= (eta * mu_next / (1 - mu_product * mu_next)) * m / d
+    def _update(self, theta, g, state, group):
+        return nadam_update(theta, g, state, **self._hyperparameters(group))
+
+
+def nadam_init(theta):
+    """The state before step 1: t = 0, Π_0 = 1, m_0 = 0, v_0 = 0."""
+    return {"step": 0, "mu_product": 1.0,
+            "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
+
+
+def nadam_update(theta, g, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False):
+    """One step of :class:`NAdam` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    eta, (beta1, beta2), lam, psi = lr, betas, weight_decay, momentum_decay
+    t = state["step"] + 1
+    if lam != 0 and decoupled_weight_decay:
+        theta = (1 - eta * lam) * theta             # θ_t ← (1 − ηλ) θ_t
+    elif lam != 0:
+        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+    mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))              # μ_t
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))   # μ_{t+1}
+    mu_product = state["mu_product"] * mu                   # Π_t = Π_{t−1} μ_t
+    m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
+    v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2    # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
+    v_hat = v / (1 - beta2**t)                              # v̂_t = v_t / (1 − β₂ᵗ)
+    d = np.sqrt(v_hat) + eps                                # d_t = √v̂_t + ε
+    # θ_{t+1} = θ_t − η (1 − μ_t)/(1 − Π_t) · g_t/d_t − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t
+    theta = (theta - eta * (1 - mu) / (1 - mu_product) * g / d
+             - eta * mu_next / (1 - mu_product * mu_next) * m / d)
+    return theta, {"step": t, "mu_product": mu_product, "exp_avg": m, "exp_avg_sq": v}

@@ -1,13 +1,19 @@
 """The bookkeeping every optimizer shares: parameter groups, state, checks, saving.
 
-An optimizer only has to say two things (see ``SGD`` for the shortest example):
+Each optimizer's algorithm is a pair of pure functions in its own module, in
+the lesson's notation (see ``sgd.py`` for the shortest example)::
+
+    state = adam_init(theta)                              # t = 0, m_0 = 0, v_0 = 0
+    theta, state = adam_update(theta, g, state, lr=1e-3)  # one step: θ_{t+1}, state_t
+
+They modify nothing they are given, so a lesson can show one step at a time and
+compare it with its own code. The class around them (``Adam``) only has to say
+two things:
 
 * ``_init_state(theta, group)``: the per-parameter state it starts from (step counter
   t, moment estimates m and v, a velocity, ...), created at the first step;
-* ``_update(theta, g, state, group, work)``: one update of the array θ in place
-  from its gradient g, written as the formula in the class docstring. ``work``
-  is a scratch array shaped like θ for intermediate results (``out=work``), so
-  a step allocates no new arrays; it is reused, never saved.
+* ``_update(theta, g, state, group)``: the pure update, called with the group's
+  hyperparameters; it returns the new θ and the new state.
 
 Everything else (parameter groups, hyperparameter checks, ``zero_grad``,
 ``state_dict`` / ``load_state_dict``) lives here, in the base class.
@@ -47,7 +53,6 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state = {}
         self.param_groups = []
-        self._work_buffers = {}
         if isinstance(params, (Parameter, np.ndarray, dict)):
             raise TypeError(
                 "params must be a list of Parameters or a list of parameter-group dicts, "
@@ -112,13 +117,22 @@ class Optimizer:
         for group, p, g in updates:
             if p not in self.state:
                 self.state[p] = self._init_state(p.data, group)
-            self._update(p.data, g, self.state[p], group, self._work_buffer(p.data))
+            theta, self.state[p] = self._update(p.data, g, self.state[p], group)
+            p.data[...] = theta     # in place, as in PyTorch: whoever holds p.data sees the step
 
     def _init_state(self, theta, group):
         raise NotImplementedError
 
-    def _update(self, theta, g, state, group, work):
+    def _update(self, theta, g, state, group):
         raise NotImplementedError
+
+    def _hyperparameters(self, group):
+        """The group's hyperparameters as keyword arguments of the update function.
+
+        NumPy scalars become Python numbers, so a float32 θ stays float32 (NumPy
+        promotes float32 arrays times a float64 *scalar* to float64).
+        """
+        return {name: _plain(group[name]) for name in self.defaults}
 
     def _grouped_params(self):
         return [(group, p) for group in self.param_groups for p in group["params"]]
@@ -148,14 +162,7 @@ class Optimizer:
                 "nothing was updated. The loss has probably diverged: try a smaller "
                 "learning rate or clip the gradient."
             )
-        return g
-
-    def _work_buffer(self, theta):
-        """Scratch space shaped like θ, shared by the parameters of its dtype, kept between steps."""
-        buffer = self._work_buffers.get(theta.dtype)
-        if buffer is None or buffer.size < theta.size:
-            buffer = self._work_buffers[theta.dtype] = np.empty(theta.size, theta.dtype)
-        return buffer[: theta.size].reshape(theta.shape)
+        return g.astype(p.data.dtype, copy=False)
 
     # ---------------------------------------------------------------- saving
     def state_dict(self):
@@ -209,6 +216,14 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in group.items() if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(v) for v in value)
+    return value
 
 
 # ------------------------------------------------------- hyperparameter checks

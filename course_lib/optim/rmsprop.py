@@ -12,7 +12,7 @@ from course_lib.optim.optimizer import (
 
 
 class RMSprop(Optimizer):
-    r"""RMSprop (Hinton, 2012), as ``torch.optim.RMSprop``.
+    r"""RMSprop (Tieleman & Hinton, 2012, Coursera lecture 6.5), as ``torch.optim.RMSprop``.
 
     With decay α (``alpha``; the lectures call it ρ or β), step t does::
 
@@ -42,40 +42,41 @@ class RMSprop(Optimizer):
         check_number("momentum", group["momentum"], 0, meaning="momentum")
 
     def _init_state(self, theta, group):
-        state = {"step": 0, "square_avg": np.zeros_like(theta)}
-        if group["momentum"] > 0:
-            state["momentum_buffer"] = np.zeros_like(theta)
-        if group["centered"]:
-            state["grad_avg"] = np.zeros_like(theta)
-        return state
+        return rmsprop_init(theta, momentum=group["momentum"], centered=group["centered"])
 
-    def _update(self, theta, g, state, group, work):
-        eta, alpha, mu, lam = group["lr"], group["alpha"], group["momentum"], group["weight_decay"]
-        state["step"] += 1
-        if lam != 0:
-            g = g + lam * theta                         # g_t ← g_t + λ θ_t
-        # v_t = α v_{t−1} + (1 − α) g_t²
-        v = state["square_avg"]
-        v *= alpha
-        v += np.multiply(np.square(g, out=work), 1 - alpha, out=work)
-        if group["centered"]:
-            # ḡ_t = α ḡ_{t−1} + (1 − α) g_t,  d_t = √(v_t − ḡ_t²) + ε
-            g_mean = state["grad_avg"]
-            g_mean *= alpha
-            g_mean += np.multiply(g, 1 - alpha, out=work)
-            d = np.sqrt(np.subtract(v, np.square(g_mean, out=work), out=work), out=work)
-        else:
-            # d_t = √v_t + ε
-            d = np.sqrt(v, out=work)
-        d += group["eps"]
-        scaled = np.divide(g, d, out=work)              # g_t / d_t
-        if mu > 0:
-            # b_t = μ b_{t−1} + g_t / d_t,  θ_{t+1} = θ_t − η b_t
-            b = state["momentum_buffer"]
-            b *= mu
-            b += scaled
-            theta -= np.multiply(b, eta, out=work)
-        else:
-            # θ_{t+1} = θ_t − η g_t / d_t
-            scaled *= eta
-            theta -= scaled
+    def _update(self, theta, g, state, group):
+        return rmsprop_update(theta, g, state, **self._hyperparameters(group))
+
+
+def rmsprop_init(theta, momentum=0, centered=False):
+    """The state before step 1: t = 0, v_0 = 0 (and b_0 = 0, ḡ_0 = 0 when used)."""
+    state = {"step": 0, "square_avg": np.zeros_like(theta)}
+    if momentum > 0:
+        state["momentum_buffer"] = np.zeros_like(theta)
+    if centered:
+        state["grad_avg"] = np.zeros_like(theta)
+    return state
+
+
+def rmsprop_update(theta, g, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0,
+                   momentum=0, centered=False):
+    """One step of :class:`RMSprop` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    eta, mu = lr, momentum
+    new_state = {"step": state["step"] + 1}
+    if weight_decay != 0:
+        g = g + weight_decay * theta                # g_t ← g_t + λ θ_t
+    v = alpha * state["square_avg"] + (1 - alpha) * g**2    # v_t = α v_{t−1} + (1 − α) g_t²
+    new_state["square_avg"] = v
+    if centered:
+        g_mean = alpha * state["grad_avg"] + (1 - alpha) * g  # ḡ_t = α ḡ_{t−1} + (1 − α) g_t
+        new_state["grad_avg"] = g_mean
+        d = np.sqrt(v - g_mean**2) + eps            # d_t = √(v_t − ḡ_t²) + ε
+    else:
+        d = np.sqrt(v) + eps                        # d_t = √v_t + ε
+    if mu > 0:
+        b = mu * state["momentum_buffer"] + g / d   # b_t = μ b_{t−1} + g_t / d_t
+        new_state["momentum_buffer"] = b
+        theta = theta - eta * b                     # θ_{t+1} = θ_t − η b_t
+    else:
+        theta = theta - eta * g / d                 # θ_{t+1} = θ_t − η g_t / d_t
+    return theta, new_state

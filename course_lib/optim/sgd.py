@@ -1,7 +1,5 @@
 """Stochastic gradient descent, with momentum and Nesterov momentum (PyTorch's convention)."""
 
-import numpy as np
-
 from course_lib.optim.optimizer import Optimizer, check_lr, check_number, check_weight_decay
 
 
@@ -38,27 +36,30 @@ class SGD(Optimizer):
             )
 
     def _init_state(self, theta, group):
-        return {}
+        return sgd_init(theta)
 
-    def _update(self, theta, g, state, group, work):
-        eta, mu, tau = group["lr"], group["momentum"], group["dampening"]
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * theta       # g_t ← g_t + λ θ_t
-        if mu == 0:
-            theta -= np.multiply(g, eta, out=work)      # θ_{t+1} = θ_t − η g_t
-            return
-        v = state.get("momentum_buffer")
-        if v is None:
-            v = state["momentum_buffer"] = np.array(g, dtype=theta.dtype)   # v_1 = g_1
-        else:
-            # v_t = μ v_{t−1} + (1 − τ) g_t
-            v *= mu
-            v += g if tau == 0 else np.multiply(g, 1 - tau, out=work)
-        if group["nesterov"]:
-            # θ_{t+1} = θ_t − η (g_t + μ v_t)
-            direction = np.multiply(v, mu, out=work)
-            direction += g
-            direction *= eta
-            theta -= direction
-        else:
-            theta -= np.multiply(v, eta, out=work)      # θ_{t+1} = θ_t − η v_t
+    def _update(self, theta, g, state, group):
+        return sgd_update(theta, g, state, **self._hyperparameters(group))
+
+
+def sgd_init(theta):
+    """The state before step 1: empty; the velocity v is created by the first step."""
+    return {}
+
+
+def sgd_update(theta, g, state, *, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+    """One step of :class:`SGD` (lessons 1–3): returns (θ_{t+1}, new state), changes nothing."""
+    eta, mu, tau, lam = lr, momentum, dampening, weight_decay
+    if lam != 0:
+        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+    if mu == 0:
+        return theta - eta * g, state               # θ_{t+1} = θ_t − η g_t
+    if "momentum_buffer" not in state:
+        v = g.copy()                                # v_1 = g_1
+    else:
+        v = mu * state["momentum_buffer"] + (1 - tau) * g   # v_t = μ v_{t−1} + (1 − τ) g_t
+    if nesterov:
+        theta = theta - eta * (g + mu * v)          # θ_{t+1} = θ_t − η (g_t + μ v_t)
+    else:
+        theta = theta - eta * v                     # θ_{t+1} = θ_t − η v_t
+    return theta, {"momentum_buffer": v}

@@ -12,7 +12,7 @@ The quadratic's learning rates come from ``course_lib.quadratic``.
 import numpy as np
 
 from course_lib import gradcheck, quadratic
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 
 EXERCISE = "01_gradient_descent"
 
@@ -47,6 +47,14 @@ def _divided_by_d(X, y, theta):
     return X.T @ (X @ theta - y) / X.shape[1]
 
 
+def _without_y(X, y, theta):
+    return X.T @ (X @ theta) / len(y)
+
+
+def _squared_residual(X, y, theta):
+    return X.T @ (X @ theta - y) ** 2 / len(y)
+
+
 register(Question(
     exercise=EXERCISE,
     id="q1",
@@ -65,7 +73,14 @@ register(Question(
         "uphill": _flipped_sign,
         "you divided by d (the number of features, X.shape[1]) instead of n (the number of "
         "examples, len(y))": _divided_by_d,
+        "y is missing: the residual is Xθ − y, so ∇J = (1/n) Xᵀ(Xθ − y)": _without_y,
+        "the residual is squared: differentiating ½(Xθ − y)² leaves the residual itself, "
+        "∇J = (1/n) Xᵀ(Xθ − y)": _squared_residual,
     },
+    mutants=(
+        Mutant("y dropped from the residual", _without_y),
+        Mutant("the residual squared inside the gradient", _squared_residual),
+    ),
     forbidden=(least_squares_gradient,),
 ))
 
@@ -123,6 +138,10 @@ def _without_the_two(X, y, theta, h):
     return _difference(X, y, theta, h, "no2")
 
 
+def _backward(X, y, theta, h):
+    return 2 * _difference(X, y, theta, h, "central") - _difference(X, y, theta, h, "forward")
+
+
 def _exact_instead(X, y, theta, h):
     return logcosh_gradient(X, y, theta)
 
@@ -140,10 +159,22 @@ register(Question(
     mistakes={
         "one-sided differences (J(θ + h eᵢ) − J(θ))/h: the question asks for the central "
         "difference (J(θ + h eᵢ) − J(θ − h eᵢ))/(2h)": _forward_at_h,
+        "backward differences (J(θ) − J(θ − h eᵢ))/h: the question asks for the central "
+        "difference (J(θ + h eᵢ) − J(θ − h eᵢ))/(2h)": _backward,
         "your result is twice the central difference: divide by 2h, not h": _without_the_two,
-        "you returned the exact gradient: at h = 0.1 the central difference differs from it "
-        "by a term of order h², and this question asks for the difference itself": _exact_instead,
+        "your result does not follow the given h: it is the exact gradient (or a central "
+        "difference at a tiny step of your own). Use the h you are given: at h = 0.1 the "
+        "central difference differs from the exact gradient by a term of order h²":
+            _exact_instead,
     },
+    mutants=(
+        Mutant("h hard-coded to 1e-5 instead of the given h", _variant(1e-5, "central")),
+        Mutant("h hard-coded to 1e-2 instead of the given h", _variant(1e-2, "central"),
+               "argument"),
+        Mutant("the difference divided by 2 only, not 2h",
+               lambda X, y, theta, h: _difference(X, y, theta, h, "central") * h, "factor"),
+        Mutant("backward differences (J(θ) − J(θ − h eᵢ))/h", _backward),
+    ),
     forbidden=(central_difference, gradcheck.numerical_gradient, logcosh_gradient),
 ))
 
@@ -155,8 +186,14 @@ def _numerical_cases(rng):
 _NUMERICAL_MISTAKES = {
     f"one-sided differences with h = {h:g}: their error is of order h, far above the "
     "tolerance; use central differences": _variant(h, "forward")
-    for h in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
+    for h in (1e-4, 1e-5, 1e-6)
 }
+_NUMERICAL_MISTAKES.update({
+    f"one-sided differences with h = {h:g}: at best about √ε ≈ 1e-8 relative, not enough "
+    "when every component, small ones too, must be within 1e-7 relative or 1e-9 absolute; "
+    "use central differences": _variant(h, "forward")
+    for h in (1e-7, 1e-8)
+})
 _NUMERICAL_MISTAKES.update({
     f"central differences with h = {h:g}: h is too big, the truncation error (of order h²) "
     "dominates; try h ≈ 1e-5": _variant(h, "central")
@@ -179,6 +216,7 @@ register(Question(
     rtol=1e-7,
     atol=1e-9,
     mistakes=_NUMERICAL_MISTAKES,
+    mutants=(Mutant("central differences over h, not 2h", _variant(1e-5, "no2"), "factor"),),
     forbidden=(logcosh_gradient, central_difference, gradcheck.numerical_gradient),
 ))
 
@@ -255,6 +293,27 @@ def _without_b(A, b, theta0, lr, tol, max_steps):
     return gradient_descent(A, np.zeros_like(b), theta0, lr, tol, max_steps)
 
 
+def _while_t_at_most_max_steps(A, b, theta0, lr, tol, max_steps):
+    theta, t = np.array(theta0, dtype=float), 0
+    while t <= max_steps and np.linalg.norm(A @ theta - b) > tol:
+        theta, t = theta - lr * (A @ theta - b), t + 1
+    return theta, t
+
+
+def _strict_stop(A, b, theta0, lr, tol, max_steps):
+    theta, t = np.array(theta0, dtype=float), 0
+    while t < max_steps and np.linalg.norm(A @ theta - b) >= tol:
+        theta, t = theta - lr * (A @ theta - b), t + 1
+    return theta, t
+
+
+def _step_uphill(A, b, theta0, lr, tol, max_steps):
+    theta, t = np.array(theta0, dtype=float), 0
+    while t < max_steps and np.linalg.norm(A @ theta - b) > tol:
+        theta, t = theta + lr * (A @ theta - b), t + 1
+    return theta, t
+
+
 def _ignores_cap(A, b, theta0, lr, tol, max_steps):
     theta, t = np.array(theta0, dtype=float), 0
     while np.linalg.norm(A @ theta - b) > tol and t < 100 * max_steps + 100:
@@ -285,7 +344,15 @@ register(Question(
         "number of updates made, 0 if θ₀ already passes the test": _counts_gradients,
         "the gradient of ½θᵀAθ − bᵀθ is Aθ − b: without − b you descend to 0, not to the "
         "minimiser A⁻¹b": _without_b,
+        "one update too many when the cap is reached: `while t <= max_steps` makes "
+        "max_steps + 1 updates; stop once t = max_steps": _while_t_at_most_max_steps,
+        "your iterates run away: the step goes uphill, θ + ηg; gradient descent subtracts the "
+        "gradient, θ_{t+1} = θ_t − η g_t": _step_uphill,
     },
+    mutants=(
+        Mutant("while t <= max_steps: an extra update at the cap", _while_t_at_most_max_steps),
+        Mutant("the step goes uphill, θ + ηg", _step_uphill),
+    ),
     forbidden=(gradient_descent,),
 ))
 
@@ -314,6 +381,14 @@ def _diagonal(A):
     return 2.0 / np.max(np.diag(A))
 
 
+def _two_over_trace(A):
+    return 2.0 / np.trace(A)
+
+
+def _two_over_norm(A):
+    return 2.0 / np.linalg.norm(A)
+
+
 def _best_instead(A):
     lam = np.linalg.eigvalsh(A)
     return 2.0 / (lam.min() + lam.max())
@@ -336,7 +411,15 @@ register(Question(
         "the diagonal entries of A are curvatures along the axes only; the limit uses the "
         "largest eigenvalue (np.linalg.eigvalsh)": _diagonal,
         "2/(μ + L) is the best learning rate, not the largest stable one": _best_instead,
+        "the trace of A is the sum of all its eigenvalues; the limit uses only the largest, "
+        "η < 2/L with L = np.linalg.eigvalsh(A).max()": _two_over_trace,
+        "np.linalg.norm(A) is the Frobenius norm, √(Σ λᵢ²), not the largest eigenvalue L "
+        "(np.linalg.eigvalsh(A).max(), or the 2-norm np.linalg.norm(A, 2))": _two_over_norm,
     },
+    mutants=(
+        Mutant("2/trace(A): the sum of the eigenvalues for L", _two_over_trace),
+        Mutant("2/‖A‖_F: the Frobenius norm for L", _two_over_norm),
+    ),
     forbidden=(largest_stable_lr, quadratic.largest_stable_eta),
 ))
 
@@ -380,6 +463,17 @@ def _diagonal_curvatures(A):
     return 2.0 / (lam.min() + lam.max()), (lam.max() - lam.min()) / (lam.max() + lam.min())
 
 
+def _kappa_not_minus_one(A):
+    lam = np.linalg.eigvalsh(A)
+    kappa = lam.max() / lam.min()
+    return 2.0 / (lam.min() + lam.max()), kappa / (kappa + 1)
+
+
+def _inverse_kappa_rate(A):
+    lam = np.linalg.eigvalsh(A)
+    return 2.0 / (lam.min() + lam.max()), lam.min() / lam.max()
+
+
 register(Question(
     exercise=EXERCISE,
     id="q6",
@@ -403,5 +497,11 @@ register(Question(
         "the diagonal entries of A are curvatures along the axes only; μ and L are the "
         "smallest and largest eigenvalues (np.linalg.eigvalsh)": _diagonal_curvatures,
     },
+    mutants=(
+        Mutant("rate κ/(κ + 1): the − 1 dropped", _kappa_not_minus_one, "element"),
+        Mutant("rate 1/κ", _inverse_kappa_rate, "element"),
+        Mutant("2/trace(A) for η*, the same as 2/(μ + L) for 2×2 matrices only",
+               lambda A: (2.0 / np.trace(A), best_lr_and_rate(A)[1]), "element"),
+    ),
     forbidden=(best_lr_and_rate, quadratic.gd_optimal_eta, quadratic.gd_optimal_rate),
 ))

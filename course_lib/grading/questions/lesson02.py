@@ -12,7 +12,7 @@ import numpy as np
 
 from course_lib import Parameter
 from course_lib.data import MiniBatches
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 from course_lib.optim import SGD
 from course_lib.optim.lr_scheduler import StepLR
 
@@ -61,6 +61,15 @@ def _choice_per_batch(n, batch_size, epochs, seed):
             for _ in range(epochs) for b in _cut(np.arange(n), batch_size)]
 
 
+def _one_epoch_more(n, batch_size, epochs, seed):
+    return minibatch_indices(n, batch_size, epochs + 1, seed)
+
+
+def _seeded_every_epoch(n, batch_size, epochs, seed):
+    return [b for epoch in range(epochs)
+            for b in _cut(np.random.default_rng(seed + epoch).permutation(n), batch_size)]
+
+
 register(Question(
     exercise=EXERCISE,
     id="q1",
@@ -83,7 +92,14 @@ register(Question(
         "each batch is drawn on its own (rng.choice): then an example can appear in two "
         "batches of one epoch and another in none; draw one permutation per epoch and cut it":
             _choice_per_batch,
+        "you made a new generator for every epoch: create rng = np.random.default_rng(seed) "
+        "once, before the epoch loop, and draw each epoch's permutation from it":
+            _seeded_every_epoch,
     },
+    mutants=(
+        Mutant("one epoch too many", _one_epoch_more, "length"),
+        Mutant("a new generator seeded with seed + epoch every epoch", _seeded_every_epoch),
+    ),
     forbidden=(minibatch_indices, MiniBatches),
 ))
 
@@ -126,6 +142,10 @@ def _sgd_variant(scale, shuffle=True, full=False):
     return run
 
 
+def _one_epoch_too_many(X, y, theta0, lr, batch_size, epochs, seed):
+    return sgd_linear_regression(X, y, theta0, lr, batch_size, epochs + 1, seed)
+
+
 register(Question(
     exercise=EXERCISE,
     id="q2",
@@ -147,7 +167,15 @@ register(Question(
             _sgd_variant(lambda size, B, n: size, shuffle=False),
         "every step uses the full gradient over all n examples: use only the batch's rows":
             _sgd_variant(lambda size, B, n: n, full=True),
+        "your θ moves uphill: the update subtracts the gradient, θ ← θ − η g_B":
+            _sgd_variant(lambda size, B, n: -size),
+        "one epoch too many: `for epoch in range(epochs)` makes exactly `epochs` passes over "
+        "the data": _one_epoch_too_many,
     },
+    mutants=(
+        Mutant("the update adds the gradient, θ + η g_B", _sgd_variant(lambda size, B, n: -size)),
+        Mutant("one epoch too many", _one_epoch_too_many),
+    ),
     forbidden=(sgd_linear_regression, SGD, MiniBatches),
 ))
 
@@ -214,6 +242,16 @@ def _over_sqrt_B(X, y, theta, batch_size):
     return _spread(X, y, theta) / np.sqrt(batch_size) * (n - batch_size) / (n - 1)
 
 
+def _standard_deviation(X, y, theta, batch_size):
+    return np.sqrt(minibatch_gradient_variance(X, y, theta, batch_size))
+
+
+def _factor_inverted(X, y, theta, batch_size):
+    n = len(y)
+    with np.errstate(divide="ignore"):
+        return _spread(X, y, theta) / batch_size * (n - 1) / np.float64(n - batch_size)
+
+
 register(Question(
     exercise=EXERCISE,
     id="q3",
@@ -237,7 +275,15 @@ register(Question(
             _not_centred,
         "the variance falls like 1/B (it is the standard deviation that falls like 1/√B)":
             _over_sqrt_B,
+        "that is a standard deviation (you took a square root): the question asks for the "
+        "variance E‖g_B − ∇J‖² itself": _standard_deviation,
+        "the finite-population factor is upside down: (n − B)/(n − 1) shrinks the variance, "
+        "to 0 when the batch is the whole data set": _factor_inverted,
     },
+    mutants=(
+        Mutant("the standard deviation instead of the variance", _standard_deviation),
+        Mutant("the finite-population factor inverted, (n − 1)/(n − B)", _factor_inverted),
+    ),
     forbidden=(minibatch_gradient_variance,),
 ))
 
@@ -270,6 +316,18 @@ def _every_epoch(lr0, gamma, step_size, epoch):
     return lr0 * gamma**epoch
 
 
+def _remainder(lr0, gamma, step_size, epoch):
+    return lr0 * gamma ** (epoch % step_size)
+
+
+def _rounded_up(lr0, gamma, step_size, epoch):
+    return lr0 * gamma ** -(-epoch // step_size)
+
+
+def _one_decay_more(lr0, gamma, step_size, epoch):
+    return lr0 * gamma ** (epoch // step_size + 1)
+
+
 register(Question(
     exercise=EXERCISE,
     id="q4",
@@ -285,6 +343,15 @@ register(Question(
         "γ^(epoch/step_size) without rounding down is exponential decay; step decay keeps η "
         "constant within each block of step_size epochs (use //)": _no_floor,
         "you multiply by γ every epoch: that ignores step_size": _every_epoch,
+        "the exponent is ⌊epoch/step_size⌋, the number of whole blocks (epoch // step_size), "
+        "not the remainder epoch % step_size": _remainder,
+        "rounding up (ceil) decays step_size − 1 epochs early: epochs 1 … step_size already "
+        "get γ. Round down, epoch // step_size": _rounded_up,
     },
+    mutants=(
+        Mutant("epoch % step_size for the exponent", _remainder),
+        Mutant("ceil(epoch / step_size) for the exponent", _rounded_up),
+        Mutant("one decay too many from the start", _one_decay_more, "factor"),
+    ),
     forbidden=(step_decay_lr, StepLR),
 ))

@@ -9,7 +9,7 @@ parameter. The quadratic questions use ``course_lib.quadratic``.
 import numpy as np
 
 from course_lib import Parameter, quadratic
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 from course_lib.optim import SGD
 
 EXERCISE = "03_momentum_and_nesterov"
@@ -70,6 +70,26 @@ def _b_opposite_sign(theta, g, v, lr, mu):
     return theta + lr * v, v
 
 
+def _whole_convention_a(theta, g, v, lr, mu):
+    v = mu * v + lr * g
+    return theta - v, v
+
+
+def _b_not_decayed(theta, g, v, lr, mu):
+    v = v + g
+    return theta - lr * v, v
+
+
+def _b_nesterov(theta, g, v, lr, mu):
+    v = mu * v + g
+    return theta - lr * (g + mu * v), v
+
+
+def _b_uphill(theta, g, v, lr, mu):
+    v = mu * v + g
+    return theta + lr * v, v
+
+
 def _swapped(step):
     """The right step returning its pair in the wrong order."""
     def variant(*args):
@@ -97,11 +117,23 @@ register(Question(
         "the step uses g_t instead of the new velocity v_t: θ_{t+1} = θ_t − η v_t": _b_plain_gd,
         "the velocity averages (1 − μ) g_t (dampening = μ, like Adam's first moment): "
         "PyTorch's momentum adds the whole gradient, v_t = μ v_{t−1} + g_t": _b_average,
-        "the velocity has the opposite sign (CS231n writes v ← μv − g, θ ← θ + ηv): here v "
-        "points along the gradient, v_t = μ v_{t−1} + g_t, and the step subtracts it":
+        "the velocity has the opposite sign (v ← μv − g, θ ← θ + ηv): here v points along "
+        "the gradient, v_t = μ v_{t−1} + g_t, and the step subtracts it":
             _b_opposite_sign,
         "the pair is in the wrong order: return (theta_next, v_new)": _swapped(momentum_step),
+        "that is the whole textbook convention (a), v_t = μ v_{t−1} + η g_t and θ − v_t: "
+        "PyTorch's (b) adds the raw gradient, v_t = μ v_{t−1} + g_t, and steps θ − η v_t":
+            _whole_convention_a,
+        "the old velocity is not decayed: v_t = μ v_{t−1} + g_t": _b_not_decayed,
+        "that is Nesterov's step (PyTorch's nesterov=True, θ − η(g_t + μ v_t)); plain momentum "
+        "steps θ_{t+1} = θ_t − η v_t": _b_nesterov,
     },
+    mutants=(
+        Mutant("the whole convention (a)", _whole_convention_a),
+        Mutant("μ dropped: v_t = v_{t−1} + g_t", _b_not_decayed),
+        Mutant("Nesterov's step instead of plain momentum", _b_nesterov),
+        Mutant("the step added, θ + η v_t", _b_uphill, ("step", "element")),
+    ),
     forbidden=(SGD, momentum_step),
 ))
 
@@ -133,6 +165,21 @@ def _a_opposite_sign(theta, g, v, lr, gamma):
     return theta + v, v
 
 
+def _whole_convention_b(theta, g, v, lr, gamma):
+    v = gamma * v + g
+    return theta - lr * v, v
+
+
+def _a_not_decayed(theta, g, v, lr, gamma):
+    v = v + lr * g
+    return theta - v, v
+
+
+def _a_uphill(theta, g, v, lr, gamma):
+    v = gamma * v + lr * g
+    return theta + v, v
+
+
 register(Question(
     exercise=EXERCISE,
     id="q2",
@@ -151,7 +198,15 @@ register(Question(
         "the velocity has the opposite sign (Sutskever et al. and CS231n write v ← γv − ηg, "
         "θ ← θ + v): here v_t = γ v_{t−1} + η g_t and θ_{t+1} = θ_t − v_t": _a_opposite_sign,
         "the pair is in the wrong order: return (theta_next, v_new)": _swapped(momentum_step_a),
+        "that is the whole PyTorch convention (b), v_t = γ v_{t−1} + g_t and θ − η v_t: in "
+        "convention (a) the velocity adds η g_t and the step is θ_t − v_t": _whole_convention_b,
+        "the old velocity is not decayed: v_t = γ v_{t−1} + η g_t": _a_not_decayed,
     },
+    mutants=(
+        Mutant("the whole convention (b)", _whole_convention_b),
+        Mutant("γ dropped: v_t = v_{t−1} + η g_t", _a_not_decayed),
+        Mutant("the step added, θ + v_t", _a_uphill, ("step", "element")),
+    ),
     forbidden=(SGD, momentum_step_a, momentum_step),
 ))
 
@@ -209,6 +264,18 @@ def _lookahead_without_gamma(theta, v, A, b, lr, gamma):
     return theta - v, v
 
 
+def _phi_form(theta, v, A, b, lr, gamma):
+    g = A @ theta - b
+    v = gamma * v + lr * g
+    return theta - (gamma * v + lr * g), v
+
+
+def _nesterov_uphill(theta, v, A, b, lr, gamma):
+    ahead = theta - gamma * v
+    v = gamma * v + lr * (A @ ahead - b)
+    return theta + v, v
+
+
 register(Question(
     exercise=EXERCISE,
     id="q3",
@@ -229,7 +296,14 @@ register(Question(
             _lookahead_without_gamma,
         "the gradient of ½ θᵀAθ − bᵀθ is Aθ − b (you added b)": _gradient_sign_of_b,
         "the pair is in the wrong order: return (theta_next, v_new)": _swapped(nesterov_step),
+        "that is PyTorch's form of Nesterov (the gradient at the stored point, then the step "
+        "θ − (γ v_t + η g)): it tracks φ = θ − γ v, not θ. This question's look-ahead form takes "
+        "the gradient at θ_t − γ v_{t−1} and steps θ_{t+1} = θ_t − v_t": _phi_form,
     },
+    mutants=(
+        Mutant("PyTorch's φ-form where the look-ahead form is asked", _phi_form),
+        Mutant("the step added, θ + v_t", _nesterov_uphill, ("step", "element")),
+    ),
     forbidden=(SGD, nesterov_step),
 ))
 
@@ -294,6 +368,11 @@ register(Question(
         "first and the last": _first_and_last,
         "the pair is in the wrong order: return (eta, mu)": _swapped(optimal_momentum),
     },
+    mutants=(
+        Mutant("η* squared term by term, 4/(λ_max + λ_min)", lambda eigenvalues: (
+            4 / (max(eigenvalues) + min(eigenvalues)), optimal_momentum(eigenvalues)[1]),
+            "element"),
+    ),
     forbidden=(quadratic.momentum_optimal,),
 ))
 
@@ -332,5 +411,11 @@ register(Question(
         "that is Nesterov's narrower limit (2 + 2μ)/((1 + 2μ) λ_max); the heavy ball's is "
         "(2 + 2μ)/λ_max": lambda eigenvalues, mu: (2 + 2 * mu) / ((1 + 2 * mu) * max(eigenvalues)),
     },
+    mutants=(
+        Mutant("(2 − 2μ)/λ_max: the sign of the momentum term", lambda eigenvalues, mu:
+               (2 - 2 * mu) / max(eigenvalues), "argument"),
+        Mutant("2(1 + μ)²/λ_max: the momentum term squared", lambda eigenvalues, mu:
+               2 * (1 + mu) ** 2 / max(eigenvalues), ("argument", "factor")),
+    ),
     forbidden=(quadratic.largest_stable_eta,),
 ))

@@ -9,7 +9,7 @@ semantics: ε added to the square root, bias correction with t counted from 1, A
 import numpy as np
 
 from course_lib import Parameter
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 from course_lib.optim import Adagrad, Adam, AdamW, RMSprop
 
 EXERCISE = "04_adaptive_learning_rates"
@@ -82,6 +82,14 @@ register(Question(
             lambda theta, g, G, lr, eps: (theta - lr * g / (G + g**2 + eps), G + g**2),
         "the pair is in the wrong order: return (theta_next, G_new)": _swapped(adagrad_step, (1, 0)),
     },
+    mutants=(
+        Mutant("the step added, θ + η g/(√G + ε)",
+               lambda theta, g, G, lr, eps: (theta + lr * g / (np.sqrt(G + g**2) + eps), G + g**2),
+               ("step", "element")),
+        Mutant("η missing from the step",
+               lambda theta, g, G, lr, eps: (theta - g / (np.sqrt(G + g**2) + eps), G + g**2),
+               ("step", "element")),
+    ),
     forbidden=(Adagrad, adagrad_step),
 ))
 
@@ -155,6 +163,12 @@ register(Question(
                 theta - lr * g / (alpha * v + (1 - alpha) * g**2 + eps), alpha * v + (1 - alpha) * g**2),
         "the pair is in the wrong order: return (theta_next, v_new)": _swapped(rmsprop_step, (1, 0)),
     },
+    mutants=(
+        Mutant("the step added", lambda theta, g, v, lr, alpha, eps: (
+            2 * theta - rmsprop_step(theta, g, v, lr, alpha, eps)[0],
+            rmsprop_step(theta, g, v, lr, alpha, eps)[1]), ("step", "element")),
+        Mutant("α and 1 − α swapped", _rms_decay_swapped),
+    ),
     forbidden=(RMSprop, rmsprop_step),
 ))
 
@@ -170,6 +184,15 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
     theta, state = _one_step(Adam, theta, g, {"step": t - 1, "exp_avg": m, "exp_avg_sq": v},
                              lr=lr, betas=(beta1, beta2), eps=eps)
     return theta, state["exp_avg"], state["exp_avg_sq"]
+
+
+def adam_step_numpy(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """The same Adam step in NumPy alone: what the batch grader puts in place of the learner's
+    ``adam_step`` while grading q4 and q5 (course_lib's Adam is forbidden there)."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
 def _adam_cases(rng):
@@ -191,13 +214,18 @@ def _adam_direction(m_hat, v_hat, eps):
 
 
 def _adam_variant(correct1=True, correct2=True, beta2_factor=True, step=lambda t: t,
-                  direction=_adam_direction, betas_swapped=False, return_corrected=False):
+                  direction=_adam_direction, betas_swapped=False, return_corrected=False,
+                  beta1_factor=True, decays_swapped=False):
     """An Adam step with one of the known mistakes switched on."""
     def variant(theta, g, m, v, t, lr, beta1, beta2, eps):
         if betas_swapped:
             beta1, beta2 = beta2, beta1
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + ((1 - beta2) if beta2_factor else 1.0) * g**2
+        if decays_swapped:
+            m = (1 - beta1) * m + beta1 * g
+            v = (1 - beta2) * v + beta2 * g**2
+        else:
+            m = beta1 * m + ((1 - beta1) if beta1_factor else 1.0) * g
+            v = beta2 * v + ((1 - beta2) if beta2_factor else 1.0) * g**2
         s = step(t)
         with np.errstate(divide="ignore", invalid="ignore"):
             m_hat = m / (1 - beta1**s) if correct1 else m
@@ -205,6 +233,14 @@ def _adam_variant(correct1=True, correct2=True, beta2_factor=True, step=lambda t
             theta_next = theta - lr * direction(m_hat, v_hat, eps)
         return (theta_next, m_hat, v_hat) if return_corrected else (theta_next, m, v)
     return variant
+
+
+def _adam_efficient_form(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """Kingma and Ba's 'efficient' order: η_t = η √(1 − β₂ᵗ)/(1 − β₁ᵗ), θ − η_t m/(√v + ε̂)."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return theta - lr_t * m / (np.sqrt(v) + eps), m, v
 
 
 def _adam_sqrt_corrected_wrongly(theta, g, m, v, t, lr, beta1, beta2, eps):
@@ -249,7 +285,32 @@ register(Question(
         "(the correction is recomputed from them at every step)": _adam_variant(return_corrected=True),
         "the results are in the wrong order: return (theta_next, m_new, v_new)":
             _swapped(adam_step, (0, 2, 1)),
+        "the (1 − β₁) factor is missing: m_t = β₁ m_{t−1} + (1 − β₁) g_t":
+            _adam_variant(beta1_factor=False),
+        "only v is bias-corrected: m̂_t = m_t/(1 − β₁ᵗ) is needed too":
+            _adam_variant(correct1=False),
+        "the decays are on the wrong terms: β₁ and β₂ multiply the old averages m_{t−1} and "
+        "v_{t−1}, (1 − β₁) and (1 − β₂) the new g_t and g_t²": _adam_variant(decays_swapped=True),
+        "that is the paper's 'efficient' form, η√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m_t/(√v_t + ε̂): its ε̂ "
+        "is not PyTorch's ε. Use m̂_t/(√v̂_t + ε) with the corrected moments":
+            _adam_efficient_form,
+        "two slips: bias correction is missing (divide m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ), "
+        "and ε is inside the square root (the step is η m̂_t/(√v̂_t + ε))": _adam_variant(
+            correct1=False, correct2=False,
+            direction=lambda m_hat, v_hat, eps: m_hat / np.sqrt(v_hat + eps)),
     },
+    mutants=(
+        Mutant("(1 − β₁) missing", _adam_variant(beta1_factor=False)),
+        Mutant("only v̂ corrected", _adam_variant(correct1=False)),
+        Mutant("the decays on the wrong terms", _adam_variant(decays_swapped=True)),
+        Mutant("the paper's efficient ε̂ form", _adam_efficient_form),
+        Mutant("no bias correction and ε inside the root", _adam_variant(
+            correct1=False, correct2=False,
+            direction=lambda m_hat, v_hat, eps: m_hat / np.sqrt(v_hat + eps))),
+        Mutant("the step added", _adam_variant(direction=lambda m_hat, v_hat, eps:
+                                               -m_hat / (np.sqrt(v_hat) + eps)),
+               ("step", "element")),
+    ),
     forbidden=(Adam, AdamW, adam_step),
 ))
 
@@ -284,6 +345,11 @@ def _decay_after_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
     return (1 - lr * weight_decay) * theta_next, m, v
 
 
+def _decay_grows(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step((1 + lr * weight_decay) * np.asarray(theta), g, m, v, t, lr, beta1, beta2,
+                     eps)
+
+
 register(Question(
     exercise=EXERCISE,
     id="q4",
@@ -298,7 +364,9 @@ register(Question(
         "AdamW shrinks θ directly: θ ← (1 − ηλ) θ":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 theta, g + wd * theta, m, v, t, lr, b1, b2, eps),
-        "the decay is not multiplied by η: AdamW's shrink factor is (1 − ηλ), not (1 − λ)":
+        "you shrank θ by (1 − λ), the form of Loshchilov & Hutter's paper (there a schedule multiplier, 1 "
+        "without a schedule, scales the decay, not the learning rate); this exercise uses PyTorch's "
+        "convention, θ ← (1 − ηλ) θ with η = lr":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 (1 - wd) * theta, g, m, v, t, lr, b1, b2, eps),
         "the weight decay is missing: θ ← (1 − ηλ) θ before the Adam step":
@@ -306,8 +374,16 @@ register(Question(
                 theta, g, m, v, t, lr, b1, b2, eps),
         "the decay is applied after the Adam step; PyTorch (and this exercise) shrinks θ_t first":
             _decay_after_step,
+        "the decay's sign is flipped: weight decay shrinks θ, θ ← (1 − ηλ) θ, not (1 + ηλ) θ":
+            _decay_grows,
     },
+    mutants=(
+        Mutant("(1 + ηλ) for the decay", _decay_grows),
+        Mutant("an L2 penalty instead of decoupled decay", lambda theta, g, m, v, t, lr, b1, b2,
+               eps, wd: _adam_plain(theta, g + wd * theta, m, v, t, lr, b1, b2, eps)),
+    ),
     forbidden=(Adam, AdamW, adamw_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))
 
 
@@ -374,5 +450,12 @@ register(Question(
         "bias correction is missing: divide m_t by 1 − β₁ᵗ and v_t by 1 − β₂ᵗ":
             _run_variant(step=lambda k: k + 1, correct=False),
     },
+    mutants=(
+        Mutant("one step too many", lambda theta0, curvatures, steps, lr, beta1, beta2, eps:
+               adam_run(theta0, curvatures, steps + 1, lr, beta1, beta2, eps), "length"),
+        Mutant("θ₀ left out of the path", lambda theta0, curvatures, steps, lr, beta1, beta2, eps:
+               adam_run(theta0, curvatures, steps, lr, beta1, beta2, eps)[1:], "length"),
+    ),
     forbidden=(Adam, AdamW, adam_run, adam_step),
+    builds_on={"adam_step": adam_step_numpy},
 ))

@@ -7,7 +7,7 @@ import numpy as np
 from course_lib import Parameter, optim
 from course_lib.clip import clip_grad_norm_
 from course_lib.diagnostics import grad_stats, snapshot, update_to_weight_ratios
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 
 EXERCISE = "05_gradient_diagnostics"
 
@@ -37,6 +37,14 @@ def _layer_gradients(rng):
 
 
 # ---------------------------------------------------------------- q1 per-layer norms
+def _root_mean_square(grads):
+    return np.array([np.sqrt(np.mean(np.square(g))) for g in grads])
+
+
+def _one_global_norm(grads):
+    return float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+
+
 def layer_gradient_norms(grads):
     """The reference: ‖g‖₂ of each tensor, from course_lib.diagnostics.grad_stats."""
     stats = grad_stats(_parameters(grads, grads))
@@ -59,7 +67,15 @@ register(Question(
             lambda grads: np.array([np.mean(np.abs(g)) for g in grads]),
         "that is max |g_i| (the ∞-norm); the question asks for the 2-norm √(Σ g_i²)":
             lambda grads: np.array([np.max(np.abs(g)) for g in grads]),
+        "that is the root mean square √(mean g_i²); the norm sums the squares, √(Σ g_i²)":
+            _root_mean_square,
+        "that is one norm over all the tensors together; the question asks for one norm per "
+        "tensor, in order": _one_global_norm,
     },
+    mutants=(
+        Mutant("the root mean square", _root_mean_square),
+        Mutant("one global norm instead of one per tensor", _one_global_norm),
+    ),
     forbidden=(grad_stats,),
 ))
 
@@ -91,6 +107,11 @@ def _scales_up(grads, max_norm):
     return [np.asarray(g) * max_norm / total for g in grads]
 
 
+def _clips_only_short(grads, max_norm):
+    total = np.sqrt(sum(np.sum(np.square(g)) for g in grads))
+    return [np.asarray(g) * (max_norm / total if total < max_norm else 1.0) for g in grads]
+
+
 def _by_value(grads, max_norm):
     return [np.clip(g, -max_norm, max_norm) for g in grads]
 
@@ -106,14 +127,22 @@ register(Question(
     rtol=1e-5,   # PyTorch's c/(‖g‖ + 1e-6) and the exact c/‖g‖ both pass
     atol=1e-12,
     mistakes={
-        "per-tensor clipping: each tensor was scaled by its own norm; compute ONE norm over all "
-        "gradients together, ‖g‖ = √(Σ_tensors Σ_i g_i²), and scale every tensor by the same "
-        "factor": _per_tensor,
+        "that is per-tensor clipping (each tensor scaled by its own norm, Keras's clipnorm), not what "
+        "this question asks: compute ONE norm over all gradients together, ‖g‖ = √(Σ_tensors Σ_i g_i²), "
+        "and scale every tensor by the same factor": _per_tensor,
         "you scaled small gradients up: the factor is min(1, c/‖g‖), so a gradient already "
         "shorter than c stays as it is": _scales_up,
         "that clips each entry to [−c, c] (clipping by value), which changes the direction; "
         "clip the global norm": _by_value,
+        "the test is the wrong way round: scale by c/‖g‖ only when ‖g‖ > c, and leave a "
+        "shorter gradient as it is": _clips_only_short,
     },
+    mutants=(
+        Mutant("scaled only when ‖g‖ < c", _clips_only_short),
+        Mutant("scaled by ‖g‖/c", lambda grads, max_norm: [
+            np.asarray(g) * max(1.0, np.sqrt(sum(np.sum(np.square(h)) for h in grads)) / max_norm)
+            for g in grads], ("argument", "factor")),
+    ),
     forbidden=(clip_grad_norm_,),
 ))
 
@@ -139,6 +168,10 @@ def _init_cases(rng):
     return cases
 
 
+def _swapped_kinds(kind, fan_in, fan_out):
+    return init_std("he" if kind == "xavier" else "xavier", fan_in, fan_out)
+
+
 register(Question(
     exercise=EXERCISE,
     id="q3",
@@ -151,7 +184,8 @@ register(Question(
     mistakes={
         "that is the variance; the standard deviation is its square root":
             lambda kind, fan_in, fan_out: init_std(kind, fan_in, fan_out) ** 2,
-        "He uses the fan-in only: σ = √(2 / n_in)":
+        "that is He's fan-out form (PyTorch's mode='fan_out'); this question asks for the fan-in "
+        "form, σ = √(2 / n_in)":
             lambda kind, fan_in, fan_out: (np.sqrt(2.0 / fan_out) if kind == "he"
                                            else init_std(kind, fan_in, fan_out)),
         "He's factor 2 (for ReLU, which zeroes half of its inputs) is missing: σ = √(2 / n_in)":
@@ -166,7 +200,14 @@ register(Question(
         "that is the bound a of the uniform version U(−a, a), a = √(6 / (n_in + n_out)) or "
         "√(6 / n_in); the normal's standard deviation is a/√3":
             lambda kind, fan_in, fan_out: np.sqrt(3.0) * init_std(kind, fan_in, fan_out),
+        "the two formulas are swapped: Xavier's uses n_in + n_out, He's n_in alone":
+            _swapped_kinds,
     },
+    mutants=(
+        Mutant("Xavier and He swapped", _swapped_kinds),
+        Mutant("He with fan_out", lambda kind, fan_in, fan_out: (
+            np.sqrt(2.0 / fan_out) if kind == "he" else init_std(kind, fan_in, fan_out))),
+    ),
 ))
 
 
@@ -192,7 +233,29 @@ def _norm_profiles(rng):
         if index % 2:
             norms[depth // 2] *= 1e4                          # one layer with a large gradient
         cases.append((norms, float(rng.choice([1e-3, 1e-2]))))
+    # Not monotone: a vanishing layer above a healthy one (layer 2 healthy, layers 0, 1, 3 not).
+    cases.append((np.array([1e-6, 1e-5, 0.5, 1e-4, 0.2, 2.0]), 1e-2))
+    # A layer exactly at the threshold (0.01 · 2.0 = 0.02 exactly): not vanishing, since the
+    # rule is strict, ‖g_l‖ < ratio·‖g_last‖ (the division 0.02/2.0 is exact too).
+    cases.append((np.array([1e-5, 0.02, 0.5, 2.0]), 1e-2))
     return cases
+
+
+def _at_most(norms, ratio):
+    norms = np.asarray(norms, dtype=float)
+    return [int(i) for i in np.flatnonzero(norms[:-1] <= ratio * norms[-1])]
+
+
+def _assumes_monotone(norms, ratio):
+    """Every layer below the first healthy one: right only if the norms grow monotonically."""
+    norms = np.asarray(norms, dtype=float)
+    healthy = np.flatnonzero(norms[:-1] >= ratio * norms[-1])
+    return list(range(int(healthy[0]) if healthy.size else len(norms) - 1))
+
+
+def _against_first(norms, ratio):
+    norms = np.asarray(norms, dtype=float)
+    return [int(i) for i in np.flatnonzero(norms[:-1] < ratio * norms[0])]
 
 
 register(Question(
@@ -211,7 +274,18 @@ register(Question(
             lambda norms, ratio: [int(i) for i in np.flatnonzero(np.asarray(norms)[:-1] < ratio)],
         "layers are numbered from 0 (the input side)": lambda norms, ratio: [
             i + 1 for i in vanishing_layers(norms, ratio)],
+        "the rule is strict, ‖g_l‖ < ratio·‖g_last‖: a layer exactly at the threshold does "
+        "not vanish (you used ≤)": _at_most,
+        "the norms need not grow from the input to the loss: test every layer on its own, "
+        "not only the layers before the first healthy one": _assumes_monotone,
+        "compare each layer with the LAST layer's norm (the one nearest the loss), not with the "
+        "first": _against_first,
     },
+    mutants=(
+        Mutant("≤ where the rule says <", _at_most),
+        Mutant("assumes the norms grow monotonically", _assumes_monotone),
+        Mutant("compared with the first layer", _against_first),
+    ),
 ))
 
 
@@ -251,5 +325,10 @@ register(Question(
         "use norms, not squared norms": lambda weights, grads, lr: np.array(
             [lr * np.sum(np.square(g)) / np.sum(np.square(w)) for w, g in zip(weights, grads)]),
     },
+    mutants=(
+        Mutant("‖θ‖/‖Δθ‖ upside down", lambda weights, grads, lr: np.array(
+            [np.linalg.norm(w) / (lr * np.linalg.norm(g)) for w, g in zip(weights, grads)]),
+            "inverse"),
+    ),
     forbidden=(update_to_weight_ratios,),
 ))

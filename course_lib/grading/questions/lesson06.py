@@ -3,7 +3,7 @@
 import numpy as np
 
 from course_lib import optim
-from course_lib.grading.registry import Question, register
+from course_lib.grading.registry import Mutant, Question, register
 from course_lib.lr_finder import lr_range_test, range_test_lrs, suggest_lr
 from course_lib.optimizer_memory import state_size
 from course_lib.schedules import warmup_cosine
@@ -67,6 +67,13 @@ def _cosine_without_half(t, lr, warmup_steps, total_steps, min_lr):
     return min_lr + (lr - min_lr) * (1 + np.cos(np.pi * progress))
 
 
+def _cosine_without_pi(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return lr * t / warmup_steps
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(progress))
+
+
 def warmup_cosine_lr(t, lr, warmup_steps, total_steps, min_lr):
     """The reference: η_t of course_lib.schedules.warmup_cosine."""
     return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
@@ -96,7 +103,13 @@ register(Question(
         "(t − T_w)/(T − T_w), not t/T": _cosine_not_shifted,
         "the cosine factor is ½(1 + cos(…)), which runs from 1 to 0; without the ½ it "
         "runs from 2 to 0": _cosine_without_half,
+        "the cosine's angle is π·(t − T_w)/(T − T_w), running from 0 to π; without the π it "
+        "stops at 1 radian and η_t never reaches η_min": _cosine_without_pi,
     },
+    mutants=(
+        Mutant("cos without π", _cosine_without_pi),
+        Mutant("the warm-up counted from 0, η(t − 1)/T_w", _warmup_from_zero),
+    ),
     forbidden=(warmup_cosine,),
 ))
 
@@ -145,6 +158,10 @@ def _initial_loss_too(X, y, lr_min, lr_max, num_steps):
                            _range_test_with(np.geomspace(lr_min, lr_max, num_steps), X, y)])
 
 
+def _decreasing_lrs(X, y, lr_min, lr_max, num_steps):
+    return _range_test_with(np.geomspace(lr_max, lr_min, num_steps), X, y)
+
+
 def _linear_spacing(X, y, lr_min, lr_max, num_steps):
     return _range_test_with(np.linspace(lr_min, lr_max, num_steps), X, y)
 
@@ -175,7 +192,14 @@ register(Question(
             _gradient_without_two,
         "you also returned the loss at θ_0: return K losses, the loss after each of the K steps":
             _initial_loss_too,
+        "your η decreases: a range test starts at η_min and multiplies it by the same factor "
+        "each step up to η_max": _decreasing_lrs,
     },
+    mutants=(
+        Mutant("one step too few", lambda X, y, lr_min, lr_max, num_steps: range_test_losses(
+            X, y, lr_min, lr_max, num_steps)[:-1], "length"),
+        Mutant("the learning rates in decreasing order", _decreasing_lrs),
+    ),
     forbidden=(lr_range_test, range_test_lrs),
 ))
 
@@ -191,6 +215,8 @@ def _range_test_curves(rng):
         losses = (0.1 + 2.2 / (1 + np.exp(4 * (log_lrs - fall)))
                   + np.maximum(0.0, log_lrs - rise) ** 2 + 0.005 * rng.random(k))
         losses[-1] = np.inf if index == 0 else np.nan   # the run diverged
+        if index == 4:  # one step whose loss came out NaN early on, before the minimum
+            losses[2] = np.nan
         cases.append((10.0**log_lrs, losses))
     return cases
 
@@ -206,6 +232,12 @@ def _nan_not_ignored(lrs, losses):
 def _steepest_drop(lrs, losses):
     finite = np.where(np.isfinite(losses), losses, np.nan)
     return float(np.asarray(lrs)[1:][np.nanargmin(np.diff(finite))] / 10)
+
+
+def _dropped_losses_only(lrs, losses):
+    losses = np.asarray(losses, dtype=float)
+    finite = losses[np.isfinite(losses)]
+    return float(np.asarray(lrs)[np.argmin(finite)] / 10)
 
 
 def suggest_learning_rate(lrs, losses):
@@ -229,7 +261,15 @@ register(Question(
         "NaN; ignore losses that are not finite": _nan_not_ignored,
         "you took the steepest drop of the loss; this question asks for one tenth of the "
         "η with the lowest loss": _steepest_drop,
+        "you dropped the non-finite losses but not their learning rates, so the two no longer "
+        "line up: keep lrs[finite] and losses[finite] together (or use np.nanargmin)":
+            _dropped_losses_only,
     },
+    mutants=(
+        Mutant("NaN losses dropped without their learning rates", _dropped_losses_only),
+        Mutant("ten times the best η instead of a tenth", lambda lrs, losses:
+               100 * suggest_learning_rate(lrs, losses), "factor"),
+    ),
     forbidden=(suggest_lr,),
 ))
 
@@ -286,6 +326,18 @@ def _counts_theta(name, n):
     return optimizer_state_size(name, n) + n
 
 
+def _counts_theta_and_g(name, n):
+    return optimizer_state_size(name, n) + 2 * n
+
+
+def _adamw_three(name, n):
+    return 3 * n if name == "AdamW" else optimizer_state_size(name, n)
+
+
+def _rmsprop_two(name, n):
+    return 2 * n if name == "RMSprop" else optimizer_state_size(name, n)
+
+
 def _newton_linear(name, n):
     return n if name == "Newton" else optimizer_state_size(name, n)
 
@@ -312,6 +364,13 @@ register(Question(
             _adadelta_one_average,
         "count arrays only: NAdam's product μ₁⋯μ_t is one number, like the step counter t":
             _counts_scalars,
+        "you counted θ and its gradient g too (2n): count only the state the optimizer adds":
+            _counts_theta_and_g,
     },
+    mutants=(
+        Mutant("θ and g counted in the state", _counts_theta_and_g),
+        Mutant("AdamW counted as 3n", _adamw_three, "argument"),
+        Mutant("RMSprop counted as 2n", _rmsprop_two, "argument"),
+    ),
     forbidden=(state_size,),
 ))

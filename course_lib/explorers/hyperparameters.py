@@ -1,12 +1,12 @@
-"""An explorer with one slider per hyperparameter: η and μ (lesson 3), η, β₁, β₂ (lesson 4), …
+"""The explorer of lessons 3 and 4: one slider per hyperparameter (η and μ; η, β₁, β₂, …).
 
-``course_lib.widgets`` explores the learning rate and races optimizers; this module adds
-sliders for *any* hyperparameters, shared by several optimizers, on a choice of surfaces.
-It reuses ``widgets.SurfaceExplorer`` for the runs and the figure (contour with the paths,
-loss on a log scale) and keeps the same two layers:
+Sliders for *any* hyperparameters, shared by several optimizers, on a choice of surfaces.
+Built like every explorer: ``surface_paths.SurfaceExplorer`` runs the optimizers and draws
+the figure (contour with the paths, loss on a log scale), ``wiring.wire`` connects the
+controls:
 
 * ``HyperparameterExplorer`` computes and draws, without widgets (tested directly);
-* ``explore_hyperparameters`` wires ipywidgets 8 controls to it with ``widgets.wire``.
+* ``explore_hyperparameters`` wires ipywidgets 8 controls to it.
 
 Each optimizer is ``(class, fixed hyperparameters, linked)``, where ``linked`` maps a
 hyperparameter name to the name of the control that sets it, or to a tuple of names for
@@ -14,7 +14,8 @@ a tuple-valued hyperparameter, e.g. ``"Momentum": (SGD, {}, {"lr": "η", "moment
 or ``"Adam": (Adam, {}, {"lr": "η", "betas": ("β₁", "β₂")})``.
 """
 
-from course_lib.widgets import SurfaceExplorer, plot_window, wire
+from course_lib.explorers.surface_paths import SurfaceExplorer, plot_window
+from course_lib.explorers.wiring import slider_style, wire
 
 
 class HyperparameterExplorer:
@@ -92,9 +93,7 @@ def explore_hyperparameters(arenas, optimizers, controls, max_steps=500):
     first = next(iter(arenas))
     chooser = widgets.ToggleButtons(options=list(arenas), value=first, description="surface")
     steps = widgets.IntSlider(value=arenas[first].get("steps", 100), min=10, max=max_steps, step=10,
-                              description="steps T", continuous_update=False,
-                              style={"description_width": "110px"},
-                              layout=widgets.Layout(width="400px"))
+                              description="steps T", **slider_style())
     hold = set()
 
     def apply_defaults(arena):

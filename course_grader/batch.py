@@ -1,64 +1,84 @@
-"""Grading a class: every submission in its own isolated child, grades.csv and feedback/.
+"""Grading a class: every submission in its own isolated child, then the gradebook and reports.
 
 For each submitted notebook the parent (this process, trusted) reads the code
-cells, draws fresh random inputs for every question, and hands both to a
-child process (``child``, isolated by ``sandbox``). The child runs the cells
-and calls the learner's functions; the parent reads back only plain data,
-computes the expected values from the reference itself and scores them with
-the same code as ``check``. A child that crashes (segfault, ``os._exit``,
-killing itself) is rerun without the cell or question that crashed it, so the
-honest answers still earn their points.
+cells, draws every question's test inputs from the submission's seed (fixed
+per exercise, or per student with ``--variants``: see ``seeds``), and hands
+both to a child process (``child``, isolated by ``sandbox``). The child runs
+the cells and calls the learner's functions — an answer that builds on an
+earlier one (``Question.builds_on``) with a correct version of the earlier
+function in its place; the parent reads back only plain data, computes the
+expected values from the reference itself and scores them with the same code
+as ``check``. A child that crashes (segfault, ``os._exit``, killing itself)
+is rerun without the cell or question that crashed it, so the honest answers
+still earn their points.
 
-Results go to ``OUT/feedback/<name>.json`` (one per submission, with the
-feedback a learner can read) and ``OUT/grades.csv`` (one row per submission),
-both written to a temporary file and renamed into place. A submission whose
-feedback already records the same content hash is not graded again unless
-``redo`` is set. Submissions are only ever read.
+Each submission's record goes to ``OUT/feedback/<name>.json`` (written to a
+temporary file and renamed into place); then ``export`` rebuilds the
+gradebooks, review sheets and reports from all the records in OUT. A
+submission whose feedback already records the same content hash and seed is
+not graded again unless ``redo`` is set. Submissions are only ever read.
 """
 
-import csv
-import hashlib
-import io
+import inspect
 import json
 import os
-import secrets
 import signal
+import stat
 import sys
 import tempfile
+import textwrap
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+import types
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from IPython.core.inputtransformer2 import TransformerManager
 
+from course_grader.answers import answer_sources, names_used
+from course_grader.export import Options, export
+from course_grader.gradebook import exact_status
+from course_grader.notebook import BadNotebook, content_hash, read_submission
+from course_grader.roster import match
+from course_grader.sandbox import Limits, isolation, run_job
+from course_grader.seeds import Seeding
+from course_grader.source_scan import (evasive_in_source, forbidden_in_cells,
+                                       forbidden_in_source, parse_cells)
+from course_grader.text import clean, clean_all, path_text
 from course_lib.grading import plain, registry
-from course_lib.grading.forbidden import (dotted_name, evasive_in_source, forbidden_in_cells,
-                                          forbidden_in_source, parse_cells)
 from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result
-from course_lib.grading.notebook import BadNotebook, read_submission
-from course_lib.grading.sandbox import Limits, isolation, run_job
+from course_lib.grading.watch import dotted_name
 
 MAX_RESTARTS = 3  # reruns after a crash or a runaway cell, each skipping the culprit
 NAME_LIMIT = 100  # bytes of a feedback file's name (twice, with its folder's)
 MAX_CELLS = 10_000
-CRASH_OUTPUT = 200  # characters of output kept from a run a cell crashed  # cell statuses read back from a child (a notebook has far fewer)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as a formula
+CRASH_OUTPUT = 200  # characters of output kept from a run a cell crashed
+STATUS_LIMIT = 1000  # characters of a status (learner text in it is cut shorter still)
 
 
 def find_submissions(paths, out):
-    """The notebooks named by ``paths`` (files, or folders searched recursively), minus OUT."""
+    """The notebooks named by ``paths`` (files, or folders searched recursively without
+    following symbolic links), minus OUT. A symbolic link or special file named *.ipynb is
+    listed, to be graded 0 with the reason."""
     out = Path(out).resolve()
     found = []
     for path in map(Path, paths):
-        if path.is_dir():
-            found += [p for p in sorted(path.rglob("*.ipynb"))
-                      if out not in p.resolve().parents and ".ipynb_checkpoints" not in p.parts]
+        if _is_real_folder(path):
+            for folder, folders, files in os.walk(path):  # does not enter linked folders
+                folders[:] = sorted(name for name in folders if name != ".ipynb_checkpoints"
+                                    and Path(folder, name).resolve() != out)
+                found += [Path(folder, name) for name in sorted(files) if name.endswith(".ipynb")]
         else:
             found.append(path)
     return list(dict.fromkeys(found))
+
+
+def _is_real_folder(path):
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def feedback_names(submissions):
@@ -91,30 +111,34 @@ def _exercise_in_name(path):
     return max(matches, key=len) if matches else None
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while chunk := file.read(2**20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True,
+                     seeding=Seeding(), student_id=None, hide=()):
+    """Grade one notebook → its feedback record (a JSON-ready dict, every string in it safe
+    to write anywhere). Its test inputs come from ``seeding`` (see ``seeds``), for
+    ``student_id`` (default: the file name). ``hide``: folders the child must not read (see
+    ``run_job``)."""
+    record = _grade_submission(path, exercise, limits, use_bubblewrap, hide, seeding,
+                               student_id)
+    record["status"] = clean(record["status"], STATUS_LIMIT)
+    return clean_all(record)
 
 
-def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
-    """Grade one notebook → its feedback record (a JSON-ready dict)."""
+def _grade_submission(path, exercise, limits, use_bubblewrap, hide, seeding, student_id):
     started = time.monotonic()
-    record = {"file": str(path), "sha256": _sha256(path), "exercise": None,
+    record = {"file": path_text(path), "sha256": None, "exercise": None, "mtime": _mtime(path),
               "score": 0.0, "max_score": 0.0, "status": "", "isolation":
               isolation(use_bubblewrap).describe(), "questions": [], "cells": [], "output": "",
               "notes": [], "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     try:
         submission = read_submission(path)
+        record["sha256"] = submission.sha256
     except BadNotebook as error:
         submission, record["status"] = None, f"invalid notebook: {error}"
     record["exercise"] = exercise_of(path, submission, exercise)
     try:
         questions = registry.questions(record["exercise"])
     except KeyError:
-        record["exercise"] = _short(record["exercise"])  # the notebook's own, untrusted text
+        record["exercise"] = clean(record["exercise"], 80)  # the notebook's own, untrusted text
         record["status"] = record["status"] or f"unknown exercise {record['exercise']!r}"
         return record
     record["max_score"] = float(sum(q.points for q in questions))
@@ -123,21 +147,44 @@ def grade_submission(path, exercise=None, limits=Limits(), use_bubblewrap=True):
                                for q in questions]
         return record
     record["notes"] += submission.notes
+    record["written"] = submission.written or []
+    seed = seeding.seed(record["exercise"], student_id or Path(path).stem)
     results, problems = _grade_cells_and_questions(submission, questions, limits, use_bubblewrap,
-                                                   record)
+                                                   record, seed, hide)
     named = _exercise_in_name(path)
     if not exercise and named not in (None, record["exercise"]):  # another exercise's answers?
         problems.insert(0, f"graded as {record['exercise']} (the notebook's metadata) but the "
                            f"file name says {named}")
-    record["questions"] = [result.to_dict() for result in results]
-    record["score"] = round(sum(result.score for result in results), 6)
-    record["status"] = "; ".join(problems) or "ok"
+    elif not exercise and named is None:  # an easier exercise's name in the metadata?
+        problems.insert(0, f"graded as {record['exercise']} from the notebook's metadata alone "
+                           "(the file name names no exercise; --exercise decides for a folder)")
+    record["questions"] = results
+    record["score"] = round(sum(result["score"] for result in results), 6)
+    record["status"] = exact_status(problems, results)
     record["seconds"] = round(time.monotonic() - started, 3)
     return record
 
 
-def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, record):
-    seed = secrets.randbits(63)
+def _portable(function):
+    """A correct earlier answer as the child rebuilds it: its source and the modules it uses
+    (the questions' folder, where it is defined, is hidden from the child)."""
+    scope = function.__globals__
+    modules = {name: scope[name].__name__ for name in function.__code__.co_names
+               if isinstance(scope.get(name), types.ModuleType)}
+    return {"name": function.__name__, "source": textwrap.dedent(inspect.getsource(function)),
+            "modules": modules}
+
+
+def _mtime(path):
+    try:
+        return datetime.fromtimestamp(os.lstat(path).st_mtime, timezone.utc).isoformat()
+    except OSError:
+        return None
+
+
+def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, record, seed,
+                               hide):
+    seed, record["seed_source"] = seed
     record["seed"] = seed
     cases = {q.id: q.inputs(np.random.default_rng([seed, index]))
              for index, q in enumerate(questions)}
@@ -145,19 +192,30 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
            "cell_seconds": limits.cell_seconds,
            "questions": [{"id": q.id, "function": q.function,
                           "cases": [plain.encode(case) for case in cases[q.id]],
-                          "forbidden": [dotted_name(f) for f in q.forbidden]} for q in questions]}
+                          "forbidden": [dotted_name(f) for f in q.forbidden],
+                          "substitute": {name: _portable(f) for name, f in q.builds_on.items()}}
+                         for q in questions]}
     problems, crashes = [], {}  # crashes: cell index -> what happened, with its last output
+    deadline, sources = time.monotonic() + limits.total_seconds, None  # one for all the reruns
     for _ in range(MAX_RESTARTS + 1):
-        run = run_job(job, limits, limits.total_seconds, use_bubblewrap)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            problems.append(f"no time left of the {limits.total_seconds:g} s for another run")
+            break
+        run = run_job(job, limits, remaining, use_bubblewrap, hide)
         result = run.result or {}
+        sources = sources or result.get("sources")  # from the first run that sent them
         if run.output_total > limits.output_bytes:
             problems.append(f"output cut to {limits.output_bytes} of {run.output_total} bytes")
         running = result.get("running")
-        if running is None and result:  # every cell run and every function called
+        if result.get("done"):  # every cell run and every function called
             break
-        how = (f"ran past the {limits.total_seconds:g} s limit" if run.timed_out
+        how = (f"ran past the {limits.total_seconds:g} s limit for the whole notebook"
+               if run.timed_out
+               else f"ignored the {limits.cell_seconds:g} s time limit" if run.ignored_time_limit
                else f"wrote more than {limits.disk_bytes // 2**20} MiB of files" if run.disk_full
-               else _death(run.returncode))
+               else f"used more than {limits.memory_bytes / 2**30:g} GiB of memory"
+               if run.out_of_memory else _death(run.returncode))
         cell = _cell_index(running, job)
         question = running.get("question") if isinstance(running, dict) else None
         if cell is None and not (isinstance(question, str) and question in cases):
@@ -166,7 +224,7 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         problems.append(f"{_where(running)} {how}; graded again without it")
         if cell is not None:
             job["skip_cells"].append(cell)
-            last = run.output[-CRASH_OUTPUT:].strip()
+            last = clean(run.output[-CRASH_OUTPUT:].strip(), CRASH_OUTPUT)
             crashes[cell] = how + (f"; its last output: {last}" if last else "")
         else:
             job["skip_questions"].append(question)
@@ -180,8 +238,17 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         if numbers:
             problems.insert(0, f"{label} {', '.join(numbers)}")
     returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
-    trees = parse_cells(_transformed(submission.cells))  # once: a notebook may be 1 MB of code
-    results = [_question_result(q, cases[q.id], returned.get(q.id), trees) for q in questions]
+    if sources is None or len(sources) != len(submission.cells):
+        sources = [""] * len(submission.cells)  # nothing ran: nothing to read
+        problems.append("the grader got no readable copy of the cells from the child")
+    trees = parse_cells(sources)  # once: a notebook may be 1 MB of code
+    results = []
+    for q in questions:
+        result = _question_result(q, cases[q.id], returned.get(q.id), trees).to_dict()
+        result["timeouts"] = _timeouts(returned.get(q.id))
+        result["details"] += _builds_on_notes(q, questions, trees)
+        results.append(result)
+    record["answers"] = answer_sources(sources, trees, questions)
     suspicious = _suspicious_cells(trees, questions)
     if suspicious:
         names = sorted({name for found in suspicious.values() for name in found})
@@ -189,6 +256,26 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         problems.append(f"read cell{'s' * (len(suspicious) > 1)} {cells}: {', '.join(names)} "
                         "can get answers from course_lib unseen")
     return results, problems
+
+
+def _timeouts(returned):
+    """How many calls of one answer ran out of time (read from the child's untrusted data)."""
+    outcomes = returned.get("outcomes") if isinstance(returned, dict) else None
+    return sum(1 for o in outcomes if isinstance(o, dict) and isinstance(o.get("error"), str)
+               and o["error"].startswith("TimeLimit")) if isinstance(outcomes, list) else 0
+
+
+def _builds_on_notes(question, questions, trees):
+    """Say so when an answer calling an earlier one was graded with a correct version of it."""
+    used = names_used(trees, question.function)
+    notes = []
+    for name in question.builds_on:
+        if name in used:
+            earlier = next((q.id for q in questions if q.function == name), None)
+            notes.append(f"Graded with the course's {name} in place of yours"
+                         + (f" (question {earlier} grades yours)" if earlier else "")
+                         + ", so a mistake there costs that question only.")
+    return notes
 
 
 def _suspicious_cells(trees, questions):
@@ -210,7 +297,10 @@ def _cell_index(running, job):
 def _where(running):
     if isinstance(running, dict) and type(running.get("cell")) is int:
         return f"cell {running['cell'] + 1}"
-    return f"question {running.get('question')}" if isinstance(running, dict) else "start-up"
+    if isinstance(running, dict) and type(running.get("transform")) is int:
+        return f"reading cell {running['transform'] + 1}"
+    return (f"question {clean(running.get('question'), 40)}" if isinstance(running, dict)
+            else "start-up")
 
 
 def _death(returncode):
@@ -229,7 +319,7 @@ def _cell_statuses(cells):
         status = cell.get("status") if isinstance(cell, dict) else None
         error = cell.get("error") if isinstance(cell, dict) else None
         statuses.append({"status": status if status in ("ok", "error", "timeout", "skipped")
-                         else "unknown", "error": str(error)[:300] if error else None})
+                         else "unknown", "error": clean(error, 300) if error else None})
     return statuses
 
 
@@ -244,7 +334,7 @@ def _question_result(question, cases, returned, trees):
         return missing_result(question, "the grader got no result for this question "
                                         "(the notebook stopped before it was reached)")
     if "missing" in returned:
-        return missing_result(question, str(returned["missing"])[:300])
+        return missing_result(question, clean(returned["missing"], 300))
     outcomes = returned.get("outcomes")
     outcomes = [_outcome(o) for o in outcomes] if isinstance(outcomes, list) else []
     outcomes = outcomes[: len(cases)]
@@ -264,23 +354,12 @@ def _outcome(entry):
         except (plain.NotPlainData, ValueError, TypeError, OverflowError):
             return Outcome(error="your function returned data the grader cannot read")
     if kind == "error" and isinstance(body, str):
-        return Outcome(error=body[:300])
+        return Outcome(error=clean(body, 300))
     if kind == "not_implemented" and body is True:
         return Outcome(not_implemented=True)
     if kind == "forbidden" and isinstance(body, str):
-        return Outcome(forbidden=body[:200])
+        return Outcome(forbidden=clean(body, 200))
     return Outcome(error="malformed result")
-
-
-def _transformed(cells):
-    """The code cells as plain Python (magics turned into calls), in order; "" if unreadable."""
-    sources = []
-    for source in cells:
-        try:
-            sources.append(TransformerManager().transform_cell(source))
-        except Exception:
-            sources.append("")
-    return sources
 
 
 def _forbidden_names_in_cells(question, trees):
@@ -302,81 +381,75 @@ def write_atomically(path, text):
         raise
 
 
-def _short(text, limit=80):
-    return text if text is None or len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _cell(value):
-    """A CSV cell a spreadsheet shows as text: a leading ``=``, ``+``, ``-`` or ``@`` (a file
-    or exercise name chosen by a learner) would make it a formula, so it gets a ``'``."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
-def grades_csv(records):
-    """The text of grades.csv: one row per submission, one column per question."""
-    exercises = {record["exercise"] for record in records}
-    columns = []
-    for record in records:
-        for result in record["questions"]:
-            column = result["id"] if len(exercises) == 1 else f"{record['exercise']}:{result['id']}"
-            if column not in columns:
-                columns.append(column)
-    rows = [["file", "exercise", "score", "max_score", "status", "isolation", *columns]]
-    for record in records:
-        points = {(result["id"] if len(exercises) == 1 else f"{record['exercise']}:{result['id']}"):
-                  result["score"] for result in record["questions"]}
-        rows.append([record["file"], record["exercise"] or "", record["score"], record["max_score"],
-                     record["status"], record["isolation"], *(points.get(c, "") for c in columns)])
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows([[_cell(v) for v in row] for row in rows])
-    return text.getvalue()
-
-
 def grade_all(paths, out, exercise=None, jobs=1, limits=Limits(), redo=False,
-              use_bubblewrap=True, progress=None):
-    """Grade every submission under ``paths`` into ``out`` → the list of records."""
+              use_bubblewrap=True, progress=None, seeding=Seeding(), options=None):
+    """Grade every submission under ``paths`` into ``out``, then rebuild the gradebooks, review
+    sheets and reports from all the feedback in ``out`` (``export``) → this run's records.
+
+    Each submission is graded, written and reported inside its own handler: whatever one
+    submission does (or whatever goes wrong with it), the others are graded."""
     out, progress = Path(out), progress or sys.stderr
+    options = options or Options(exercises=(exercise,) if exercise else ())
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     submissions = find_submissions(paths, out)
     names = feedback_names(submissions)
+    students, _ = match(options.students or [], submissions)
     records, done, lock = [None] * len(submissions), [0], threading.Lock()
     isolation(use_bubblewrap)  # probe once, before the threads start
     registry.exercises()  # import the question modules once, before the threads start
+    hide = [str(out)] + [str(path if _is_real_folder(path) else Path(path).parent)
+                         for path in paths]  # the class and the grades, out of the child's reach
 
     def work(index):
         path, name = submissions[index], names[index]
         target = out / "feedback" / f"{name}.json"
-        record, skipped = None if redo else _previous(target, path, exercise), True
+        student_id = students[path].student_id if path in students else path.stem
+        record, skipped = None, True
+        if not redo:
+            record = _previous(target, path, exercise, seeding, student_id)
         if record is None:
             try:
-                record = grade_submission(path, exercise, limits, use_bubblewrap)
+                record = grade_submission(path, exercise, limits, use_bubblewrap, seeding,
+                                          student_id, hide)
             except Exception as error:  # a bug or an unreadable file must not stop the class
-                record = {"file": str(path), "exercise": exercise, "score": 0.0,
-                          "max_score": 0.0, "questions": [], "isolation": "",
-                          "status": f"grader error: {type(error).__name__}: {error}"}
+                record = _failed(path, exercise, error)
             skipped = False
             write_atomically(target, json.dumps(record, indent=1, ensure_ascii=False))
         with lock:
             records[index] = record
             done[0] += 1
-            write_atomically(out / "grades.csv", grades_csv([r for r in records if r]))
-            shown = path.name if path.name.isprintable() else repr(path.name)  # no \n, no ESC
-            print(f"graded {done[0]}/{len(submissions)}: {shown} "
-                  f"{record['score']:g}/{record['max_score']:g} "
-                  f"{'(already graded)' if skipped else record['status']}",
+            print(clean(f"graded {done[0]}/{len(submissions)}: {path_text(path.name)} "
+                        f"{record['score']:g}/{record['max_score']:g} "
+                        f"{'(already graded)' if skipped else record['status']}", 2000),
                   file=progress, flush=True)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        list(pool.map(work, range(len(submissions))))
+        futures = {pool.submit(work, index): index for index in range(len(submissions))}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                future.result()
+            except Exception as error:  # writing its feedback failed: the others carry on
+                with lock:
+                    records[index] = _failed(submissions[index], exercise, error)
+    export(out, options, write_atomically)
     return records
 
 
-def _previous(target, path, exercise):
-    """The earlier record for ``path`` if its content (and --exercise) is unchanged, else None."""
+def _failed(path, exercise, error):
+    """The record of a submission the grader itself failed on, with the reason."""
+    return clean_all({"file": path_text(path), "exercise": exercise, "score": 0.0,
+                      "max_score": 0.0, "questions": [], "isolation": "",
+                      "status": clean(f"grader error: {type(error).__name__}: {error}", 300)})
+
+
+def _previous(target, path, exercise, seeding, student_id):
+    """The earlier record for ``path`` if its content, --exercise and seed are unchanged."""
     try:
         record = json.loads(target.read_text(encoding="utf-8"))
-        if (record.get("sha256") == _sha256(path)
-                and exercise in (None, record.get("exercise"))):
+        if (record.get("sha256") is not None and record.get("sha256") == content_hash(path)
+                and exercise in (None, record.get("exercise"))
+                and record.get("seed") == seeding.seed(record.get("exercise"), student_id)[0]):
             return record
     except (OSError, ValueError, AttributeError):
         pass

@@ -1,106 +1,20 @@
-"""Noticing an answer that simply calls the course_lib function it should re-implement.
+"""Reading a submission's source for forbidden course_lib functions and for ways around the watch.
 
-At run time (:func:`call_watched`): while the learner's function runs, a
-profiler (``sys.setprofile``) sees every Python call and compares the code
-object being entered with the code objects of the forbidden functions — for a
-class, those of all its methods. A code object is the function itself, so
-this holds however the function was imported, renamed, stored in a list,
-wrapped in a lambda or ``functools.partial``, reached through ``getattr`` or
-``exec``, or copied with ``types.FunctionType(f.__code__, ...)``, and in
-threads the answer starts. It does not see an answer that switches the
-profiler off itself (``sys.setprofile(None)``), a thread started before the
-answer was called (before Python 3.12), or another process (``os.fork``).
-
-In the source (:func:`forbidden_in_source`): the batch grader also reads, in
-its own trusted process, the text of the learner's function for forbidden
-functions imported from course_lib, so an answer that switches the profiler
-off in the isolated child is still caught when it names the function. What
-it cannot catch — the profiler switched off and the function reached through
-a computed name, a thread or another process, or the answers computed in
-advance in another cell — needs tools an exercise answer never uses, or the
-reference outside the answer, so :func:`evasive_in_source` and
+The learner's ``check`` and the batch grader's child notice at run time an
+answer that calls the course_lib function it should re-implement
+(``course_lib.grading.watch``). An answer can switch that watch off in the
+child, so the batch grader also reads, in its own trusted process, the text of
+the learner's function for forbidden functions imported from course_lib: an
+answer that switches the profiler off is still caught when it names the
+function. What it cannot catch — the profiler switched off and the function
+reached through a computed name, a thread or another process, or the answers
+computed in advance in another cell — needs tools an exercise answer never
+uses, or the reference outside the answer, so :func:`evasive_in_source` and
 :func:`forbidden_in_cells` name those cells for the instructor to read.
 """
 
 import ast
-import importlib
 import sys
-import threading
-import types
-
-
-def dotted_name(obj):
-    """``"module:qualname"`` for a course_lib function or class."""
-    return f"{obj.__module__}:{obj.__qualname__}"
-
-
-def resolve(name):
-    """The object named by :func:`dotted_name`."""
-    module, _, qualname = name.partition(":")
-    obj = importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def code_objects(obj):
-    """Code objects that run when ``obj`` (a function, method or class) is called."""
-    found = {}
-    if isinstance(obj, type):
-        for member in vars(obj).values():
-            if isinstance(member, (staticmethod, classmethod)):
-                member = member.__func__
-            if isinstance(member, property):
-                member = member.fget
-            if isinstance(member, types.FunctionType):
-                found.update(code_objects(member))
-        return found
-    code = getattr(getattr(obj, "__func__", obj), "__code__", None)
-    pending = [code] if code is not None else []
-    while pending:
-        code = pending.pop()
-        found[code] = dotted_name(obj).replace(":", ".")
-        pending.extend(const for const in code.co_consts if isinstance(const, types.CodeType))
-    return found
-
-
-class _Watcher:
-    def __init__(self, codes):
-        self.codes = codes
-        self.called = None
-
-    def __call__(self, frame, event, arg):
-        if event == "call" and self.called is None and frame.f_code in self.codes:
-            self.called = self.codes[frame.f_code]
-
-
-def call_watched(function, args, kwargs, forbidden):
-    """``function(*args, **kwargs)`` → (result, the forbidden function it called or None).
-
-    ``forbidden`` is a sequence of functions or classes. Exceptions propagate.
-    """
-    codes = {}
-    for obj in forbidden:
-        codes.update(code_objects(obj))
-    if not codes:
-        return function(*args, **kwargs), None
-    watcher, previous, previous_threads = _Watcher(codes), sys.getprofile(), threading.getprofile()
-    _watch_threads(watcher)
-    sys.setprofile(watcher)
-    try:
-        result = function(*args, **kwargs)
-    finally:
-        sys.setprofile(previous)
-        _watch_threads(previous_threads)
-    return result, watcher.called
-
-
-def _watch_threads(profiler):
-    """Watch the threads the answer starts (Python ≥ 3.12: also those already running)."""
-    if hasattr(threading, "setprofile_all_threads"):
-        threading.setprofile_all_threads(profiler)
-    else:
-        threading.setprofile(profiler)
 
 
 def parse_cells(sources):
@@ -145,19 +59,19 @@ def _bindings(trees, forbidden_names):
     modules, function name → its definitions in order)."""
     imported, modules, definitions = {}, {"course_lib"}, {}
     for node in (node for tree in trees if tree for node in ast.walk(tree)):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_lib"):
+        if isinstance(node, ast.ImportFrom) and _is_course_lib(node.module or ""):
             for alias in node.names:
                 local = alias.asname or alias.name
                 if alias.name == "*":
-                    imported.update((name, name) for name in forbidden_names
-                                    if hasattr(_module(node.module), name))
+                    imported.update((name, name) for name in _star_names(node.module,
+                                                                         forbidden_names))
                 elif alias.name in forbidden_names:
                     imported[local] = alias.name
                 else:
                     modules.add(local)
         elif isinstance(node, ast.Import):
             modules.update(alias.asname or alias.name.partition(".")[0] for alias in node.names
-                           if alias.name.startswith("course_lib"))
+                           if _is_course_lib(alias.name))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             definitions.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
@@ -169,11 +83,19 @@ def _bindings(trees, forbidden_names):
     return imported, modules, definitions
 
 
-def _module(name):
-    try:
-        return importlib.import_module(name)
-    except ImportError:  # a course_lib module that does not exist: the cell fails anyway
-        return None
+def _is_course_lib(module):
+    """Whether ``module`` names course_lib or one of its modules (not ``course_libX``)."""
+    return module == "course_lib" or module.startswith("course_lib.")
+
+
+def _star_names(module, forbidden_names):
+    """The forbidden names ``from module import *`` binds. Nothing is imported here (a name
+    in a learner's cell must never run code in the grader): a course_lib module the grader has
+    already loaded is looked up, any other is assumed to bind them all."""
+    loaded = sys.modules.get(module)
+    if loaded is None:
+        return set(forbidden_names)
+    return {name for name in forbidden_names if name in vars(loaded)}
 
 
 def _named(tree, imported, modules, forbidden_names, skipped=()):
@@ -204,9 +126,11 @@ EVASIVE = frozenset([
     "_getframe", "fork", "forkpty", "fork_exec", "Popen", "importlib", "__import__",
     "threading", "_thread", "multiprocessing", "subprocess", "ctypes", "exec", "eval",
     "getattr", "vars", "globals", "__dict__", "__builtins__", "__getattribute__", "modules",
-    "call_watched", "run_case", "course_lib.grading",
+    "call_watched", "run_case", "course_lib.grading", "course_grader",
     "gc", "get_objects", "get_referrers", "inspect", "currentframe", "f_back", "f_locals",
     "f_globals", "stdin",  # finding the grader's test cases in the child's memory
+    "getprofile", "gettrace", "concurrent", "ThreadPoolExecutor", "ProcessPoolExecutor",
+    "Pool",  # reaching the watch, or calling from a worker started before the answer
 ])
 
 

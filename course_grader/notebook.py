@@ -2,11 +2,20 @@
 
 Accepts nbformat 4 and 3 (and a notebook with undecodable bytes, which are
 replaced); anything else is a :class:`BadNotebook` whose message goes into
-the grade. The submission file is only read, never written.
+the grade. Only a regular file is read: a symbolic link (say, to the
+solutions), a FIFO or a device (``/dev/zero``) is refused before a byte is
+read, so no submission can make the grader wait or read forever. The
+submission file is only read, never written.
 """
 
+import errno
+import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass
+
+from course_grader.written import written_answers
 
 SIZE_LIMIT = 20 * 2**20  # the file, outputs included
 CODE_LIMIT = 2**20  # its code cells together (an exercise's answers are a few kB)
@@ -22,14 +31,50 @@ class Submission:
     cells: list  # the source of each code cell, in order
     exercise: str  # metadata.course.exercise, or None
     notes: list  # things worth telling the instructor (e.g. bytes replaced)
+    sha256: str = None  # of the bytes read
+    written: list = None  # the written-answer cells: [{"id": "w1", "text": ...}]
+
+
+KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
+         stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link"}
+
+
+def read_regular(path, limit=SIZE_LIMIT):
+    """The bytes of the regular file at ``path`` (at most ``limit``), or BadNotebook: never
+    follows a symbolic link, never blocks on a FIFO, never reads a device."""
+    try:
+        kind = stat.S_IFMT(os.lstat(path).st_mode)
+        if kind != stat.S_IFREG:
+            raise BadNotebook(f"not a regular file but {KINDS.get(kind, 'a special file')}")
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        reason = ("a symbolic link" if error.errno == errno.ELOOP
+                  else os.strerror(error.errno or 0))
+        raise BadNotebook(f"cannot be read ({reason})") from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):  # replaced between lstat and open
+            raise BadNotebook("not a regular file")
+        if info.st_size > limit:
+            raise BadNotebook(f"larger than {limit // 2**20} MB")
+        raw = file.read(limit + 1)
+    if len(raw) > limit:
+        raise BadNotebook(f"larger than {limit // 2**20} MB")
+    return raw
+
+
+def content_hash(path):
+    """The SHA-256 of the submission's bytes, or None when it is not a readable regular file."""
+    try:
+        return hashlib.sha256(read_regular(path)).hexdigest()
+    except BadNotebook:
+        return None
 
 
 def read_submission(path):
     """The code cells and exercise name of the notebook at ``path``."""
-    with open(path, "rb") as file:
-        raw = file.read(SIZE_LIMIT + 1)
-    if len(raw) > SIZE_LIMIT:
-        raise BadNotebook(f"larger than {SIZE_LIMIT // 2**20} MB")
+    raw = read_regular(path)
+    digest = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         raise BadNotebook("empty file")
     if raw.count(b"[") + raw.count(b"{") > CONTAINER_LIMIT:
@@ -55,13 +100,13 @@ def read_submission(path):
                  if isinstance(cell, dict)]
         notes.append("nbformat 3 notebook")
     else:
-        raise BadNotebook(f"nbformat {version!r} is not supported (4 and 3 are)")
+        raise BadNotebook(f"nbformat {repr(version)[:20]} is not supported (4 and 3 are)")
     if not isinstance(cells, list):
         raise BadNotebook("not a notebook (no list of cells)")
     code = _code_cells(cells)
     if sum(map(len, code)) > CODE_LIMIT:
         raise BadNotebook(f"its code cells hold more than {CODE_LIMIT // 2**20} MB of code")
-    return Submission(code, _exercise(notebook), notes)
+    return Submission(code, _exercise(notebook), notes, digest, written_answers(cells))
 
 
 def _code_cells(cells):

@@ -1,0 +1,44 @@
+"""Runs of several optimizers stepped together equal the runs one after another."""
+
+import numpy as np
+import pytest
+
+from course_lib import surfaces
+from course_lib.optim import SGD, Adam, RMSprop
+from course_lib.runners import DIVERGED, run_optimizer, run_together
+
+RUNS = [(SGD, {"lr": 1e-3}), (SGD, {"lr": 1e-3, "momentum": 0.9}),
+        (SGD, {"lr": 1e-3, "momentum": 0.9, "nesterov": True}), (Adam, {"lr": 0.05}),
+        (RMSprop, {"lr": 0.02})]
+
+
+@pytest.mark.parametrize("surface", [surfaces.Rosenbrock(), surfaces.Ravine(25), surfaces.Beale()],
+                         ids=lambda s: s.name)
+def test_runs_together_equal_runs_one_at_a_time(surface):
+    start = (-1.2, 1.0) if surface.name != "Beale" else (1.0, 1.5)
+    together = run_together(surface.gradient, start, RUNS, 150)
+    assert together.shape == (len(RUNS), 151, 2)
+    for path, (cls, hyper) in zip(together, RUNS):
+        np.testing.assert_allclose(path, run_optimizer(surface.gradient, start, cls, 150, **hyper),
+                                   rtol=1e-13, atol=1e-15)
+
+
+def test_a_diverging_run_stops_and_the_others_go_on():
+    ravine = surfaces.Quadratic([1.0, 10.0])
+    runs = [(SGD, {"lr": 0.3}), (SGD, {"lr": 0.1})]     # 1 − 0.3·10 = −2: diverges
+    paths = run_together(ravine.gradient, (1.0, 1.0), runs, 100)
+    alone = run_optimizer(ravine.gradient, (1.0, 1.0), SGD, 100, lr=0.3)
+    np.testing.assert_array_equal(np.isnan(paths[0]), np.isnan(alone))
+    assert np.isnan(paths[0, -1]).all() and np.all(np.abs(paths[0][~np.isnan(paths[0])]) <= DIVERGED)
+    assert np.isfinite(paths[1]).all()
+    np.testing.assert_allclose(paths[1], run_optimizer(ravine.gradient, (1.0, 1.0), SGD, 100, lr=0.1))
+
+
+def test_bad_arguments_are_explained():
+    ravine = surfaces.Quadratic([1.0, 10.0])
+    with pytest.raises(ValueError, match="steps"):
+        run_together(ravine.gradient, (1.0, 1.0), RUNS, -3)
+    with pytest.raises(ValueError, match="at least one"):
+        run_together(ravine.gradient, (1.0, 1.0), [], 3)
+    with pytest.raises(ValueError, match="gradient must map"):
+        run_together(lambda theta: theta[:, :1], (1.0, 1.0), RUNS, 3)

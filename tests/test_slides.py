@@ -331,3 +331,25 @@ def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch, tmp_pat
     monkeypatch.setattr(slides_module, "NotebookClient", BrokenClient)
     with pytest.raises(RuntimeError, match="something else"):
         slides_module._execute(path)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_every_section_has_speaker_notes_hidden_from_learners(path):
+    # A section starts at a Markdown cell opening with a level-1 or level-2 heading; its note
+    # is a cell of slide type "notes" before the next section. JupyterLab shows a note
+    # collapsed (jupyter.source_hidden), the website leaves it out (tag remove-cell).
+    sections, shown = [], []
+    for cell in nbformat.read(path, as_version=4).cells:
+        is_note = cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+        if cell.cell_type == "markdown" and re.match(r"#{1,2} ", cell.source):
+            sections.append([cell.source.splitlines()[0], 0])
+        elif is_note and sections:
+            sections[-1][1] += 1
+        if is_note and not (
+            "remove-cell" in cell.metadata.get("tags", [])
+            and cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        ):
+            shown.append(cell.source[:60])
+    assert sections, f"{path.name} has no sections"
+    assert [title for title, notes in sections if not notes] == [], "sections without notes"
+    assert shown == [], "speaker notes a learner would see"

@@ -72,7 +72,7 @@ def test_search_for_nesterov_opens_a_lesson(site, offline_page, artifacts):
     found = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert any("03_momentum_and_nesterov" in href for href in found), found
     page.screenshot(path=artifacts / "site-search.png")
-    page.locator("#search-results ul.search li a", has_text="Momentum").first.click()
+    page.locator("#search-results ul.search li a[href*='notebooks/03_momentum']").first.click()
     page.wait_for_load_state("load")
     assert "03_momentum_and_nesterov" in page.url
     _wait_for_math(page)

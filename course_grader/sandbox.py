@@ -356,12 +356,14 @@ def _unreachable(paths):
     """(the first folder an unprivileged uid cannot enter, the path below it) for each of
     ``paths`` behind such a folder (say, a Python installed under /root, mode 0700)."""
     found = []
-    for path in paths:
-        parts = os.path.realpath(path).split(os.sep)
+    for path in sorted({os.path.realpath(path) for path in paths}):
+        if any(os.path.commonpath([path, done]) == done for _, done in found):
+            continue  # inside a path already exposed
+        parts = path.split(os.sep)
         for end in range(2, len(parts)):
             folder = os.sep.join(parts[:end])
             if not os.stat(folder).st_mode & 0o001:
-                found.append((folder, os.path.realpath(path)))
+                found.append((folder, path))
                 break
     return found
 
@@ -376,15 +378,18 @@ def _needed():
 def _expose(libc, blocked, workdir):
     """In the child's own mount namespace (root, before it drops to its uid): replace each
     folder it cannot enter by an empty one it can, holding only the path it needs there."""
-    for number, (folder, path) in enumerate(blocked):
+    stages = []
+    for number, (_, path) in enumerate(blocked):  # first set each path aside ...
         stage = os.path.join(workdir, f".stage{number}").encode()
         os.mkdir(stage)
-        steps = [(path.encode(), stage, None, MS_BIND | MS_REC, None),
-                 (b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
-                  b"mode=0755,size=65536")]
-        for source, target, kind, flags, options in steps:
-            if libc.mount(source, target, kind, flags, options) != 0:
-                raise OSError(ctypes.get_errno(), f"cannot mount {target!r}")
+        if libc.mount(path.encode(), stage, None, MS_BIND | MS_REC, None) != 0:
+            raise OSError(ctypes.get_errno(), f"cannot bind {path!r}")
+        stages.append(stage)
+    for folder in dict.fromkeys(folder for folder, _ in blocked):  # ... cover the folders ...
+        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
+                      b"mode=0755,size=65536") != 0:
+            raise OSError(ctypes.get_errno(), f"cannot cover {folder!r}")
+    for stage, (_, path) in zip(stages, blocked):  # ... and put the paths back in them
         os.makedirs(path, exist_ok=True)
         if libc.mount(stage, path.encode(), None, MS_MOVE, None) != 0:
             raise OSError(ctypes.get_errno(), f"cannot move {path!r} into place")

@@ -40,6 +40,8 @@ def warmup_cosine(t, lr, warmup_steps, total_steps, min_lr=0.0):
 
     ``t`` is a step counter 1 ≤ t ≤ T (an integer or an array of them), ``lr``
     the peak η, ``total_steps`` = T > T_w ≥ 1, ``min_lr`` = η_min ≤ η.
+    With η_min = 0 the last step, t = T, has η_T = 0 and does not move θ; to
+    make all T steps count, give η_min > 0 or evaluate the curve with T + 1.
     """
     _check_schedule(lr, warmup_steps, total_steps, min_lr)
     t = np.asarray(t)

@@ -938,3 +938,88 @@ def test_5_evasive_workers_and_the_profiler_are_pointed_out():
              "import sys\nwatch = sys.getprofile()"]
     assert evasive_in_source(parse_cells(cells)) == {
         1: ["ThreadPoolExecutor", "concurrent"], 2: ["getprofile"]}
+
+
+# The third configuration: bubblewrap started by an unprivileged grading user. The test
+# runs the command line as uid 65534 (no account needed) in a mount namespace of its own where
+# a Python installed under a folder only root may enter (/root/.pyenv here) is reachable.
+UNPRIVILEGED_UID = 65534
+RUN_AS_USER = """
+set -e
+stage=$(mktemp -d)
+for path in "$@"; do :; done
+prefix="$1"; shift
+blocked="$1"; shift
+if [ -n "$blocked" ]; then
+  mount --bind "$prefix" "$stage"
+  mount -t tmpfs -o mode=0755 tmpfs "$blocked"
+  mkdir -p "$prefix"
+  mount --move "$stage" "$prefix"
+fi
+exec setpriv --reuid={uid} --regid={uid} --clear-groups env HOME=/tmp "$@"
+""".format(uid=UNPRIVILEGED_UID)
+
+
+@pytest.fixture(scope="module")
+def unprivileged():
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from course_grader import sandbox
+
+    if not ROOT or not all(shutil.which(tool) for tool in ("unshare", "setpriv", "mount")):
+        pytest.skip("needs root, unshare and setpriv to start the grader as another user")
+    if not isolation(True).bubblewrap:
+        pytest.skip("bubblewrap is not installed or cannot create a sandbox on this machine")
+    blocked = sandbox._unreachable([sys.base_prefix])
+    base = Path(tempfile.mkdtemp(prefix="unprivileged-grading-"))
+    try:
+        os.chmod(base, 0o777)
+        cases = {**ISOLATION_CASES, **ATTACKS, "honest": OTHER_CASES["honest"]}
+        hashes = _write_submissions(base / "submissions", cases, 9, base)
+        (base / "secret.txt").write_text("TOP-SECRET")
+        os.chmod(base / "secret.txt", 0o600)
+        tests = Path(__file__).resolve().parent
+        code = (f"import sys; sys.path.insert(0, {str(tests)!r}); import grading_fixtures; "
+                "from course_grader.__main__ import main; sys.exit(main(sys.argv[1:]))")
+        command = ["unshare", "--mount", "--propagation", "private", "bash", "-c", RUN_AS_USER,
+                   "run", sys.base_prefix, blocked[0][0] if blocked else "", sys.executable,
+                   "-c", code, str(base / "submissions"), "--out", str(base / "out"),
+                   "--exercise", fx.EXERCISE, "--jobs", "2", "--timeout", "5"]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stderr[-2000:]
+        records = {path.stem.split("__")[0]: json.loads(path.read_text())
+                   for path in (base / "out" / "feedback").glob("*.json")}
+        yield {"records": records, "base": base, "hashes": hashes, "stderr": run.stderr}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_unprivileged_bubblewrap_holds_against_the_attacks(unprivileged):
+    records = unprivileged["records"]
+    assert records["honest"]["isolation"].startswith("bubblewrap as the grading user's uid")
+    assert records["honest"]["score"] == FULL and records["honest"]["status"] == "ok"
+    # 1. no root, no kernel settings
+    output = records["writes_kernel_settings"]["output"]
+    assert f"UID {UNPRIVILEGED_UID}\n" in output and "SYSCTL-BLOCKED" in output
+    # 3, 4. the grader waits on nothing and writes every string
+    assert records["result_fifo"]["score"] == FULL
+    assert scores(records["lone_surrogate"]) == {"q1": 2, "q2": 1, "q3": 0}
+    # 5. no references in the sandbox
+    assert records["takes_the_references"]["score"] == 0
+    # 6. memfd refused; the rest of the class graded, honest answers kept
+    assert "MEMFD-BLOCKED" in records["memfd"]["output"]
+    for name in ("memory_bomb", "fork_bomb", "unlinked_file", "unreadable_folder",
+                 "forked_memory", "infinite_loop", "swallows_timeouts", "segfault"):
+        assert records[name]["score"] == FULL, (name, records[name]["status"])
+    # 7. nothing outside the sandbox reached
+    output = records["reaches_out"]["output"]
+    assert "CGROUP-WRITTEN" not in output and "SIGNALLABLE-OTHERS 0" in output
+    assert output.count("READ-BLOCKED") == 3
+    assert "TOP-SECRET" not in records["files_outside"]["output"]
+    assert not (unprivileged["base"] / "pwned.txt").exists()
+    folder = unprivileged["base"] / "submissions"
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} \
+        == unprivileged["hashes"]

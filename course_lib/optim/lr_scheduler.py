@@ -245,7 +245,7 @@ class SequentialLR(LRScheduler):
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Divide η by 1/``factor`` when a measured quantity stops improving. Lesson 6.
+    """Multiply η by ``factor`` < 1 when a measured quantity stops improving. Lesson 6.
 
     HOML calls this *performance scheduling*. Call ``step(metric)`` once per
     epoch with the quantity to watch: a validation loss with ``mode="min"``, an
@@ -347,9 +347,12 @@ class OneCycleLR(LRScheduler):
 
     ``three_phase=True`` instead goes η₀ → η_max until t₁, back to η₀ until
     t₂ = 2 pct_start · T − 2, then to η_min at T − 1 (μ: down, up, then held at
-    μ_max). Call ``step()`` after every mini-batch (T steps in all); as in
-    PyTorch, the last call (t = T) extrapolates one step past η_min, and a
-    further call raises. ``cycle_momentum=False`` leaves μ alone.
+    μ_max). The T optimizer steps of the cycle use η₀, …, η_{T−1} = η_min.
+    Call ``step()`` after every mini-batch, T times in all: as in
+    PyTorch, the last call sets an η_T that no step uses and that lies one step
+    beyond the cycle (the cosine turns back up; the linear form passes below
+    η_min, to a negative η), and a further call raises. ``cycle_momentum=False``
+    leaves μ alone.
     """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,

@@ -267,7 +267,10 @@ SPLIT_TALL_SLIDES_JS = """
     var slides = Array.prototype.slice.call(
       document.querySelectorAll(".reveal .slides > section"));
     document.querySelectorAll(".reveal details").forEach(function (d) { d.open = true; });
+    var done = false;
     var cut = function () {
+      if (done) { return; }
+      done = true;
       var queue = sections.slice();
       while (queue.length) {
         var added = cutIfTall(queue.shift(), limit);
@@ -292,6 +295,9 @@ SPLIT_TALL_SLIDES_JS = """
     sections.concat(slides).forEach(function (s) { s.style.display = "block"; });
     window.MathJax.Hub.Queue(["Rerender", window.MathJax.Hub, document.querySelector(".reveal")]);
     window.MathJax.Hub.Queue(function () { document.fonts.ready.then(cut); });
+    // MathJax's queue can wait for ever on a typesetting request of the widget renderer: cut
+    // anyway after 8 s, with the formulas as they are by then.
+    setTimeout(cut, 8000);
   }
   function whenReady() {
     if (Reveal.isReady()) { splitTallSlides(); } else { Reveal.on("ready", splitTallSlides); }

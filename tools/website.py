@@ -52,6 +52,7 @@ sphinx:
     mathjax_path: "../mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
     mathjax3_config: null
     mathjax2_config:
+      messageStyle: "none"
       tex2jax:
         inlineMath: [['\\(', '\\)']]
         displayMath: [['\\[', '\\]']]

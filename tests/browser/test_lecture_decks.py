@@ -103,6 +103,12 @@ MEASURE_SLIDE = """() => {
 }"""
 
 
+# MathJax has finished what it was asked to do (at most 3 s: a typesetting request of the
+# widget renderer can keep its queue waiting).
+MATHJAX_IDLE = """() => Promise.race([new Promise(done => window.MathJax.Hub.Queue(done)),
+                                    new Promise(done => setTimeout(done, 3000))])"""
+
+
 @pytest.fixture(scope="module")
 def lecture_decks(tmp_path_factory):
     if shutil.which("npm") is None and not (ROOT / "build" / ".cache" / "npm").exists():
@@ -125,7 +131,7 @@ def walk(page, deck, shots: Path):
     page.wait_for_load_state("load")
     # MathJax typesets the whole deck once it has started; wait for it to finish.
     page.wait_for_function("window.MathJax && window.MathJax.isReady", timeout=30_000)
-    page.evaluate("() => new Promise(done => window.MathJax.Hub.Queue(done))")
+    page.evaluate(MATHJAX_IDLE)
     # The deck has cut every slide taller than the screen (slides.SPLIT_TALL_SLIDES_JS).
     page.wait_for_function("document.body.dataset.slidesSplit === 'done'", timeout=30_000)
     slides = page.evaluate("""() => window.Reveal.getSlides().map(s => {
@@ -136,7 +142,7 @@ def walk(page, deck, shots: Path):
         page.evaluate(f"window.Reveal.slide({h}, {v}, 99)")  # every fragment shown
         # MathJax lays out the formulas of the slide again when it is shown: let it finish.
         for _ in range(2):
-            page.evaluate("() => new Promise(done => window.MathJax.Hub.Queue(done))")
+            page.evaluate(MATHJAX_IDLE)
             page.wait_for_timeout(200)
         result = page.evaluate(MEASURE_SLIDE)
         page.screenshot(path=shots / f"{h + 1:02d}.{v + 1:02d}.png")

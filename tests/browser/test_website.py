@@ -59,6 +59,7 @@ def test_home_page_lists_the_lessons_in_order(site, offline_page, artifacts):
     ]
     assert lesson_titles == [m.group(1).strip() for m in expected]
     assert "For instructors" in titles
+    _wait_for_math(page)
     page.screenshot(path=artifacts / "site-index.png")
     # The next-page link of the home page is the first lesson.
     assert page.locator("a.right-next").get_attribute("href").startswith("notebooks/00_")

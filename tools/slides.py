@@ -299,11 +299,16 @@ SPLIT_TALL_SLIDES_JS = """
     // anyway after 8 s, with the formulas as they are by then.
     setTimeout(cut, 8000);
   }
+  var started = false;
   function whenReady() {
+    if (started) { return; }
+    started = true;
     if (Reveal.isReady()) { splitTallSlides(); } else { Reveal.on("ready", splitTallSlides); }
   }
-  if (window.MathJax && window.MathJax.Hub) { window.MathJax.Hub.Queue(whenReady); }
-  else { whenReady(); }
+  if (window.MathJax && window.MathJax.Hub) {
+    window.MathJax.Hub.Queue(whenReady);
+    setTimeout(whenReady, 8000);  // the same wait for ever as below
+  } else { whenReady(); }
 """
 
 

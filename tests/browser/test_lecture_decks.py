@@ -133,7 +133,7 @@ def walk(page, deck, shots: Path):
     page.wait_for_function("window.MathJax && window.MathJax.isReady", timeout=30_000)
     page.evaluate(MATHJAX_IDLE)
     # The deck has cut every slide taller than the screen (slides.SPLIT_TALL_SLIDES_JS).
-    page.wait_for_function("document.body.dataset.slidesSplit === 'done'", timeout=30_000)
+    page.wait_for_function("document.body.dataset.slidesSplit === 'done'", timeout=120_000)
     slides = page.evaluate("""() => window.Reveal.getSlides().map(s => {
       const at = window.Reveal.getIndices(s); return [at.h, at.v || 0]; })""")
     measured = []

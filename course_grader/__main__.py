@@ -14,6 +14,7 @@ from course_grader.roster import RosterError, parse_time, read_roster, read_time
 from course_grader.sandbox import Limits, isolation
 from course_grader.seeds import SEED_LIMIT, Seeding
 from course_grader.written import WrittenError
+from course_lib.grading.grade import CALL_SECONDS
 
 
 def parse_args(argv):
@@ -27,13 +28,15 @@ def parse_args(argv):
                         "(default: the notebook's metadata.course.exercise, else its file name)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="submissions graded at once (default 1)")
-    parser.add_argument("--timeout", type=float, default=20.0,
-                        help="seconds allowed per cell and per function call (default 20), "
-                             "and 6 times this for a whole run of the notebook")
+    parser.add_argument("--timeout", type=float, default=CALL_SECONDS,
+                        help=f"seconds allowed per cell and per function call (default "
+                             f"{CALL_SECONDS:g}, as in the learners' check), and 6 times this "
+                             "for the whole submission, reruns included")
     parser.add_argument("--redo", action="store_true",
-                        help="grade again submissions already graded with the same content")
+                        help="grade again submissions already graded with the same content and seed")
     parser.add_argument("--no-bubblewrap", action="store_true",
-                        help="do not use bubblewrap even if it is installed (weaker isolation)")
+                        help="do not use bubblewrap even if it is installed (weaker isolation: "
+                             "see the README's table)")
     parser.add_argument("--seed", type=int, help="the seed of every question's test inputs "
                         "(default: one fixed per exercise, recorded in the output)")
     parser.add_argument("--variants", action="store_true",

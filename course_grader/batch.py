@@ -188,7 +188,8 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
     record["seed"] = seed
     cases = {q.id: q.inputs(np.random.default_rng([seed, index]))
              for index, q in enumerate(questions)}
-    job = {"cells": submission.cells, "skip_cells": [], "skip_questions": [],
+    job = {"cells": submission.cells, "cell_numbers": submission.numbers,
+           "skip_cells": [], "skip_questions": [],
            "cell_seconds": limits.cell_seconds,
            "questions": [{"id": q.id, "function": q.function,
                           "cases": [plain.encode(case) for case in cases[q.id]],
@@ -221,7 +222,7 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         if cell is None and not (isinstance(question, str) and question in cases):
             problems.append(f"the grading process {how} and left no readable result")
             break
-        problems.append(f"{_where(running)} {how}; graded again without it")
+        problems.append(f"{_where(running, submission)} {how}; graded again without it")
         if cell is not None:
             job["skip_cells"].append(cell)
             last = clean(run.output[-CRASH_OUTPUT:].strip(), CRASH_OUTPUT)
@@ -233,8 +234,10 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
     for index, what in crashes.items():
         if index < len(record["cells"]) and record["cells"][index]["status"] == "skipped":
             record["cells"][index]["error"] = what
+    for index, cell in enumerate(record["cells"]):  # the numbers a learner counts in JupyterLab
+        cell["cell"] = submission.number(index)
     for kind, label in (("timeout", "out of time in cells"), ("error", "errors in cells")):
-        numbers = [str(i + 1) for i, cell in enumerate(record["cells"]) if cell["status"] == kind]
+        numbers = [str(cell["cell"]) for cell in record["cells"] if cell["status"] == kind]
         if numbers:
             problems.insert(0, f"{label} {', '.join(numbers)}")
     returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
@@ -249,7 +252,8 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         result["details"] += _builds_on_notes(q, questions, trees)
         results.append(result)
     record["answers"] = answer_sources(sources, trees, questions)
-    suspicious = _suspicious_cells(trees, questions)
+    suspicious = {submission.number(index - 1): names  # as a learner numbers the cells
+                  for index, names in _suspicious_cells(trees, questions).items()}
     if suspicious:
         names = sorted({name for found in suspicious.values() for name in found})
         cells = ", ".join(map(str, sorted(suspicious)))
@@ -261,8 +265,8 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
 def _timeouts(returned):
     """How many calls of one answer ran out of time (read from the child's untrusted data)."""
     outcomes = returned.get("outcomes") if isinstance(returned, dict) else None
-    return sum(1 for o in outcomes if isinstance(o, dict) and isinstance(o.get("error"), str)
-               and o["error"].startswith("TimeLimit")) if isinstance(outcomes, list) else 0
+    return sum(1 for o in outcomes if isinstance(o, dict) and "timeout" in o
+               ) if isinstance(outcomes, list) else 0
 
 
 def _builds_on_notes(question, questions, trees):
@@ -294,11 +298,11 @@ def _cell_index(running, job):
     return index if type(index) is int and 0 <= index < len(job["cells"]) else None
 
 
-def _where(running):
+def _where(running, submission):
     if isinstance(running, dict) and type(running.get("cell")) is int:
-        return f"cell {running['cell'] + 1}"
+        return f"cell {submission.number(running['cell'])}"
     if isinstance(running, dict) and type(running.get("transform")) is int:
-        return f"reading cell {running['transform'] + 1}"
+        return f"reading cell {submission.number(running['transform'])}"
     return (f"question {clean(running.get('question'), 40)}" if isinstance(running, dict)
             else "start-up")
 
@@ -318,8 +322,9 @@ def _cell_statuses(cells):
     for cell in cells[:MAX_CELLS] if isinstance(cells, list) else []:
         status = cell.get("status") if isinstance(cell, dict) else None
         error = cell.get("error") if isinstance(cell, dict) else None
-        statuses.append({"status": status if status in ("ok", "error", "timeout", "skipped")
-                         else "unknown", "error": clean(error, 300) if error else None})
+        statuses.append({"status": status if status in ("ok", "error", "timeout", "skipped",
+                                                        "not attempted") else "unknown",
+                         "error": clean(error, 300) if error else None})
     return statuses
 
 
@@ -338,23 +343,38 @@ def _question_result(question, cases, returned, trees):
     outcomes = returned.get("outcomes")
     outcomes = [_outcome(o) for o in outcomes] if isinstance(outcomes, list) else []
     outcomes = outcomes[: len(cases)]
-    if outcomes and (outcomes[-1].not_implemented or outcomes[-1].forbidden):
+    if outcomes and (outcomes[-1].not_implemented or outcomes[-1].forbidden
+                     or outcomes[-1].timed_out is not None):
         outcomes += [outcomes[-1]] * (len(cases) - len(outcomes))
     outcomes += [Outcome(error="no result came back for this case")] * (len(cases) - len(outcomes))
     return grade_question(question, cases, outcomes)
 
 
 def _outcome(entry):
-    if not isinstance(entry, dict) or len(entry) != 1:
+    """One case's outcome from the child's (untrusted) record: a value (and the arguments it
+    changed in place), an error (and the learner's line that raised it), or why there is none."""
+    if not isinstance(entry, dict) or not entry:
         return Outcome(error="malformed result")
-    (kind, body), = entry.items()
+    kinds = [key for key in entry if key not in ("changed", "where")]
+    if len(kinds) != 1:
+        return Outcome(error="malformed result")
+    kind, body = kinds[0], entry[kinds[0]]
     if kind == "value":
+        changed = entry.get("changed", [])
+        if not (isinstance(changed, list) and len(changed) <= 64 and all(
+                (type(key) is int and 0 <= key < 64) or (type(key) is str and len(key) <= 100)
+                for key in changed)):
+            return Outcome(error="malformed result")
         try:
-            return Outcome(value=plain.decode(body))
+            return Outcome(value=plain.decode(body), changed=changed)
         except (plain.NotPlainData, ValueError, TypeError, OverflowError):
             return Outcome(error="your function returned data the grader cannot read")
     if kind == "error" and isinstance(body, str):
-        return Outcome(error=clean(body, 300))
+        where = entry.get("where")
+        return Outcome(error=clean(body, 300),
+                       where=clean(where, 300) if isinstance(where, str) else None)
+    if kind == "timeout" and type(body) in (int, float) and 0 < body < 1e6:
+        return Outcome(timed_out=float(body))
     if kind == "not_implemented" and body is True:
         return Outcome(not_implemented=True)
     if kind == "forbidden" and isinstance(body, str):

@@ -22,6 +22,7 @@ references are not in this process (their folder is hidden from it).
 import contextlib
 import importlib
 import json
+import linecache
 import os
 import re
 import signal
@@ -123,6 +124,7 @@ def transform_cells(job, report):
 
 
 def run_cells(job, sources, namespace, report):
+    numbers = job.get("cell_numbers") or list(range(1, len(sources) + 1))  # as a learner counts
     for index, source in enumerate(sources):
         if index in job["skip_cells"]:
             report.send("cell", {"status": "skipped", "error": "crashed the process"})
@@ -134,10 +136,13 @@ def run_cells(job, sources, namespace, report):
                 raise TimeLimit()
             if isinstance(source, Exception):
                 raise source
-            _timed(job["cell_seconds"], exec, compile(source, f"<cell {index + 1}>", "exec"),
-                   namespace)
+            filename = f"<cell {numbers[index]}>"  # the learner's line is shown from it
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            _timed(job["cell_seconds"], exec, compile(source, filename, "exec"), namespace)
         except TimeLimit:
             entry = {"status": "timeout", "error": f"ran longer than {job['cell_seconds']} s"}
+        except NotImplementedError:  # a task the learner has not done (yet): not an error
+            entry = {"status": "not attempted"}
         except BaseException as error:  # SystemExit and KeyboardInterrupt too
             entry = {"status": "error", "error": error_text(error)}
         report.send("cell", entry)
@@ -174,8 +179,8 @@ def call_functions(job, namespace, checked, report):
                 outcome = _call(function, plain.decode(case), forbidden, job["cell_seconds"])
                 outcome = _within_budget(outcome, report)
                 outcomes.append(outcome)
-                if "not_implemented" in outcome or "forbidden" in outcome:
-                    break
+                if "not_implemented" in outcome or "forbidden" in outcome or "timeout" in outcome:
+                    break  # as check does: the cases after a time-out are not run
         report.send("question", [qid, {"outcomes": outcomes}])
     report.send("done", True)
 
@@ -245,15 +250,16 @@ def _call(function, case, forbidden, seconds):
     try:
         outcome = _timed(seconds, run_case, function, case, forbidden)
     except TimeLimit:
-        return {"error": f"TimeLimit: the call ran longer than {seconds} s"}
+        return {"timeout": seconds}
     if outcome.not_implemented:
         return {"not_implemented": True}
     if outcome.forbidden:
         return {"forbidden": outcome.forbidden}
     if outcome.error:
-        return {"error": outcome.error}
+        return {"error": outcome.error, **({"where": outcome.where} if outcome.where else {})}
+    changed = {"changed": outcome.changed} if outcome.changed else {}
     try:
-        return {"value": plain.encode(outcome.value)}
+        return {"value": plain.encode(outcome.value), **changed}
     except plain.NotPlainData as error:
         return {"error": f"your function returned something the grader cannot use: {error}"}
 

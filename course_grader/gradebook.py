@@ -13,8 +13,8 @@ Three formats:
     ``student_id, name, email, file, exercise, score, max_score, status,
     isolation``, the points of each question (``q1, q2, …``; ``exercise:q1``
     when several exercises are graded together), each written answer's mark
-    (``w1, …``), ``total`` (score + marks), ``submitted_at``, ``late_hours``,
-    ``seed``.
+    (``w1, …``), ``total`` (score + marks), ``submitted_at``, ``late``
+    (``yes``/``no`` with ``--deadline``), ``late_hours``, ``seed``.
 ``canvas`` (``canvas_<exercise>.csv``)
     The columns of Canvas's gradebook import, as its Instructor Guide "How do I
     import grades in the Gradebook?" lists them: ``Student`` (name), ``ID``
@@ -36,7 +36,7 @@ Three formats:
 
 Statuses are exact: ``missing``, ``ok`` (nothing went wrong; wrong answers
 lose their points in the question columns), or what happened, e.g. ``errors in
-cells 4; q3 forbidden: calls course_lib.optim.Adam; 2 answers out of time``.
+cells 4; q3 forbidden: calls course_lib.optim.adam.Adam.__init__; 2 answers out of time``.
 """
 
 import csv
@@ -221,7 +221,7 @@ def plain_csv(rows):
     header = ["student_id", "name", "email", "file", "exercise", "score", "max_score", "status",
               "isolation",
               *(f"{e}:{c}" if several else c for e, c, _ in columns),
-              "total", "submitted_at", "late_hours", "seed"]
+              "total", "submitted_at", "late", "late_hours", "seed"]
     table = [header]
     for row in rows:
         record, student = row.record or {}, row.student
@@ -240,6 +240,7 @@ def plain_csv(rows):
             student.email if student else "", record.get("file", ""), row.exercise,
             row.score, max_score, row.status, record.get("isolation", ""), *values, row.total,
             row.submitted_at.isoformat(timespec="seconds") if row.submitted_at else "",
+            "" if row.late_hours is None else "yes" if row.late_hours > 0 else "no",
             _number(row.late_hours), record.get("seed", "")])
     return _csv(table)
 

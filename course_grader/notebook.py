@@ -33,6 +33,16 @@ class Submission:
     notes: list  # things worth telling the instructor (e.g. bytes replaced)
     sha256: str = None  # of the bytes read
     written: list = None  # the written-answer cells: [{"id": "w1", "text": ...}]
+    numbers: list = None  # each code cell's place among all the notebook's cells, from 1
+
+    def __post_init__(self):
+        if self.numbers is None:
+            self.numbers = list(range(1, len(self.cells) + 1))
+
+    def number(self, index):
+        """The number a learner counts for code cell ``index`` in JupyterLab: its place among
+        all the notebook's cells (markdown too), from the top, starting at 1."""
+        return self.numbers[index] if 0 <= index < len(self.numbers) else index + 1
 
 
 KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
@@ -103,15 +113,16 @@ def read_submission(path):
         raise BadNotebook(f"nbformat {repr(version)[:20]} is not supported (4 and 3 are)")
     if not isinstance(cells, list):
         raise BadNotebook("not a notebook (no list of cells)")
-    code = _code_cells(cells)
+    code, numbers = _code_cells(cells)
     if sum(map(len, code)) > CODE_LIMIT:
         raise BadNotebook(f"its code cells hold more than {CODE_LIMIT // 2**20} MB of code")
-    return Submission(code, _exercise(notebook), notes, digest, written_answers(cells))
+    return Submission(code, _exercise(notebook), notes, digest, written_answers(cells), numbers)
 
 
 def _code_cells(cells):
-    sources = []
-    for cell in cells:
+    """The code cells' sources and their places among all cells (from 1)."""
+    sources, numbers = [], []
+    for number, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
@@ -119,7 +130,8 @@ def _code_cells(cells):
             source = "".join(part for part in source if isinstance(part, str))
         if isinstance(source, str):
             sources.append(source)
-    return sources
+            numbers.append(number)
+    return sources, numbers
 
 
 def _exercise(notebook):

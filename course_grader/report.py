@@ -1,7 +1,7 @@
 """Feedback a student can read: one self-contained HTML page per submission, and an index.
 
 ``reports/<name>.html`` shows the score, then for each question its points,
-one mark per test case, the first failing case and what differs, the mistake
+one mark per test case, the first failing case and what differs, the mistake (or a hint)
 the answer matches by name, the learner's own code for that answer, and the
 written answers with the instructor's marks and comments. ``reports/index.html``
 lists every submission for the instructor, with links.
@@ -43,8 +43,10 @@ def report_html(record, row=None):
             f"{_points(record.get('max_score', 0))} points</p>"]
     if row is not None and row.late_hours:
         head.append(f"<p class='note'>Submitted {row.late_hours:.1f} hours after the deadline.</p>")
-    if record.get("status") not in (None, "", "ok"):
-        head.append(f"<p class='note'>What happened while grading: {esc(record['status'])}</p>")
+    happened = [part for part in (record.get("status") or "").split("; ")
+                if part not in ("", "ok") and not part.startswith("read cell")]  # for the instructor
+    if happened:
+        head.append(f"<p class='note'>What happened while grading: {esc('; '.join(happened))}</p>")
     questions = record.get("questions", [])
     rows = "".join(
         f"<tr><td>{esc(q['id'])}</td><td>{esc(q['title'])}</td>"
@@ -88,6 +90,8 @@ def _question_section(q, code):
         parts.append(f"<pre>{esc(chr(10).join(line.strip() for line in case))}</pre>")
     if q.get("mistake"):
         parts.append(f"<p class='mistake'><strong>Likely mistake:</strong> {esc(q['mistake'])}</p>")
+    elif q.get("hint"):  # what the wrong results look like, as check prints it
+        parts.append(f"<p class='mistake'><strong>Hint:</strong> {esc(q['hint'])}</p>")
     if code:
         parts.append(f"<details open><summary>Your code</summary><pre>{esc(code)}</pre></details>")
     parts.append("</section>")
@@ -97,7 +101,7 @@ def _question_section(q, code):
 def _written_section(answer):
     esc = html.escape
     mark = answer.get("mark")
-    title = f"Written answer {esc(answer['id'])}" + (
+    title = f"Written answer {esc(answer['id'])} · {esc(answer.get('label', ''))}" + (
         f" — mark {_points(mark)}" if mark is not None else " — not marked yet")
     parts = [f"<section><h2>{title}</h2>"]
     if answer.get("prompt"):

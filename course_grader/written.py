@@ -106,10 +106,12 @@ def collect(records):
 
 
 def label(prompt):
-    """The prompt's first line without markdown marks: "Question 3b (not graded).", …"""
+    """The prompt's first sentence without markdown marks, short: "Question 3b (not graded).",
+    "Question 3 (2 points) — a numerical gradient you…"."""
     first = next((line for line in prompt.splitlines() if line.strip()), "")
     first = first.lstrip("# ").replace("**", "").strip()
-    return first if len(first) <= 80 else first[:77] + "..."
+    first = first.split(". ")[0] + ("." if ". " in first else "")
+    return first if len(first) <= 60 else first[:60].rsplit(" ", 1)[0] + "…"
 
 
 def sheet_paths(out, exercise):

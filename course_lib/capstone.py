@@ -20,8 +20,9 @@ from course_lib import nn, optim
 from course_lib.data import MiniBatches, load_digits
 from course_lib.lr_finder import lr_range_test
 from course_lib.optim import lr_scheduler
+from course_lib.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from course_lib.schedules import warmup_cosine
-from course_lib.train import fit
+from course_lib.train import evaluate, fit
 
 OPTIMIZERS = {   # name: (class, fixed hyperparameters); η is given per run
     "SGD": (optim.SGD, {}),
@@ -34,8 +35,9 @@ OPTIMIZERS = {   # name: (class, fixed hyperparameters); η is given per run
     "AdamW": (optim.AdamW, {"weight_decay": 1e-2}),
     "Adamax": (optim.Adamax, {}),
     "NAdam": (optim.NAdam, {}),
+    "RAdam": (optim.RAdam, {}),
 }
-"""The optimizers of the course with the hyperparameters lesson 6 keeps fixed."""
+"""The optimizers of the course with the hyperparameters lesson 6 keeps fixed (RAdam: lesson 4)."""
 
 SIZES = [64, 32, 10]
 BATCH_SIZE = 64
@@ -55,26 +57,40 @@ def _optimizer(name, lr, seed):
     return model, cls(model.parameters(), lr=lr, **fixed)
 
 
-def train_digits(name, lr, epochs=10, schedule=None, seed=0):
+def train_digits(name, lr, epochs=10, schedule=None, seed=0, ema_decay=None):
     """Train the MLP with optimizer ``name`` at learning rate η = ``lr`` for ``epochs`` epochs.
 
-    ``schedule(optimizer)``, if given, builds a scheduler, stepped once per epoch. Returns the
+    ``schedule(optimizer)``, if given, builds a scheduler, stepped once per epoch. ``seed``
+    chooses the initial weights and the order of the mini-batches. Returns the
     :class:`~course_lib.train.TrainingLog` (losses, η and test accuracy per epoch; gradient
-    statistics of the first step only, which keeps a run fast), or None if the run diverged: the loss overflowed, or the optimizer refused a
-    non-finite gradient.
+    statistics of the first step only, which keeps a run fast), or None if the run diverged:
+    the loss overflowed, or the optimizer refused a non-finite gradient.
+
+    With ``ema_decay`` (e.g. 0.99) an exponential moving average of the weights,
+    θ̄ ← decay · θ̄ + (1 − decay) · θ after every step (``swa_utils.AveragedModel``), follows the
+    run; the log then also holds ``ema_val_loss`` and ``ema_val_accuracy``, the test loss and
+    accuracy of the averaged weights θ̄ at the end.
     """
     X_train, y_train, X_test, y_test = digits()
     model, optimizer = _optimizer(name, lr, seed)
     scheduler = schedule(optimizer) if schedule else None
     batches = MiniBatches(X_train, y_train, BATCH_SIZE, seed=seed)
+    ema = (None if ema_decay is None
+           else AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema_decay)))
     try:
         with np.errstate(over="ignore", invalid="ignore"):
             log = fit(model, nn.softmax_cross_entropy, optimizer, batches, epochs,
                       scheduler=scheduler, validation=(X_test, y_test), record_every=10**9,
-                      verbose=False)
+                      verbose=False,
+                      after_step=(lambda params: ema.update_parameters(model)) if ema else None)
     except FloatingPointError:
         return None
-    return log if np.isfinite(log.epoch_loss[-1]) else None
+    if not np.isfinite(log.epoch_loss[-1]):
+        return None
+    if ema is not None:
+        log.ema_val_loss, log.ema_val_accuracy = evaluate(ema.module, nn.softmax_cross_entropy,
+                                                          X_test, y_test)
+    return log
 
 
 def digits_range_test(name, lr_min=1e-5, lr_max=10.0, steps=100, seed=0):
@@ -107,7 +123,7 @@ EXPLORER_SCHEDULES = {
     "constant": None,
     "step (s=5, γ=0.3)": lambda o: lr_scheduler.StepLR(o, step_size=5, gamma=0.3),
     "cosine": lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=EXPLORER_EPOCHS),
-    "warm-up 3 + cosine": lambda o: lr_scheduler.LambdaLR(
-        o, lambda t: warmup_cosine(min(t + 1, EXPLORER_EPOCHS), 1.0, 3, EXPLORER_EPOCHS)),
+    "warm-up 3 + cosine": lambda o: lr_scheduler.LambdaLR(   # t + 1 of T + 1: last η > 0
+        o, lambda t: warmup_cosine(t + 1, 1.0, 3, EXPLORER_EPOCHS + 1)),
 }
 """The explorer's schedules η_t over its 15 epochs (t counts epochs)."""

@@ -8,7 +8,7 @@
 
 Every optimizer is a class of ``course_lib.optim`` (or any callable
 ``optimizer(params, **hyperparameters)`` returning an object with ``step()``) and its
-hyperparameters; each step sets g_t = ∇J(θ_t) on a ``Parameter`` and calls ``step()``,
+hyperparameters; step t = 1, 2, … sets g_t = ∇J(θ_{t−1}) on a ``Parameter`` and calls ``step()``,
 exactly as a training loop does. A run that diverges (a coordinate beyond ±``DIVERGED``,
 or a non-finite gradient) has NaN rows from there on, so plots simply stop.
 """
@@ -35,8 +35,9 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
     """Iterates θ₀ … θ_T of ``optimizer`` driven by ``gradient``, as an array of shape (T+1, *θ.shape).
 
     θ may have any shape: a point (θ₁, θ₂) of a 2-D surface, a vector, a scalar.
-    Each step sets g_t = ∇J(θ_t) = ``gradient(θ_t)`` (same shape as θ) on a
-    ``Parameter`` and calls ``optimizer.step()``, exactly as a training loop does.
+    Step t = 1, 2, … sets g_t = ∇J(θ_{t−1}) = ``gradient(θ_{t−1})`` (same shape as θ)
+    on a ``Parameter`` and calls ``optimizer.step()``, which writes θ_t, exactly as a
+    training loop does.
     If the run diverges (a coordinate beyond ±``DIVERGED``, or a non-finite
     gradient), the remaining rows are NaN, so plots simply stop there.
     """
@@ -89,26 +90,23 @@ def run_together(gradient, start, runs, steps):
     paths[:, 0] = start
     alive = np.ones(len(runs), dtype=bool)
     points = np.tile(start, (len(runs), 1))
-    for t in range(1, steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
             g = np.asarray(gradient(points), dtype=float)
-        if g.shape != points.shape:
-            raise ValueError(f"gradient must map points of shape {points.shape} to gradients "
-                             f"of that shape; got shape {g.shape}")
-        alive &= np.isfinite(g).all(axis=1)
-        for i, theta in enumerate(thetas):
-            theta.grad = g[i] if alive[i] else None   # a stopped run is skipped by step()
-        for optimizer in optimizers:
-            optimizer.step()
-        for i, theta in enumerate(thetas):
-            if alive[i]:
-                if _escaped(theta.data):
-                    alive[i] = False
-                else:
-                    points[i] = theta.data
-        if not alive.any():
-            break
-        paths[alive, t] = points[alive]
+            if g.shape != points.shape:
+                raise ValueError(f"gradient must map points of shape {points.shape} to "
+                                 f"gradients of that shape; got shape {g.shape}")
+            alive &= np.isfinite(g).all(axis=1)
+            for i, theta in enumerate(thetas):
+                theta.grad = g[i] if alive[i] else None   # a stopped run is skipped by step()
+            for optimizer in optimizers:
+                optimizer.step()
+            moved = np.array([theta.data for theta in thetas])
+            alive &= np.isfinite(moved).all(axis=1) & (np.abs(moved).max(axis=1) <= DIVERGED)
+            if not alive.any():
+                break
+            points[alive] = moved[alive]
+            paths[alive, t] = points[alive]
     return paths
 
 

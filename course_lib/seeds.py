@@ -26,9 +26,9 @@ def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling
     ``problem`` is a ``surfaces.LeastSquaresLine`` (anything with ``x`` and ``y``);
     ``optimizer`` a class from ``course_lib.optim`` with its ``hyperparameters`` (``lr``, …).
     ``sampling="shuffle"`` takes the batches of a fresh permutation every epoch (as
-    ``data.MiniBatches``; B must divide n); ``"independent"`` draws every batch of B examples anew, with
-    replacement, independently of all others. ``lr_at(t)``, if given, sets η for step
-    t = 1, 2, … (a schedule). A run that overflows continues as NaN.
+    ``data.MiniBatches``; B must divide n); ``"independent"`` draws every batch of B
+    examples anew, with replacement, independently of all others. ``lr_at(t)``, if
+    given, sets η for step t = 1, 2, … (a schedule). A run that overflows continues as NaN.
     """
     if sampling not in SAMPLINGS:
         raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
@@ -37,8 +37,8 @@ def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling
     if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= n):
         raise ValueError(f"batch_size must be an integer from 1 to n = {n}, got {batch_size!r}")
     if sampling == "shuffle" and n % batch_size:
-        raise ValueError(f"with shuffled epochs the batch size must divide n = {n} (got {batch_size}), "
-                         "so that every step uses a full batch")
+        raise ValueError(f"with shuffled epochs the batch size must divide n = {n} "
+                         f"(got {batch_size}), so that every step uses a full batch")
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed")
@@ -66,7 +66,7 @@ def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling
 
 
 def _batches(rng, n, batch_size, steps, sampling):
-    """The index batches of one run, shape (steps, B); shuffled epochs must split into whole batches."""
+    """The index batches of one run, shape (steps, B): B-sized slices of the samples."""
     if sampling == "independent":
         return rng.integers(0, n, (steps, batch_size))
     epochs = -(-steps * batch_size // n)

@@ -4,10 +4,10 @@ One iteration (step t = 1, 2, …) on a mini-batch (X_B, y_B)::
 
     optimizer.zero_grad()
     J, dJ/dŷ = loss_fn(model(X_B), y_B)       # forward and loss
-    model.backward(dJ/dŷ)                     # g_t = ∇J(θ_t) into every .grad
+    model.backward(dJ/dŷ)                     # g_t = ∇J(θ_{t−1}) into every .grad
     clip_grad_norm_(params, max_norm)         # only if clip_grad_norm is given
     before_step(params)                       # only if given: any other change to the g's
-    optimizer.step()                          # θ_{t+1} from θ_t and g_t
+    optimizer.step()                          # θ_t from θ_{t−1} and g_t
     after_step(params)                        # only if given: e.g. update an average of θ
 
 and after each epoch ``scheduler.step()`` if a scheduler is given (a

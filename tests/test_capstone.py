@@ -13,7 +13,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def test_every_optimizer_learns_the_digits_and_an_absurd_eta_diverges():
     good_lr = {"SGD": 0.3, "Momentum": 0.1, "Nesterov": 0.1, "Adagrad": 0.1, "RMSprop": 0.01,
-               "Adadelta": 3.0, "Adam": 0.03, "AdamW": 0.03, "Adamax": 0.03, "NAdam": 0.03}
+               "Adadelta": 3.0, "Adam": 0.03, "AdamW": 0.03, "Adamax": 0.03, "NAdam": 0.03,
+               "RAdam": 0.03}
     assert set(good_lr) == set(capstone.OPTIMIZERS)
     for name, lr in good_lr.items():
         log = train_digits(name, lr, epochs=3)
@@ -27,6 +28,22 @@ def test_every_optimizer_learns_the_digits_and_an_absurd_eta_diverges():
 def test_same_weights_and_batches_so_runs_repeat_exactly():
     a, b = train_digits("Adam", 1e-2, epochs=2), train_digits("Adam", 1e-2, epochs=2)
     assert a.step_loss == b.step_loss
+
+
+def test_ema_of_the_weights_is_evaluated_at_the_end():
+    plain = train_digits("Momentum", 0.5, epochs=3)
+    last = train_digits("Momentum", 0.5, epochs=3, ema_decay=0.0)   # θ̄ = θ after every step
+    assert last.step_loss == plain.step_loss                  # the average leaves training alone
+    assert last.ema_val_loss == pytest.approx(plain.val_loss[-1], rel=1e-12)
+    assert last.ema_val_accuracy == plain.val_accuracy[-1]
+    averaged = train_digits("Momentum", 0.5, epochs=3, ema_decay=0.99)
+    assert np.isfinite(averaged.ema_val_loss) and averaged.ema_val_loss != plain.val_loss[-1]
+
+
+def test_warmup_cosine_explorer_schedule_never_spends_an_epoch_at_zero():
+    log = train_digits("SGD", 0.2, epochs=capstone.EXPLORER_EPOCHS,
+                       schedule=capstone.EXPLORER_SCHEDULES["warm-up 3 + cosine"])
+    assert min(log.lr) > 0 and log.lr[2] == pytest.approx(0.2)          # peak at the third epoch
 
 
 def test_schedule_sets_the_learning_rate_per_epoch():
@@ -83,3 +100,16 @@ def test_explore_optimizers_returns_the_widget_and_a_slider_redraws_it():
     assert first.startswith(PNG_SIGNATURE)
     slider.value = -1.5
     assert bytes(image.value).startswith(PNG_SIGNATURE) and bytes(image.value) != first
+
+
+def test_the_next_slider_step_is_trained_ahead_and_equals_a_run_trained_on_demand():
+    explorer = CapstoneExplorer({"Adam": 3e-2})
+    explorer.update("Adam", -2.0, "cosine")
+    explorer.train_ahead("Adam", -2.0, "cosine")
+    ahead = explorer._ahead[("Adam", -1.75, "cosine")].result()
+    explorer.update("Adam", -1.75, "cosine")
+    assert explorer._runs[("Adam", -1.75, "cosine")] is ahead
+    on_demand = train_digits("Adam", 10.0**-1.75, 15, schedule=capstone.EXPLORER_SCHEDULES["cosine"])
+    np.testing.assert_array_equal(ahead.epoch_loss, on_demand.epoch_loss)
+    explorer.train_ahead("Adam", 1.0, "cosine")            # η = 10: only the step below is in range
+    assert ("Adam", 1.25, "cosine") not in explorer._ahead

@@ -140,6 +140,7 @@ def test_the_gradebook_lists_the_roster_with_the_missing_student(small_class):
     assert rows["s2"]["score"] == "8.0" and rows["s2"]["q3"] == "0.0"
     assert rows["s3"]["status"] == "missing" and rows["s3"]["total"] == "0.0"
     assert (rows["s1"]["late_hours"], rows["s2"]["late_hours"]) == ("0.0", "1.0")
+    assert (rows["s1"]["late"], rows["s2"]["late"], rows["s3"]["late"]) == ("no", "yes", "")
     canvas = list(csv.reader((small_class["out"] / f"canvas_{cf.EXERCISE}.csv").open()))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", cf.EXERCISE]
     assert [row[2] for row in canvas[1:]] == ["s1", "s2", "s3"]

@@ -161,7 +161,7 @@ def test_lateness_from_the_timestamps_file_else_the_file_time(graded, tmp_path):
     export(graded["out"], Options(students=graded["students"], timestamps=times,
                                   deadline=deadline), lambda p, t: p.write_text(t))
     row = read(graded["out"] / "grades.csv")[0]
-    assert row["submitted_at"] == "2026-03-02T19:30:00+00:00" and row["late_hours"] == "2.5"
+    assert row["submitted_at"] == "2026-03-02T19:30:00+00:00" and row["late_hours"] == "2.5" and row["late"] == "yes"
     export(graded["out"], Options(students=graded["students"],
                                   deadline=datetime(2100, 1, 1, tzinfo=timezone.utc)),
            lambda p, t: p.write_text(t))
@@ -180,3 +180,11 @@ def test_learner_chosen_names_are_not_formulas(tmp_path):
     export(out, Options(), lambda p, t: p.write_text(t))
     rows = list(csv.reader(io.StringIO((out / "grades.csv").read_text())))
     assert rows[1][3].startswith("'")
+
+
+def test_a_student_s_report_leaves_out_the_cells_named_for_the_instructor():
+    from course_grader.report import report_html
+
+    page = report_html(record("x.ipynb", status="errors in cells 2; read cell 4: setprofile can "
+                                                "get answers from course_lib unseen"))
+    assert "errors in cells 2" in page and "setprofile" not in page

@@ -2,7 +2,8 @@
 
 For each of the course's questions: its mutants (``mutants.all_mutants``:
 generated from the reference, written beside the question, and one per named
-mistake) are graded as ``check`` grades them. Each must lose points; each must
+mistake) are graded as ``check`` grades them. Each must lose points (on check's
+inputs and on three other draws, as the batch grader draws fresh ones); each must
 get what its ``expect`` says (a named mistake, a hint of a given kind, or the
 changed-inputs message); and whenever a named message fires, the variant
 behind that message must reproduce the mutant on five different draws of the
@@ -45,8 +46,10 @@ def problems_of(question):
     problems = []
     for mutant in all_mutants(question, _cases(question)[0]):
         result = grade_mutant(question, mutant)
-        if result.score >= question.points:
-            problems.append(f"full marks: {mutant.what}")
+        lucky = [seed for seed in SEEDS[:3]  # the batch grader draws fresh inputs every time
+                 if grade_mutant(question, mutant, seed).score >= question.points]
+        if result.score >= question.points or lucky:
+            problems.append(f"full marks: {mutant.what} (seeds {lucky or 'of check'})")
             continue
         if result.mistake is not None:
             variant = question.mistakes[result.mistake]
@@ -63,8 +66,8 @@ def problems_of(question):
     return problems
 
 
-def grade_mutant(question, mutant):
-    cases = _cases(question)
+def grade_mutant(question, mutant, seed=None):
+    cases = _cases(question, seed)
     return grade_question(question, cases, [run_case(mutant.answer, case) for case in cases])
 
 

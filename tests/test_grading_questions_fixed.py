@@ -60,7 +60,9 @@ def test_the_readme_documents_each_question_s_number_of_cases():
             actual[exercise] = ", ".join(
                 f"{q.id} {len(q.inputs(np.random.default_rng([0, i])))} ({q.points:g})"
                 for i, q in enumerate(registry.questions(exercise)))
-    assert documented == actual, "update the table of cases in README.md (Reproducible grades)"
+    table = "\n".join(f"| {exercise} | {row} |" for exercise, row in actual.items())
+    assert documented == actual, ("a question's number of cases changed: update the table in "
+                                  f"README.md (Reproducible grades) to\n{table}")
 
 
 def test_a_notebook_cannot_flood_the_review_sheet():

@@ -305,7 +305,7 @@ def test_a_slow_answer_is_stopped_at_the_batch_graders_limit(monkeypatch):
     result = checker("01_gradient_descent")("q1", sleepy)
     assert time.monotonic() - start < 10
     assert result.score == 0 and result.cases == ["out of time"] * 4
-    assert "longer than 0.3 s, the time limit per call of q1" in result.details[0]
+    assert "longer than 0.3 s, the time limit per call of q1 (check and the batch" in result.details[0]
 
 
 def test_parameters_in_another_order_are_named():
@@ -315,6 +315,14 @@ def test_parameters_in_another_order_are_named():
     result = checker("01_gradient_descent")("q1", gradient)
     assert result.details[0] == ("Your function's parameters are (theta, X, y), but it is called "
                                  "as least_squares_gradient(X, y, theta): put them in that order.")
+
+    def renamed(theta, data, targets):
+        return data.T @ (data @ theta - targets) / len(targets)
+
+    result = checker("01_gradient_descent")("q1", renamed)
+    assert result.status == "error" and result.details[0] == (
+        "Your function is called as least_squares_gradient(X, y, theta), in that order: your "
+        "parameters (theta, data, targets) receive X, y, theta respectively.")
 
 
 # ---------------------------------------------------------------- the type policy
@@ -336,3 +344,17 @@ def test_the_type_policy_holds_everywhere():
     assert ex1("q1", lambda X, y, theta: list(X.T @ (X @ theta - y) / len(y))).status == "passed"
     one_element = ex1("q5", lambda A: np.array([2 / np.linalg.eigvalsh(A).max()]))
     assert one_element.score == 0 and "expected a number" in one_element.details[0]
+
+
+@pytest.mark.parametrize("folder", ["solutions", "exercises"])
+def test_every_exercise_states_the_type_policy_and_the_rules(folder):
+    import json
+    from pathlib import Path
+
+    notebooks = sorted((Path(__file__).resolve().parents[1] / folder).glob("0[1-6]_*.ipynb"))
+    assert len(notebooks) == 6
+    for notebook in notebooks:
+        intro = "".join(json.loads(notebook.read_text())["cells"][0]["source"])
+        for words in ("What your functions may return", "Never modify the inputs", "failing_case",
+                      "at most 20 s", "float32"):
+            assert words in intro, (notebook.name, words)

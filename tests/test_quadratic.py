@@ -12,7 +12,7 @@ LAMBDAS = np.array([0.01, 0.1, 1.0])
 
 
 def heavy_ball_distances(lam, eta, mu, steps):
-    """‖θ_t‖ for v_t = μ v_{t−1} + g_t, θ_{t+1} = θ_t − η v_t on ½ Σ λᵢ θᵢ²."""
+    """‖θ_t‖ for v_t = μ v_{t−1} + g_t, θ_t = θ_{t−1} − η v_t on ½ Σ λᵢ θᵢ²."""
     theta, v = np.ones_like(lam), np.zeros_like(lam)
     out = [np.linalg.norm(theta)]
     for _ in range(steps):
@@ -49,7 +49,7 @@ def test_theoretical_rate_matches_runs(eta, mu):
 
 
 def nesterov_distances(lam, eta, mu, steps):
-    """‖θ_t‖ for torch's Nesterov: v_t = μ v_{t−1} + g_t, θ_{t+1} = θ_t − η (g_t + μ v_t)."""
+    """‖θ_t‖ for torch's Nesterov: v_t = μ v_{t−1} + g_t, θ_t = θ_{t−1} − η (g_t + μ v_t)."""
     theta, v = np.ones_like(lam), np.zeros_like(lam)
     out = [np.linalg.norm(theta)]
     for _ in range(steps):

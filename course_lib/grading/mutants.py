@@ -7,7 +7,10 @@ knowledge of the formula (each a :class:`~course_lib.grading.registry.Mutant`):
   (every exercise asks to leave the inputs as they were);
 - the result negated (a flipped sign), doubled and halved (a factor of 2);
 - a tuple result in reverse order;
-- an integer result one too large (a counter off by one).
+- an integer result one too large (a counter off by one);
+- each float argument doubled (a constant or hyperparameter used wrongly), a decay
+  rate in [0.5, 1) replaced by its complement (β for 1 − β), and each integer argument
+  one too large (a counter off by one), the rest of the reference unchanged.
 
 :func:`all_mutants` adds the question's own mutants and one per named
 mistake (which must be named as itself). ``tests/test_grading_mutants.py``
@@ -17,6 +20,9 @@ runs them all through ``check``'s grading.
 import numpy as np
 
 from course_lib.grading.registry import Mutant
+
+ANY_FEEDBACK = ("named", "non-finite", "order", "sign", "step", "factor", "inverse", "changed",
+                "off-by-one", "length", "argument", "element")  # any name or hint
 
 
 def _map_numbers(value, function):
@@ -68,6 +74,46 @@ def _has_numbers(value):
     return bool(found)
 
 
+def _with_argument(reference, position, change):
+    def answer(*args):
+        args = list(args)
+        args[position] = change(args[position])
+        return reference(*args)
+    return answer
+
+
+def _argument_mutants(question, args):
+    """One mutant per scalar argument: a float doubled, an int one too large."""
+    names = _names(question.reference)
+    mutants = []
+    for position, value in enumerate(args):
+        name = names[position] if position < len(names) else f"argument {position + 1}"
+        if isinstance(value, (bool, np.bool_)):
+            continue
+        if isinstance(value, (float, np.floating)) and 0.5 <= value < 1:  # a decay rate
+            mutants.append(Mutant(f"1 − `{name}` used for `{name}`",
+                                  _with_argument(question.reference, position, lambda x: 1 - x),
+                                  ANY_FEEDBACK))
+        elif isinstance(value, (float, np.floating)):
+            mutants.append(Mutant(f"`{name}` doubled before use",
+                                  _with_argument(question.reference, position, lambda x: 2 * x),
+                                  ANY_FEEDBACK))
+        elif isinstance(value, (int, np.integer)):
+            mutants.append(Mutant(f"`{name}` one too large",
+                                  _with_argument(question.reference, position, lambda x: x + 1),
+                                  ANY_FEEDBACK))
+    return mutants
+
+
+def _names(function):
+    import inspect
+
+    try:
+        return list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
 def _is_integer_result(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
@@ -98,6 +144,8 @@ def generated(question, case):
         mutants.append(Mutant("the count one too large",
                               _transformed(reference, lambda x: x + 1),
                               ("named", "off-by-one")))
+    if isinstance(case, tuple):
+        mutants += _argument_mutants(question, args)
     return mutants
 
 

@@ -32,8 +32,10 @@ rtol, atol
     booleans exact.
 mistakes
     Named wrong variants, ``{message: function}``, each with the learner's
-    signature. When an answer fails a case and its result matches a variant
-    on that case, the feedback shows that variant's message.
+    signature. When an answer fails and its results match a variant on every
+    case that returned a value, the feedback shows that variant's message (a
+    match on one case alone names nothing: two mistakes can coincide there).
+    When none matches, ``symptoms`` may print a hint instead.
 mutants
     Wrong answers the question must catch, as :class:`Mutant` data: each one
     a deliberate slip in the reference (a sign, a factor, a counter off by

@@ -14,6 +14,8 @@ sign       the values that differ are the expected ones with the opposite sign
 step       measured from an input ``x`` of the same shape, the result moved c·(expected − x)
 factor     the values that differ are c × the expected ones (c a number, or an argument)
 inverse    the values that differ are the reciprocals of the expected ones
+changed    every result is what the reference gives with one number argument changed
+           (doubled, halved, one larger or smaller, x for 1 − x)
 off-by-one integers one too large (or too small)
 length     one value or row too many (or too few), or the expected values and then more
 argument   right exactly when one argument has one value (say t = 1), wrong otherwise
@@ -36,15 +38,17 @@ class Symptom:
     text: str
 
 
-def diagnose(failed, passed, names, rtol, atol):
+def diagnose(failed, passed, names, rtol, atol, reference=None):
     """A Symptom holding on every failing case, or None.
 
     ``failed``: (case, got, expected) per failing case; ``passed``: the passing
-    cases; ``names``: the parameter names of the question's function.
+    cases; ``names``: the parameter names of the question's function;
+    ``reference``: the question's reference, to try it with one argument changed.
     """
     context = _Context(failed, passed, names, rtol, atol)
-    for test in (_non_finite, _order, _sign, _step, _factor, _inverse, _off_by_one, _length,
-                 _argument, _element, _varying_step, _varying_factor):
+    context.reference = reference
+    for test in (_non_finite, _order, _sign, _step, _factor, _inverse, _changed_argument,
+                 _off_by_one, _length, _argument, _element, _varying_step, _varying_factor):
         try:
             symptom = test(context)
         except (ValueError, TypeError, ArithmeticError, IndexError):
@@ -240,6 +244,8 @@ def _step(context, varying=False):
     if found is None:
         return None
     name, factors = found
+    if np.allclose(factors, 1, rtol=1e-4):  # the step is nearly right: no factor to point at
+        return None
     if np.allclose(factors, 0, atol=1e-9):
         return Symptom("step", f"your result is the input `{name}` unchanged: it was not updated")
     if np.allclose(factors, -1, rtol=1e-6):
@@ -281,6 +287,54 @@ def _inverse(context):
                     return None
     return Symptom("inverse", "the values that differ are the reciprocals (1/x) of the expected "
                               "ones: a ratio is upside down")
+
+
+CHANGES = (("doubled", lambda x: 2 * x), ("halved", lambda x: x / 2),
+           ("one larger", lambda x: x + 1), ("one smaller", lambda x: x - 1),
+           ("replaced by 1 − itself", lambda x: 1 - x))
+
+
+def _changed_argument(context):
+    """The reference with one number argument changed reproduces every result the learner got."""
+    if context.reference is None:
+        return None
+    cases = [(case, got) for case, got, _ in context.failed] + [
+        (case, None) for case in context.passed]  # a passing case: got is the expected value
+    if not all(isinstance(case, tuple) for case, _ in cases):
+        return None
+    first = cases[0][0]
+    for position, value in enumerate(first):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+            continue
+        for words, change in CHANGES:
+            integral = isinstance(value, (int, np.integer))
+            if integral != words.startswith("one"):
+                continue
+            if all(_reproduces(context, case, got, position, change) for case, got in cases):
+                name = context.arguments(first)[position][0]
+                return Symptom("changed", f"your results are exactly what the right answer gives "
+                                          f"with `{name}` {words}: look at how your code uses "
+                                          f"`{name}`")
+    return None
+
+
+def _reproduces(context, case, got, position, change):
+    from course_lib.grading.grade import expected_value  # the same safe call as the reference's
+
+    try:
+        changed = list(case)
+        if isinstance(changed[position], (bool, np.bool_)) or not isinstance(
+                changed[position], (int, float, np.number)):
+            return False
+        changed[position] = change(changed[position])
+        twin = expected_value(context.reference, tuple(changed))
+        if got is None:
+            got = expected_value(context.reference, case)
+    except Exception:
+        return False
+    from course_lib.grading.compare import difference
+
+    return difference(twin, got, context.rtol, context.atol) is None
 
 
 def _off_by_one(context):

@@ -9,8 +9,8 @@ A training step, exactly as with PyTorch::
     theta = Parameter([3.0])
     optimizer = SGD([theta], lr=0.01, momentum=0.9)
     for t in range(1, 101):
-        theta.grad = 2 * theta.data        # g_t = ∇J(θ_t) for J(θ) = θ²
-        optimizer.step()                   # θ_{t+1} from θ_t and g_t, in place
+        theta.grad = 2 * theta.data        # g_t = ∇J(θ_{t−1}) for J(θ) = θ²
+        optimizer.step()                   # θ_t from θ_{t−1} and g_t, in place
 
 The update rule of each optimizer is in its class docstring, in the course's
 notation; ``optimizer.py`` holds the bookkeeping they share.

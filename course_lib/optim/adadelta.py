@@ -16,11 +16,11 @@ class Adadelta(Optimizer):
 
     With decay ρ (``rho``), step t does::
 
-        g_t ← g_t + λ θ_t                               (weight decay λ, if λ > 0)
+        g_t ← g_t + λ θ_{t−1}                           (weight decay λ, if λ > 0)
         v_t = ρ v_{t−1} + (1 − ρ) g_t²                  (running mean of g², v_0 = 0)
         Δθ_t = √(u_{t−1} + ε) / √(v_t + ε) · g_t         (ratio of two RMS values)
         u_t = ρ u_{t−1} + (1 − ρ) Δθ_t²                 (running mean of Δθ², u_0 = 0)
-        θ_{t+1} = θ_t − η Δθ_t
+        θ_t = θ_{t−1} − η Δθ_t
 
     The ratio RMS[Δθ] / RMS[g] has the units of θ / g, so Δθ has the units of θ:
     in principle no global learning rate is needed. In practice ε takes its
@@ -57,12 +57,12 @@ def adadelta_init(theta):
 
 
 def adadelta_update(theta, g, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0):
-    """One step of :class:`Adadelta` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    """One step of :class:`Adadelta` (lesson 4): returns (θ_t, new state), changes nothing."""
     if weight_decay != 0:
-        g = g + weight_decay * theta                # g_t ← g_t + λ θ_t
+        g = g + weight_decay * theta                # g_t ← g_t + λ θ_{t−1}
     v = rho * state["square_avg"] + (1 - rho) * g**2        # v_t = ρ v_{t−1} + (1 − ρ) g_t²
     # Δθ_t = √(u_{t−1} + ε) / √(v_t + ε) · g_t
     delta = np.sqrt(state["acc_delta"] + eps) / np.sqrt(v + eps) * g
     u = rho * state["acc_delta"] + (1 - rho) * delta**2     # u_t = ρ u_{t−1} + (1 − ρ) Δθ_t²
-    theta = theta - lr * delta                      # θ_{t+1} = θ_t − η Δθ_t
+    theta = theta - lr * delta                      # θ_t = θ_{t−1} − η Δθ_t
     return theta, {"step": state["step"] + 1, "square_avg": v, "acc_delta": u}

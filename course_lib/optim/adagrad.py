@@ -16,10 +16,10 @@ class Adagrad(Optimizer):
 
     Step t (from 1), all operations per coordinate::
 
-        g_t ← g_t + λ θ_t                          (weight decay λ, if λ > 0)
+        g_t ← g_t + λ θ_{t−1}                      (weight decay λ, if λ > 0)
         η_t = η / (1 + (t − 1) · lr_decay)
         s_t = s_{t−1} + g_t²                       (s_0 = initial_accumulator_value)
-        θ_{t+1} = θ_t − η_t g_t / (√s_t + ε)
+        θ_t = θ_{t−1} − η_t g_t / (√s_t + ε)
 
     s only grows, so every coordinate's step only shrinks (for a gradient of
     constant size it is η/√t): a rarely active (sparse) feature keeps a large
@@ -56,11 +56,11 @@ def adagrad_init(theta, initial_accumulator_value=0):
 
 def adagrad_update(theta, g, state, *, lr=1e-2, lr_decay=0, weight_decay=0,
                    initial_accumulator_value=0, eps=1e-10):
-    """One step of :class:`Adagrad` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    """One step of :class:`Adagrad` (lesson 4): returns (θ_t, new state), changes nothing."""
     t = state["step"] + 1
     if weight_decay != 0:
-        g = g + weight_decay * theta                # g_t ← g_t + λ θ_t
+        g = g + weight_decay * theta                # g_t ← g_t + λ θ_{t−1}
     eta_t = lr / (1 + (t - 1) * lr_decay)           # η_t = η / (1 + (t − 1) · lr_decay)
     G = state["sum"] + g**2                         # G_t = G_{t−1} + g_t²
-    theta = theta - eta_t * g / (np.sqrt(G) + eps)  # θ_{t+1} = θ_t − η_t g_t / (√G_t + ε)
+    theta = theta - eta_t * g / (np.sqrt(G) + eps)  # θ_t = θ_{t−1} − η_t g_t / (√G_t + ε)
     return theta, {"step": t, "sum": G}

@@ -16,11 +16,11 @@ class Adam(Optimizer):
 
     With β₁, β₂ = ``betas``, step t (from 1) does::
 
-        g_t ← g_t + λ θ_t                           (weight decay λ as an L2 penalty)
+        g_t ← g_t + λ θ_{t−1}                       (weight decay λ as an L2 penalty)
         m_t = β₁ m_{t−1} + (1 − β₁) g_t             (first moment, m_0 = 0)
         v_t = β₂ v_{t−1} + (1 − β₂) g_t²            (second moment, v_0 = 0)
         m̂_t = m_t / (1 − β₁ᵗ),   v̂_t = v_t / (1 − β₂ᵗ)   (bias correction)
-        θ_{t+1} = θ_t − η m̂_t / (√v̂_t + ε)
+        θ_t = θ_{t−1} − η m̂_t / (√v̂_t + ε)
 
     ``amsgrad=True`` (Reddi, Kale & Kumar, 2018) uses v^max_t = max(v^max_{t−1}, v_t)
     in place of v_t. The maximum never decreases; in Reddi et al.'s AMSGrad,
@@ -62,13 +62,13 @@ def adam_init(theta, amsgrad=False):
 
 def adam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                 amsgrad=False, decoupled_weight_decay=False):
-    """One step of :class:`Adam` or AdamW (lesson 4): returns (θ_{t+1}, new state)."""
+    """One step of :class:`Adam` or AdamW (lesson 4): returns (θ_t, new state)."""
     eta, (beta1, beta2), lam = lr, betas, weight_decay
     t = state["step"] + 1
     if lam != 0 and decoupled_weight_decay:
-        theta = (1 - eta * lam) * theta             # θ_t ← (1 − ηλ) θ_t   (AdamW)
+        theta = (1 - eta * lam) * theta             # θ_{t−1} ← (1 − ηλ) θ_{t−1}   (AdamW)
     elif lam != 0:
-        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+        g = g + lam * theta                         # g_t ← g_t + λ θ_{t−1}
     m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
     v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2    # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
     new_state = {"step": t, "exp_avg": m, "exp_avg_sq": v}
@@ -76,7 +76,7 @@ def adam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weigh
         v = new_state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)  # v^max_t
     m_hat = m / (1 - beta1**t)                      # m̂_t = m_t / (1 − β₁ᵗ)
     v_hat = v / (1 - beta2**t)                      # v̂_t = v_t / (1 − β₂ᵗ)
-    theta = theta - eta * m_hat / (np.sqrt(v_hat) + eps)    # θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε)
+    theta = theta - eta * m_hat / (np.sqrt(v_hat) + eps)    # θ_t = θ_{t−1} − η m̂_t/(√v̂_t + ε)
     return theta, new_state
 
 
@@ -86,7 +86,7 @@ class AdamW(Adam):
     The same steps as :class:`Adam`, except that weight decay does not enter
     the gradient (and so is not rescaled by 1/√v̂); each step first shrinks θ::
 
-        θ_t ← (1 − ηλ) θ_t,   then the Adam step with g_t unchanged.
+        θ_{t−1} ← (1 − ηλ) θ_{t−1},   then the Adam step with g_t unchanged.
 
     This is PyTorch's convention: the decay per step is ηλ, so changing η also
     changes how strongly θ is pulled to 0. Loshchilov & Hutter (2019, Algorithm 2)

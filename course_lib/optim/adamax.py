@@ -16,10 +16,10 @@ class Adamax(Optimizer):
 
     Step t (from 1)::
 
-        g_t ← g_t + λ θ_t                               (weight decay λ, if λ > 0)
+        g_t ← g_t + λ θ_{t−1}                           (weight decay λ, if λ > 0)
         m_t = β₁ m_{t−1} + (1 − β₁) g_t                  (m_0 = 0)
         u_t = max(β₂ u_{t−1}, |g_t| + ε)                 (u_0 = 0: a decaying max of |g|)
-        θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
+        θ_t = θ_{t−1} − η / (1 − β₁ᵗ) · m_t / u_t
 
     Where u_t comes from (Kingma & Ba, section 7.1): write Adam's second moment
     for the p-th power of |g| with the decay parametrised as β₂ᵖ,
@@ -54,12 +54,12 @@ def adamax_init(theta):
 
 
 def adamax_update(theta, g, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
-    """One step of :class:`Adamax` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    """One step of :class:`Adamax` (lesson 4): returns (θ_t, new state), changes nothing."""
     (beta1, beta2) = betas
     t = state["step"] + 1
     if weight_decay != 0:
-        g = g + weight_decay * theta                # g_t ← g_t + λ θ_t
+        g = g + weight_decay * theta                # g_t ← g_t + λ θ_{t−1}
     m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
     u = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)  # u_t = max(β₂ u_{t−1}, |g_t| + ε)
-    theta = theta - lr / (1 - beta1**t) * m / u     # θ_{t+1} = θ_t − η / (1 − β₁ᵗ) · m_t / u_t
+    theta = theta - lr / (1 - beta1**t) * m / u     # θ_t = θ_{t−1} − η / (1 − β₁ᵗ) · m_t / u_t
     return theta, {"step": t, "exp_avg": m, "exp_inf": u}

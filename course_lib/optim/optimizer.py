@@ -4,11 +4,14 @@ Each optimizer's algorithm is a pair of pure functions in its own module, in
 the lesson's notation (see ``sgd.py`` for the shortest example)::
 
     state = adam_init(theta)                              # t = 0, m_0 = 0, v_0 = 0
-    theta, state = adam_update(theta, g, state, lr=1e-3)  # one step: θ_{t+1}, state_t
+    theta, state = adam_update(theta, g, state, lr=1e-3)  # one step: θ_t, state_t
 
 They modify nothing they are given, so a lesson can show one step at a time and
-compare it with its own code. The class around them (``Adam``) only has to say
-two things:
+compare it with its own code. Steps are counted as in PyTorch's documentation and
+Kingma & Ba: θ_0 is the start, and step t = 1, 2, … takes the gradient
+g_t = ∇J(θ_{t−1}) at the current parameters and writes θ_t.
+
+The class around them (``Adam``) only has to say two things:
 
 * ``_init_state(theta, group)``: the per-parameter state it starts from (step counter
   t, moment estimates m and v, a velocity, ...), created at the first step;

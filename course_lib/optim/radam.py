@@ -24,15 +24,15 @@ class RAdam(Optimizer):
     times r_t < 1, which grows to 1 as ρ_t approaches its limit ρ_∞.
     Step t (from 1)::
 
-        g_t ← g_t + λ θ_t                    (or θ_t ← (1 − ηλ) θ_t if decoupled_weight_decay)
+        g_t ← g_t + λ θ_{t−1}            (or θ_{t−1} ← (1 − ηλ) θ_{t−1} if decoupled_weight_decay)
         m_t = β₁ m_{t−1} + (1 − β₁) g_t,     m̂_t = m_t / (1 − β₁ᵗ)
         v_t = β₂ v_{t−1} + (1 − β₂) g_t²
         ρ_∞ = 2/(1 − β₂) − 1,                ρ_t = ρ_∞ − 2t β₂ᵗ / (1 − β₂ᵗ)
         if ρ_t > 5:
             r_t = √( (ρ_t − 4)(ρ_t − 2) ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2) ρ_t) )
-            θ_{t+1} = θ_t − η r_t m̂_t √(1 − β₂ᵗ) / (√v_t + ε)
+            θ_t = θ_{t−1} − η r_t m̂_t √(1 − β₂ᵗ) / (√v_t + ε)
         else:
-            θ_{t+1} = θ_t − η m̂_t            (momentum without any division)
+            θ_t = θ_{t−1} − η m̂_t            (momentum without any division)
 
     √(1 − β₂ᵗ)/(√v_t + ε) is 1/(√v̂_t + ε/√(1 − β₂ᵗ)): ε is added before the bias
     correction, a slightly different place from Adam's. With the default
@@ -66,13 +66,13 @@ def radam_init(theta):
 
 def radam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False):
-    """One step of :class:`RAdam` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    """One step of :class:`RAdam` (lesson 4): returns (θ_t, new state), changes nothing."""
     eta, (beta1, beta2), lam = lr, betas, weight_decay
     t = state["step"] + 1
     if lam != 0 and decoupled_weight_decay:
-        theta = (1 - eta * lam) * theta             # θ_t ← (1 − ηλ) θ_t
+        theta = (1 - eta * lam) * theta             # θ_{t−1} ← (1 − ηλ) θ_{t−1}
     elif lam != 0:
-        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+        g = g + lam * theta                         # g_t ← g_t + λ θ_{t−1}
     m = beta1 * state["exp_avg"] + (1 - beta1) * g          # m_t = β₁ m_{t−1} + (1 − β₁) g_t
     v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g**2    # v_t = β₂ v_{t−1} + (1 − β₂) g_t²
     m_hat = m / (1 - beta1**t)                              # m̂_t = m_t / (1 − β₁ᵗ)
@@ -81,8 +81,8 @@ def radam_update(theta, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weig
     if rho > 5:
         # r_t = √( (ρ_t − 4)(ρ_t − 2) ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2) ρ_t) )
         r = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
-        # θ_{t+1} = θ_t − η r_t m̂_t √(1 − β₂ᵗ) / (√v_t + ε)
+        # θ_t = θ_{t−1} − η r_t m̂_t √(1 − β₂ᵗ) / (√v_t + ε)
         theta = theta - eta * r * m_hat * math.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
     else:
-        theta = theta - eta * m_hat                 # θ_{t+1} = θ_t − η m̂_t
+        theta = theta - eta * m_hat                 # θ_t = θ_{t−1} − η m̂_t
     return theta, {"step": t, "exp_avg": m, "exp_avg_sq": v}

@@ -16,15 +16,15 @@ class RMSprop(Optimizer):
 
     With decay α (``alpha``; the lectures call it ρ or β), step t does::
 
-        g_t ← g_t + λ θ_t                          (weight decay λ, if λ > 0)
+        g_t ← g_t + λ θ_{t−1}                      (weight decay λ, if λ > 0)
         v_t = α v_{t−1} + (1 − α) g_t²             (v_0 = 0)
         d_t = √v_t + ε
-        θ_{t+1} = θ_t − η g_t / d_t
+        θ_t = θ_{t−1} − η g_t / d_t
 
     ``centered=True`` also tracks the mean gradient ḡ_t = α ḡ_{t−1} + (1 − α) g_t
     and uses the variance instead, d_t = √(v_t − ḡ_t²) + ε. With momentum μ > 0
     the scaled gradient feeds a velocity: b_t = μ b_{t−1} + g_t / d_t,
-    θ_{t+1} = θ_t − η b_t. State: ``step``, ``square_avg`` (v), and when used
+    θ_t = θ_{t−1} − η b_t. State: ``step``, ``square_avg`` (v), and when used
     ``grad_avg`` (ḡ) and ``momentum_buffer`` (b).
     """
 
@@ -60,11 +60,11 @@ def rmsprop_init(theta, momentum=0, centered=False):
 
 def rmsprop_update(theta, g, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0,
                    momentum=0, centered=False):
-    """One step of :class:`RMSprop` (lesson 4): returns (θ_{t+1}, new state), changes nothing."""
+    """One step of :class:`RMSprop` (lesson 4): returns (θ_t, new state), changes nothing."""
     eta, mu = lr, momentum
     new_state = {"step": state["step"] + 1}
     if weight_decay != 0:
-        g = g + weight_decay * theta                # g_t ← g_t + λ θ_t
+        g = g + weight_decay * theta                # g_t ← g_t + λ θ_{t−1}
     v = alpha * state["square_avg"] + (1 - alpha) * g**2    # v_t = α v_{t−1} + (1 − α) g_t²
     new_state["square_avg"] = v
     if centered:
@@ -76,7 +76,7 @@ def rmsprop_update(theta, g, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_dec
     if mu > 0:
         b = mu * state["momentum_buffer"] + g / d   # b_t = μ b_{t−1} + g_t / d_t
         new_state["momentum_buffer"] = b
-        theta = theta - eta * b                     # θ_{t+1} = θ_t − η b_t
+        theta = theta - eta * b                     # θ_t = θ_{t−1} − η b_t
     else:
-        theta = theta - eta * g / d                 # θ_{t+1} = θ_t − η g_t / d_t
+        theta = theta - eta * g / d                 # θ_t = θ_{t−1} − η g_t / d_t
     return theta, new_state

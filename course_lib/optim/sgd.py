@@ -6,14 +6,17 @@ from course_lib.optim.optimizer import Optimizer, check_lr, check_number, check_
 class SGD(Optimizer):
     r"""Gradient descent θ ← θ − η g, optionally with momentum, as ``torch.optim.SGD``.
 
-    With weight decay λ, momentum μ and dampening τ, step t (from 1) does::
+    With weight decay λ, momentum μ and dampening τ, step t = 1, 2, … takes the
+    gradient g_t = ∇J(θ_{t−1}) at the current parameters and does::
 
-        g_t ← g_t + λ θ_t                        (L2 penalty λ/2 ‖θ‖², if λ > 0)
+        g_t ← g_t + λ θ_{t−1}            (L2 penalty λ/2 ‖θ‖², if λ > 0)
         v_1 = g_1,   v_t = μ v_{t−1} + (1 − τ) g_t    (if μ > 0)
-        θ_{t+1} = θ_t − η v_t                    (heavy ball)
-        θ_{t+1} = θ_t − η (g_t + μ v_t)          (nesterov=True: no look-ahead gradient needed)
+        θ_t = θ_{t−1} − η v_t                    (heavy ball)
+        θ_t = θ_{t−1} − η (g_t + μ v_t)          (nesterov=True: no look-ahead gradient needed)
 
-    Without momentum the step is θ_{t+1} = θ_t − η g_t. This is convention (b) of
+    Without momentum the step is θ_t = θ_{t−1} − η g_t. The first velocity is the
+    gradient itself, not damped by (1 − τ); with the default τ = 0 this is v_t = μ v_{t−1} + g_t
+    from v_0 = 0. This is convention (b) of
     lesson 3 (v accumulates gradients, η is applied once in the step); the state
     keeps v as ``state[p]["momentum_buffer"]``.
     """
@@ -48,18 +51,18 @@ def sgd_init(theta):
 
 
 def sgd_update(theta, g, state, *, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False):
-    """One step of :class:`SGD` (lessons 1–3): returns (θ_{t+1}, new state), changes nothing."""
+    """One step of :class:`SGD` (lessons 1–3): returns (θ_t, new state), changes nothing."""
     eta, mu, tau, lam = lr, momentum, dampening, weight_decay
     if lam != 0:
-        g = g + lam * theta                         # g_t ← g_t + λ θ_t
+        g = g + lam * theta                         # g_t ← g_t + λ θ_{t−1}
     if mu == 0:
-        return theta - eta * g, state               # θ_{t+1} = θ_t − η g_t
+        return theta - eta * g, state               # θ_t = θ_{t−1} − η g_t
     if "momentum_buffer" not in state:
         v = g.copy()                                # v_1 = g_1
     else:
         v = mu * state["momentum_buffer"] + (1 - tau) * g   # v_t = μ v_{t−1} + (1 − τ) g_t
     if nesterov:
-        theta = theta - eta * (g + mu * v)          # θ_{t+1} = θ_t − η (g_t + μ v_t)
+        theta = theta - eta * (g + mu * v)          # θ_t = θ_{t−1} − η (g_t + μ v_t)
     else:
-        theta = theta - eta * v                     # θ_{t+1} = θ_t − η v_t
+        theta = theta - eta * v                     # θ_t = θ_{t−1} − η v_t
     return theta, {"momentum_buffer": v}

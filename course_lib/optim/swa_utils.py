@@ -9,8 +9,8 @@ Two averages, both with PyTorch's names::
     swa = AveragedModel(model)                                               # equal weights
     for X_batch, y_batch in batches:
         ...                                   # forward, backward
-        optimizer.step()                      # θ_t → θ_{t+1}
-        ema.update_parameters(model)          # θ̄ ← average of θ̄ and θ_{t+1}
+        optimizer.step()                      # θ_{t−1} → θ_t
+        ema.update_parameters(model)          # θ̄ ← average of θ̄ and θ_t
     evaluate(ema.module, ...)                 # or ema(X): the averaged network
 
 ``model`` is a network (a :class:`course_lib.nn.Module`) or a list of
@@ -44,7 +44,7 @@ def get_ema_multi_avg_fn(decay=0.999):
 
 
 def get_ema_avg_fn(decay=0.999):
-    """The same average, one array at a time: returns decay · θ̄ + (1 − decay) · θ (for ``avg_fn``)."""
+    """The same average, one array at a time: decay · θ̄ + (1 − decay) · θ (for ``avg_fn``)."""
     check_number("decay", decay, 0, 1)
 
     def ema_update(average, theta, n_averaged):

@@ -180,7 +180,11 @@ register(Question(
 
 
 def _numerical_cases(rng):
-    return [_logcosh_data(rng, n, d) for n, d in [(30, 3), (10, 4), (60, 2)]]
+    cases = [_logcosh_data(rng, n, d) for n, d in [(30, 3), (10, 4), (60, 2)]]
+    # Far from the fit (targets × 5, so J ≈ 3): rounding, ε·J/h, decides, and one-sided
+    # differences fail at every h, while central ones with h from 1e-6 to 1e-4 pass.
+    X, y, theta = _logcosh_data(rng, 40, 3)
+    return cases + [(X, 5 * y, theta)]
 
 
 _NUMERICAL_MISTAKES = {
@@ -245,9 +249,14 @@ def _loop_cases(rng):
     cases = []
     for d, tol, max_steps in [(2, 1e-6, 1000), (3, 1e-8, 2000), (4, 1e-3, 500), (3, 1e-6, 15)]:
         A = _spd(rng, d)
+        if max_steps == 15:  # κ = 10: ‖g‖ shrinks by 0.9 a step at most, so the cap is reached
+            Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+            A = (Q * np.array([0.5, 2.0, 5.0])) @ Q.T
         lr = 1.0 / np.linalg.eigvalsh(A).max()
         cases.append((A, rng.normal(size=d), rng.normal(size=d), lr, tol, max_steps))
     cases.append((_spd(rng, 2), np.ones(2), np.zeros(2), 0.1, 1e6, 100))   # stops at once: t = 0
+    # g_t = 0.5ᵗ·(1, 1, 1, 1): ‖g‖ = 2·0.5ᵗ passes tol = 0.3 at t = 3, max |gᵢ| and ‖g‖² at t = 2.
+    cases.append((np.eye(4), np.zeros(4), np.ones(4), 0.5, 0.3, 100))
     return cases
 
 
@@ -347,7 +356,7 @@ register(Question(
         "one update too many when the cap is reached: `while t <= max_steps` makes "
         "max_steps + 1 updates; stop once t = max_steps": _while_t_at_most_max_steps,
         "your iterates run away: the step goes uphill, θ + ηg; gradient descent subtracts the "
-        "gradient, θ_{t+1} = θ_t − η g_t": _step_uphill,
+        "gradient, θ_t = θ_{t−1} − η g_t": _step_uphill,
     },
     mutants=(
         Mutant("while t <= max_steps: an extra update at the cap", _while_t_at_most_max_steps),

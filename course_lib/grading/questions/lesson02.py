@@ -97,7 +97,7 @@ register(Question(
             _seeded_every_epoch,
     },
     mutants=(
-        Mutant("one epoch too many", _one_epoch_more, "length"),
+        Mutant("one epoch too many", _one_epoch_more, ("length", "changed")),
         Mutant("a new generator seeded with seed + epoch every epoch", _seeded_every_epoch),
     ),
     forbidden=(minibatch_indices, MiniBatches),

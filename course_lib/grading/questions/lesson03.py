@@ -16,7 +16,7 @@ EXERCISE = "03_momentum_and_nesterov"
 
 
 def _sgd_step(theta, g, velocity, lr, momentum, nesterov=False):
-    """One step of course_lib.optim.SGD from velocity v⁽ᵇ⁾; returns (θ_{t+1}, v⁽ᵇ⁾_t)."""
+    """One step of course_lib.optim.SGD from velocity v⁽ᵇ⁾; returns (θ_t, v⁽ᵇ⁾_t)."""
     p = Parameter(np.array(theta, dtype=float))
     opt = SGD([p], lr=lr, momentum=momentum, nesterov=nesterov)
     opt.state[p] = {"momentum_buffer": np.array(velocity, dtype=float)}
@@ -27,7 +27,7 @@ def _sgd_step(theta, g, velocity, lr, momentum, nesterov=False):
 
 # ------------------------------------------------------------------ q1: convention (b)
 def momentum_step(theta, g, v, lr, mu):
-    """PyTorch convention: v_t = μ v_{t−1} + g_t, θ_{t+1} = θ_t − η v_t. Returns (θ_{t+1}, v_t)."""
+    """PyTorch convention: v_t = μ v_{t−1} + g_t, θ_t = θ_{t−1} − η v_t. Returns (θ_t, v_t)."""
     return _sgd_step(theta, g, v, lr, mu)
 
 
@@ -114,7 +114,7 @@ register(Question(
             _b_eta_missing,
         "the velocity is not carried: v_t must start from μ v_{t−1}, the velocity you were given":
             _b_velocity_dropped,
-        "the step uses g_t instead of the new velocity v_t: θ_{t+1} = θ_t − η v_t": _b_plain_gd,
+        "the step uses g_t instead of the new velocity v_t: θ_t = θ_{t−1} − η v_t": _b_plain_gd,
         "the velocity averages (1 − μ) g_t (dampening = μ, like Adam's first moment): "
         "PyTorch's momentum adds the whole gradient, v_t = μ v_{t−1} + g_t": _b_average,
         "the velocity has the opposite sign (v ← μv − g, θ ← θ + ηv): here v points along "
@@ -126,7 +126,7 @@ register(Question(
             _whole_convention_a,
         "the old velocity is not decayed: v_t = μ v_{t−1} + g_t": _b_not_decayed,
         "that is Nesterov's step (PyTorch's nesterov=True, θ − η(g_t + μ v_t)); plain momentum "
-        "steps θ_{t+1} = θ_t − η v_t": _b_nesterov,
+        "steps θ_t = θ_{t−1} − η v_t": _b_nesterov,
     },
     mutants=(
         Mutant("the whole convention (a)", _whole_convention_a),
@@ -140,7 +140,7 @@ register(Question(
 
 # ------------------------------------------------------------------ q2: convention (a)
 def momentum_step_a(theta, g, v, lr, gamma):
-    """Textbook convention: v_t = γ v_{t−1} + η g_t, θ_{t+1} = θ_t − v_t. Returns (θ_{t+1}, v_t)."""
+    """Textbook convention: v_t = γ v_{t−1} + η g_t, θ_t = θ_{t−1} − v_t. Returns (θ_t, v_t)."""
     theta_next, velocity = _sgd_step(theta, g, np.asarray(v, dtype=float) / lr, lr, gamma)
     return theta_next, lr * velocity   # v⁽ᵃ⁾ = η v⁽ᵇ⁾
 
@@ -196,10 +196,10 @@ register(Question(
         "the velocity is not carried: v_t must start from γ v_{t−1}, the velocity you were given":
             _a_velocity_dropped,
         "the velocity has the opposite sign (Sutskever et al. and CS231n write v ← γv − ηg, "
-        "θ ← θ + v): here v_t = γ v_{t−1} + η g_t and θ_{t+1} = θ_t − v_t": _a_opposite_sign,
+        "θ ← θ + v): here v_t = γ v_{t−1} + η g_t and θ_t = θ_{t−1} − v_t": _a_opposite_sign,
         "the pair is in the wrong order: return (theta_next, v_new)": _swapped(momentum_step_a),
         "that is the whole PyTorch convention (b), v_t = γ v_{t−1} + g_t and θ − η v_t: in "
-        "convention (a) the velocity adds η g_t and the step is θ_t − v_t": _whole_convention_b,
+        "convention (a) the velocity adds η g_t and the step is θ_{t−1} − v_t": _whole_convention_b,
         "the old velocity is not decayed: v_t = γ v_{t−1} + η g_t": _a_not_decayed,
     },
     mutants=(
@@ -215,7 +215,7 @@ register(Question(
 def nesterov_step(theta, v, A, b, lr, gamma):
     """Nesterov (look-ahead form) on J(θ) = ½ θᵀAθ − bᵀθ, whose gradient is Aθ − b.
 
-    v_t = γ v_{t−1} + η ∇J(θ_t − γ v_{t−1}),  θ_{t+1} = θ_t − v_t.  Returns (θ_{t+1}, v_t).
+    v_t = γ v_{t−1} + η ∇J(θ_{t−1} − γ v_{t−1}),  θ_t = θ_{t−1} − v_t.  Returns (θ_t, v_t).
     Computed with SGD(nesterov=True) on the look-ahead point φ = θ − γ v (see lesson 3).
     """
     theta, v, A, b = (np.asarray(x, dtype=float) for x in (theta, v, A, b))
@@ -286,19 +286,21 @@ register(Question(
     reference=nesterov_step,
     rtol=1e-9,
     mistakes={
-        "the gradient is taken at θ_t: that is plain momentum. Nesterov evaluates it at the "
-        "look-ahead point θ_t − γ v_{t−1}": _gradient_at_theta,
-        "the look-ahead goes the wrong way: the point is θ_t − γ v_{t−1} (the step subtracts v)":
+        "the gradient is taken at θ_{t−1}: that is plain momentum. Nesterov evaluates it at the "
+        "look-ahead point θ_{t−1} − γ v_{t−1}": _gradient_at_theta,
+        "the look-ahead goes the wrong way: the point is θ_{t−1} − γ v_{t−1} "
+        "(the step subtracts v)":
             _lookahead_wrong_sign,
         "η is applied twice: in this convention the velocity already contains η, the step is θ − v":
             _nesterov_eta_twice,
-        "the look-ahead point is θ_t − v_{t−1}: the velocity must be scaled by γ, θ_t − γ v_{t−1}":
+        "the look-ahead point is θ_{t−1} − v_{t−1}: the velocity must be scaled by γ, "
+        "θ_{t−1} − γ v_{t−1}":
             _lookahead_without_gamma,
         "the gradient of ½ θᵀAθ − bᵀθ is Aθ − b (you added b)": _gradient_sign_of_b,
         "the pair is in the wrong order: return (theta_next, v_new)": _swapped(nesterov_step),
         "that is PyTorch's form of Nesterov (the gradient at the stored point, then the step "
         "θ − (γ v_t + η g)): it tracks φ = θ − γ v, not θ. This question's look-ahead form takes "
-        "the gradient at θ_t − γ v_{t−1} and steps θ_{t+1} = θ_t − v_t": _phi_form,
+        "the gradient at θ_{t−1} − γ v_{t−1} and steps θ_t = θ_{t−1} − v_t": _phi_form,
     },
     mutants=(
         Mutant("PyTorch's φ-form where the look-ahead form is asked", _phi_form),

@@ -22,7 +22,7 @@ def _sqrt(x):
 
 
 def _one_step(optimizer, theta, g, state, **hyperparameters):
-    """θ_{t+1} and the new state after one ``optimizer`` step from ``state``."""
+    """θ_t and the new state after one ``optimizer`` step from ``state``."""
     p = Parameter(np.array(theta, dtype=float))
     opt = optimizer([p], **hyperparameters)
     opt.state[p] = {key: np.array(value, dtype=float) if key != "step" else value
@@ -42,7 +42,7 @@ def _swapped(step, order):
 
 # ---------------------------------------------------------------------- q1: Adagrad
 def adagrad_step(theta, g, G, lr, eps):
-    """G_t = G_{t−1} + g_t²,  θ_{t+1} = θ_t − η g_t / (√G_t + ε).  Returns (θ_{t+1}, G_t)."""
+    """G_t = G_{t−1} + g_t²,  θ_t = θ_{t−1} − η g_t / (√G_t + ε).  Returns (θ_t, G_t)."""
     theta, state = _one_step(Adagrad, theta, g, {"step": 1, "sum": G}, lr=lr, eps=eps)
     return theta, state["sum"]
 
@@ -96,9 +96,9 @@ register(Question(
 
 # ---------------------------------------------------------------------- q2: RMSprop
 def rmsprop_step(theta, g, v, lr, alpha, eps):
-    """v_t = α v_{t−1} + (1 − α) g_t²,  θ_{t+1} = θ_t − η g_t / (√v_t + ε).
+    """v_t = α v_{t−1} + (1 − α) g_t²,  θ_t = θ_{t−1} − η g_t / (√v_t + ε).
 
-    Returns (θ_{t+1}, v_t).
+    Returns (θ_t, v_t).
     """
     theta, state = _one_step(RMSprop, theta, g, {"step": 1, "square_avg": v},
                              lr=lr, alpha=alpha, eps=eps)
@@ -178,8 +178,8 @@ def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
     """One Adam step; t is the number of this step (1 for the first).
 
     m_t = β₁ m_{t−1} + (1 − β₁) g_t,  v_t = β₂ v_{t−1} + (1 − β₂) g_t²,
-    m̂_t = m_t/(1 − β₁ᵗ),  v̂_t = v_t/(1 − β₂ᵗ),  θ_{t+1} = θ_t − η m̂_t/(√v̂_t + ε).
-    Returns (θ_{t+1}, m_t, v_t).
+    m̂_t = m_t/(1 − β₁ᵗ),  v̂_t = v_t/(1 − β₂ᵗ),  θ_t = θ_{t−1} − η m̂_t/(√v̂_t + ε).
+    Returns (θ_t, m_t, v_t).
     """
     theta, state = _one_step(Adam, theta, g, {"step": t - 1, "exp_avg": m, "exp_avg_sq": v},
                              lr=lr, betas=(beta1, beta2), eps=eps)
@@ -319,7 +319,7 @@ register(Question(
 def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
     """One AdamW step: θ ← (1 − ηλ) θ, then the Adam step with the unchanged g_t.
 
-    Returns (θ_{t+1}, m_t, v_t).
+    Returns (θ_t, m_t, v_t).
     """
     theta, state = _one_step(AdamW, theta, g, {"step": t - 1, "exp_avg": m, "exp_avg_sq": v},
                              lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
@@ -372,7 +372,7 @@ register(Question(
         "the weight decay is missing: θ ← (1 − ηλ) θ before the Adam step":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 theta, g, m, v, t, lr, b1, b2, eps),
-        "the decay is applied after the Adam step; PyTorch (and this exercise) shrinks θ_t first":
+        "the decay is applied after the Adam step; PyTorch (and this exercise) shrinks θ first":
             _decay_after_step,
         "the decay's sign is flipped: weight decay shrinks θ, θ ← (1 − ηλ) θ, not (1 + ηλ) θ":
             _decay_grows,
@@ -452,7 +452,8 @@ register(Question(
     },
     mutants=(
         Mutant("one step too many", lambda theta0, curvatures, steps, lr, beta1, beta2, eps:
-               adam_run(theta0, curvatures, steps + 1, lr, beta1, beta2, eps), "length"),
+               adam_run(theta0, curvatures, steps + 1, lr, beta1, beta2, eps),
+               ("length", "changed")),
         Mutant("θ₀ left out of the path", lambda theta0, curvatures, steps, lr, beta1, beta2, eps:
                adam_run(theta0, curvatures, steps, lr, beta1, beta2, eps)[1:], "length"),
     ),

@@ -11,7 +11,6 @@ Without Playwright for Python or a Chromium binary, every browser test is skippe
 reason, so a learner's laptop still passes `pytest`.
 """
 
-import json
 import os
 import secrets
 import shutil
@@ -41,7 +40,6 @@ CHROMIUM_FLAGS = [
 ]
 SERVER_START_TIMEOUT = 60  # seconds
 LESSON_TEST = "tests/browser/test_jupyterlab.py::TestLesson"
-LATENCY = ARTIFACTS / "latency"   # test_jupyterlab.py writes one JSON file per lesson
 
 
 def find_chromium():
@@ -84,27 +82,6 @@ def pytest_collection_modifyitems(config, items):
     if twice:
         config.hook.pytest_deselected(items=twice)
         items[:] = [item for item in items if item not in set(twice)]
-
-
-def pytest_sessionstart(session):
-    if not hasattr(session.config, "workerinput"):   # the controller (or a run without xdist)
-        shutil.rmtree(LATENCY, ignore_errors=True)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """The table of key press → figure painted times the lesson tests measured in this run."""
-    rows = [row for path in sorted(LATENCY.glob("*.json"))
-            for row in json.loads(path.read_text(encoding="utf-8"))]
-    if not rows:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("explorers: key press → new figure painted (ms)")
-    write(f"{'lesson':<34} {'explorer':<24} {'moves':>5} {'median':>7} {'worst':>6}")
-    for row in rows:
-        write(f"{row['lesson']:<34} {row['explorer']:<24} {len(row['waits_ms']):>5} "
-              f"{row['median']:>7.0f} {row['worst']:>6.0f}")
-    write("target: median ≤ 60 ms and worst ≤ 120 ms per explorer (load average "
-          f"{os.getloadavg()[0]:.1f} at the end of the run)")
 
 
 def _free_port():

@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.test-installed
 # JupyterLab refuses to run as root without this flag; a learner's laptop never needs it.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test exercises strip slides slides-offline html release clean-venv help
+.PHONY: lab test exercises strip slides slides-offline lecture website html release clean-venv help
 help:
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make test       run the whole test suite (library, notebooks, grader)"
@@ -17,7 +17,8 @@ help:
 	@echo "make strip      remove outputs and execution counts from every notebook"
 	@echo "make slides     build a reveal.js deck per lesson in build/slides/"
 	@echo "make slides-offline  the same decks with reveal.js and MathJax beside them (needs npm once)"
-	@echo "make html       the whole course as static web pages in build/html/"
+	@echo "make lecture    the lecture decks (no code, lecture-size type) for offline use (SCALE=0.8: smaller room)"
+	@echo "make website    the course website (Jupyter Book) in build/website/_build/html/"
 	@echo "make release    what students get, as build/release/first-order-optimization/ and .zip"
 
 $(BIN)/python:
@@ -51,8 +52,14 @@ slides: $(LAB_STAMP)
 slides-offline: $(LAB_STAMP)
 	$(BIN)/python tools/slides.py --offline
 
-html: $(LAB_STAMP)
-	$(BIN)/python tools/render_html.py
+SCALE ?= 1
+lecture: $(LAB_STAMP)
+	$(BIN)/python tools/slides.py --offline --hide-code --scale $(SCALE) --out build/lecture
+
+website: $(TEST_STAMP)
+	$(BIN)/python tools/website.py
+
+html: website
 
 release: $(LAB_STAMP)
 	$(BIN)/python tools/release.py

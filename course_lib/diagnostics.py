@@ -20,7 +20,7 @@ Rules of thumb the warnings use (heuristics, not laws):
 * update-to-weight ratio ‖Δθ‖/‖θ‖ per step: a common heuristic (CS231n) puts
   it near 1e-3; small networks that train well often sit between 1e-3 and
   1e-2 (lesson 5's healthy ReLU/He network at η = 0.1: median about 5e-3, a
-  quarter of its steps above 1e-2). The warnings fire only a decade outside
+  fifth of its (step, layer) ratios above 1e-2). The warnings fire only a decade outside
   that range: below 1e-4 (more than 10⁴ steps to move θ by its own size) or
   above 1e-1 (every step changes θ by more than a tenth of its size).
 """

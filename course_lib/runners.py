@@ -90,26 +90,23 @@ def run_together(gradient, start, runs, steps):
     paths[:, 0] = start
     alive = np.ones(len(runs), dtype=bool)
     points = np.tile(start, (len(runs), 1))
-    for t in range(1, steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
             g = np.asarray(gradient(points), dtype=float)
-        if g.shape != points.shape:
-            raise ValueError(f"gradient must map points of shape {points.shape} to gradients "
-                             f"of that shape; got shape {g.shape}")
-        alive &= np.isfinite(g).all(axis=1)
-        for i, theta in enumerate(thetas):
-            theta.grad = g[i] if alive[i] else None   # a stopped run is skipped by step()
-        for optimizer in optimizers:
-            optimizer.step()
-        for i, theta in enumerate(thetas):
-            if alive[i]:
-                if _escaped(theta.data):
-                    alive[i] = False
-                else:
-                    points[i] = theta.data
-        if not alive.any():
-            break
-        paths[alive, t] = points[alive]
+            if g.shape != points.shape:
+                raise ValueError(f"gradient must map points of shape {points.shape} to "
+                                 f"gradients of that shape; got shape {g.shape}")
+            alive &= np.isfinite(g).all(axis=1)
+            for i, theta in enumerate(thetas):
+                theta.grad = g[i] if alive[i] else None   # a stopped run is skipped by step()
+            for optimizer in optimizers:
+                optimizer.step()
+            moved = np.array([theta.data for theta in thetas])
+            alive &= np.isfinite(moved).all(axis=1) & (np.abs(moved).max(axis=1) <= DIVERGED)
+            if not alive.any():
+                break
+            points[alive] = moved[alive]
+            paths[alive, t] = points[alive]
     return paths
 
 

@@ -1,4 +1,6 @@
-"""Shared test set-up: one BLAS thread, the Agg backend for figures, tools/ importable."""
+"""Shared test set-up: one BLAS thread, the Agg backend for figures, tools/ importable; the
+table of the explorers' latencies the browser tests measured (here, not in tests/browser/:
+with pytest-xdist only this conftest is loaded in the controller, which prints the summary)."""
 
 import os
 
@@ -8,6 +10,8 @@ import os
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 
+import json  # noqa: E402
+import shutil  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -19,3 +23,26 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MPLBACKEND", "Agg")
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
+LATENCY = ROOT / "artifacts" / "browser" / "latency"   # one JSON file per lesson, written by
+                                                       # tests/browser/test_jupyterlab.py
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):   # the controller (or a run without xdist)
+        shutil.rmtree(LATENCY, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The table of key press → figure painted times the lesson tests measured in this run."""
+    rows = [row for path in sorted(LATENCY.glob("*.json"))
+            for row in json.loads(path.read_text(encoding="utf-8"))]
+    if not rows:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("explorers: key press → new figure painted (ms)")
+    write(f"{'lesson':<34} {'explorer':<24} {'moves':>5} {'median':>7} {'worst':>6}")
+    for row in rows:
+        write(f"{row['lesson']:<34} {row['explorer']:<24} {len(row['waits_ms']):>5} "
+              f"{row['median']:>7.0f} {row['worst']:>6.0f}")
+    write("target: median ≤ 60 ms and worst ≤ 120 ms per explorer (load average "
+          f"{os.getloadavg()[0]:.1f} at the end of the run)")

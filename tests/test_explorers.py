@@ -302,7 +302,7 @@ def test_a_slider_move_keeps_the_background_and_draws_only_what_moved():
     kept = dict(explorer.view._backgrounds)
     for start in ((-1.4, 1.5), (-1.3, 1.5), (-1.2, 1.4)):     # small moves of θ₀
         explorer.update(start, 60)
-    assert explorer.view._backgrounds.keys() == kept.keys()
+    assert list(explorer.view._backgrounds) == list(kept)
     assert all(explorer.view._backgrounds[k] is v for k, v in kept.items())
 
 

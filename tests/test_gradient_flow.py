@@ -78,3 +78,11 @@ def test_explorer_offers_the_four_controls_and_builds_what_they_say():
     rows[1].children[1].value = "batch norm"
     assert built[-1] == (3, "Sigmoid", "xavier_normal", "batch norm")
     plt.close("all")
+
+
+def test_explorer_axis_widens_in_coarse_steps_so_its_background_rarely_changes():
+    from course_lib.explorers.gradient_flow import DEFAULT_RANGE, widened
+
+    assert widened(DEFAULT_RANGE, 1e-6, 1.0) == DEFAULT_RANGE
+    assert widened(DEFAULT_RANGE, 7e-14, 1.0) == (1e-14, 1e4)
+    assert widened(DEFAULT_RANGE, 1e-3, 2e13) == (1e-10, 1e16)

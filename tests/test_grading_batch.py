@@ -426,7 +426,11 @@ def test_an_answer_that_kills_the_process_scores_zero_alone(graded):
 @pytest.mark.parametrize("name", ["fills_tmp", "fills_work_folder"])
 def test_filling_the_disk_is_stopped(graded, name):
     record = graded["records"][name]
-    assert record["score"] == FULL
+    # What matters: the honest answers keep their points and the cell is stopped by a limit;
+    # on a machine too busy to write 32 MiB within the 1 s cell limit, that limit is time.
+    assert record["score"] == FULL and _stopped_for_a_limit(record, 2)
+    if record["status"] == "out of time in cells 2":
+        return
     if ROOT:  # a tmpfs of 32 MiB: the write fails
         assert record["status"] == "errors in cells 2"
         assert "No space left on device" in record["cells"][1]["error"]

@@ -316,6 +316,14 @@ def test_parameters_in_another_order_are_named():
     assert result.details[0] == ("Your function's parameters are (theta, X, y), but it is called "
                                  "as least_squares_gradient(X, y, theta): put them in that order.")
 
+    def renamed(theta, data, targets):
+        return data.T @ (data @ theta - targets) / len(targets)
+
+    result = checker("01_gradient_descent")("q1", renamed)
+    assert result.status == "error" and result.details[0] == (
+        "Your function is called as least_squares_gradient(X, y, theta), in that order: your "
+        "parameters (theta, data, targets) receive X, y, theta respectively.")
+
 
 # ---------------------------------------------------------------- the type policy
 def test_the_type_policy_holds_everywhere():

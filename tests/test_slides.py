@@ -1,8 +1,10 @@
-"""The lecture decks (tools/slides.py) and the static web rendering (tools/render_html.py).
+"""The decks (tools/slides.py) and the staging of the course website (tools/website.py).
 
 Every lesson in notebooks/ is turned into a deck from its committed cells (fast: the structure
 of a deck does not depend on outputs); the first lesson is also executed once and rendered
-as a deck with its figures, as an offline deck, and as a web page with the course index.
+as a deck with its figures, as a lecture deck and as an offline deck. The lecture deck's
+treatment of outputs (console left out, a cut figure on several sub-slides) is tested on
+small notebooks.
 """
 
 import re
@@ -12,17 +14,22 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from render_html import index_page, link_lessons_to_pages, render, ship_exercises
 from slides import (
     BUILD,
+    PARTS_MIME,
     build_deck,
+    deck_exporter,
     executed,
     install_vendor,
+    lecture_notebook,
     lesson_title,
     lessons,
+    link_lessons,
     remote_urls,
+    ship_exercises,
     slide_metadata_problems,
 )
+from website import hide_speaker_notes, site_links
 
 LESSONS = lessons()
 
@@ -179,32 +186,7 @@ def test_remote_urls_ignores_links_and_local_files():
     ]
 
 
-def test_html_pages_link_lessons_in_order():
-    page = link_lessons_to_pages(
-        '<a href="02_sgd.ipynb#recap">next</a> <a href="x.ipynb">', ["02_sgd"]
-    )
-    assert page == '<a href="02_sgd.html#recap">next</a> <a href="x.ipynb">'
-    index = index_page([("01_a.html", "Gradient descent"), ("02_b.html", "SGD & noise")])
-    assert index.index("01_a.html") < index.index("02_b.html")
-    assert "SGD &amp; noise" in index
-    notebook = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("Intro\n## Lesson 2: SGD")]
-    )
-    assert lesson_title(notebook, "fallback") == "Lesson 2: SGD"
-
-
-def test_render_html_writes_index_and_pages(first_lesson_executed, tmp_path):
-    path, notebook, cache = first_lesson_executed
-    index = render([path], tmp_path, cache=cache)
-    assert index.read_text(encoding="utf-8").count("<li>") == 1
-    assert f'href="{path.stem}.html"' in index.read_text(encoding="utf-8")
-    page = (tmp_path / f"{path.stem}.html").read_text(encoding="utf-8")
-    outputs, figures = _shown_outputs(notebook)
-    assert len(re.findall(r'class="[^"]*\bjp-OutputArea-output\b', page)) >= outputs
-    assert page.count('src="data:image/png;base64,') >= figures
-
-
-def test_deck_without_code_keeps_slides_and_outputs(first_lesson_executed, tmp_path):
+def test_lecture_deck_shows_the_lessons_figures_without_code(first_lesson_executed, tmp_path):
     path, notebook, _ = first_lesson_executed
     with_code = build_deck(notebook, path.stem, tmp_path).read_text(encoding="utf-8")
     deck = build_deck(notebook, path.stem, tmp_path, hide_code=True)
@@ -212,13 +194,91 @@ def test_deck_without_code_keeps_slides_and_outputs(first_lesson_executed, tmp_p
     html = deck.read_text(encoding="utf-8")
     assert re.search(r'class="[^"]*\bjp-InputArea-editor\b', with_code)  # code cells' source
     assert not re.search(r'class="[^"]*\bjp-InputArea-editor\b', html)
-    assert (_Deck(html).slides, _Deck(html).subslides) == (
-        _Deck(with_code).slides,
-        _Deck(with_code).subslides,
-    )
-    outputs, figures = _shown_outputs(notebook)
-    assert len(re.findall(r'class="[^"]*\bjp-OutputArea-output\b', html)) >= outputs
+    assert _Deck(html).slides == _Deck(with_code).slides  # every section keeps its slide
+    _, figures = _shown_outputs(notebook)
     assert html.count('src="data:image/png;base64,') >= figures
+
+
+def test_links_between_lessons_go_to_the_decks_beside_them():
+    page = link_lessons(
+        '<a href="02_sgd.ipynb#recap">next</a> <a href="x.ipynb">',
+        ["02_sgd"],
+        lambda stem: f"{stem}.no-code.slides.html",
+    )
+    assert page == '<a href="02_sgd.no-code.slides.html#recap">next</a> <a href="x.ipynb">'
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("Intro\n## Lesson 2: SGD")]
+    )
+    assert lesson_title(notebook, "fallback") == "Lesson 2: SGD"
+
+
+def _cell(kind, slide_type, outputs=(), source="x"):
+    if kind == "markdown":
+        cell = nbformat.v4.new_markdown_cell(source)
+    else:
+        cell = nbformat.v4.new_code_cell(source, outputs=list(outputs))
+    cell.metadata["slideshow"] = {"slide_type": slide_type}
+    return cell
+
+
+def test_lecture_deck_leaves_console_output_out_and_keeps_the_slide_it_opened():
+    printed = nbformat.v4.new_output("stream", name="stdout", text="0.1234567890123456\n")
+    value = nbformat.v4.new_output("execute_result", data={"text/plain": "array([1.])"})
+    figure = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>"})
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            _cell("markdown", "slide", source="# Title"),
+            _cell("code", "subslide", [printed, value]),  # only console: left out
+            _cell("markdown", "-", source="the text after it"),
+            _cell("code", "-", [printed, figure]),  # the figure stays, the print goes
+            _cell("markdown", "notes", source="Say this."),
+        ]
+    )
+    lecture = lecture_notebook(notebook)
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in lecture.cells]
+    assert kinds == ["slide", "subslide", "-", "notes"]  # the text opens the sub-slide
+    assert lecture.cells[1].source == "the text after it"
+    assert [o.output_type for o in lecture.cells[2].outputs] == ["display_data"]
+    assert len(notebook.cells) == 5 and notebook.cells[1].outputs  # the lesson is unchanged
+
+
+def test_a_figure_cut_into_parts_takes_one_sub_slide_per_part():
+    parts = {
+        PARTS_MIME: {"svg": ["<svg>a</svg>", "<svg>b</svg>", "<svg>c</svg>"]},
+        "image/svg+xml": "<svg>whole</svg>",
+        "text/plain": "<Figure>",
+    }
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            _cell("markdown", "slide", source="# T"),
+            _cell("code", "subslide", [nbformat.v4.new_output("display_data", data=parts)]),
+        ]
+    )
+    lecture = lecture_notebook(notebook)
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in lecture.cells]
+    assert kinds == ["slide", "subslide", "subslide", "subslide"]
+    assert [c.outputs[0].data["image/svg+xml"] for c in lecture.cells[1:]] == [
+        "<svg>a</svg>",
+        "<svg>b</svg>",
+        "<svg>c</svg>",
+    ]
+    assert len({c.id for c in lecture.cells}) == 4
+
+
+def test_scale_lays_lecture_slides_out_on_a_larger_canvas():
+    lecture = deck_exporter(False, True)
+    assert (lecture.reveal_width, lecture.reveal_height) == ("1280", "720")
+    smaller_room = deck_exporter(False, True, scale=0.8)
+    assert (smaller_room.reveal_width, smaller_room.reveal_height) == ("1600", "900")
+    with pytest.raises(ValueError, match="scale must be between 0.4 and 1.5"):
+        deck_exporter(False, True, scale=0)
+
+
+def test_the_website_hides_speaker_notes_and_links_to_missing_files():
+    notebook = nbformat.v4.new_notebook(cells=[_cell("markdown", "notes", source="Say this.")])
+    assert hide_speaker_notes(notebook).cells[0].metadata["tags"] == ["remove-cell"]
+    text = "[lesson 2](02_sgd.ipynb#x), [the code](../course_lib/optim/sgd.py), [web](https://a.b)"
+    assert site_links(text, {"02_sgd"}) == "[lesson 2](02_sgd.ipynb#x), the code, [web](https://a.b)"
 
 
 def test_deck_and_page_are_titled_by_the_lesson_heading(tmp_path):
@@ -271,3 +331,25 @@ def test_a_kernel_that_dies_while_starting_is_started_again(monkeypatch, tmp_pat
     monkeypatch.setattr(slides_module, "NotebookClient", BrokenClient)
     with pytest.raises(RuntimeError, match="something else"):
         slides_module._execute(path)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_every_section_has_speaker_notes_hidden_from_learners(path):
+    # A section starts at a Markdown cell opening with a level-1 or level-2 heading; its note
+    # is a cell of slide type "notes" before the next section. JupyterLab shows a note
+    # collapsed (jupyter.source_hidden), the website leaves it out (tag remove-cell).
+    sections, shown = [], []
+    for cell in nbformat.read(path, as_version=4).cells:
+        is_note = cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+        if cell.cell_type == "markdown" and re.match(r"#{1,2} ", cell.source):
+            sections.append([cell.source.splitlines()[0], 0])
+        elif is_note and sections:
+            sections[-1][1] += 1
+        if is_note and not (
+            "remove-cell" in cell.metadata.get("tags", [])
+            and cell.metadata.get("jupyter", {}).get("source_hidden") is True
+        ):
+            shown.append(cell.source[:60])
+    assert sections, f"{path.name} has no sections"
+    assert [title for title, notes in sections if not notes] == [], "sections without notes"
+    assert shown == [], "speaker notes a learner would see"

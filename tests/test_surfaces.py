@@ -143,3 +143,13 @@ def test_bad_input_is_explained(make, message):
 def test_every_surface_is_listed_in_the_module_docstring():
     for cls in (Parabola, Quadratic, Ravine, Saddle, Rosenbrock, Beale, Himmelblau):
         assert f"``{cls.__name__}(" in surfaces.__doc__
+
+
+def test_least_squares_line_values_in_blocks_equal_the_formula_at_once():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=512)
+    line = surfaces.LeastSquaresLine(x, 5 * x + 1 + rng.normal(size=512))
+    theta = rng.normal(size=(5000, 3, 2))                     # more points than one block
+    at_once = 0.5 * np.mean((theta[..., :1] * line.x + theta[..., 1:] - line.y) ** 2, axis=-1)
+    np.testing.assert_array_equal(line.value(theta), at_once)
+    assert line.value(theta[0, 0]).shape == ()

@@ -7,88 +7,122 @@ every redraw, pastes it back and draws only the artists listed in ``moving`` ove
 (Matplotlib's blitting), then encodes the PNG the explorer's ``Image`` widget shows.
 A redraw costs a few milliseconds instead of a full draw of the figure.
 
-The background depends on the axes' limits, scales and labels and on the legends'
-texts (``static_key``); when one of them changes, it is drawn again (and kept with the
-others already drawn, so going back costs nothing).
+The background of each axes depends on its limits, scales and labels and on its
+legend's texts (``static_key``); when one of them changes, that axes is drawn again
+(and kept with the backgrounds already drawn, so going back costs nothing).
 """
 
-import io
+import struct
+import zlib
 from collections import OrderedDict
 
 import numpy as np
-import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 KEPT_BACKGROUNDS = 8
-"""How many backgrounds (one per set of axis limits and legends) a figure keeps."""
+"""How many backgrounds (one per set of axis limits and legends) a figure keeps per axes."""
 
 
 class ExplorerFigure:
     """A Matplotlib figure whose ``moving`` artists are redrawn over a kept background.
 
-    Build the axes and artists on ``self.figure`` and put the artists a slider
-    changes in ``self.moving`` (drawn in that order, so later ones lie on top).
-    ``png()`` returns the figure as PNG bytes.
+    Build the axes (side by side, in one row) and their artists on ``self.figure`` and
+    put the artists a slider changes in ``self.moving`` (drawn in that order, so later
+    ones lie on top). ``png()`` returns the figure as PNG bytes.
+
+    The background is kept per axes, as a vertical strip of the figure (from halfway
+    to the axes on its left to halfway to the one on its right): when new limits
+    change one panel's ticks, only that panel is drawn again.
     """
 
     def __init__(self, figsize, dpi=80):
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
         self.moving = []
-        self._backgrounds = OrderedDict()
-        self._laid_out = False
+        self._backgrounds = OrderedDict()   # (axes number, static_key(axes)) -> strip
+        self._strips = None                 # the bounding box of each axes' strip
 
-    def static_key(self):
-        """What the background shows: every axes' limits, scales, labels and legend texts."""
-        key = []
-        for ax in self.figure.axes:
-            legend = ax.get_legend()
-            key.append((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
-                        ax.get_xlabel(), ax.get_ylabel(),
-                        tuple(t.get_text() for t in legend.get_texts()) if legend else ()))
-        return tuple(key)
+    @staticmethod
+    def static_key(ax):
+        """What the background of ``ax`` shows: its limits, scales, labels and legend texts."""
+        legend = ax.get_legend()
+        return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+                ax.get_xlabel(), ax.get_ylabel(),
+                tuple(t.get_text() for t in legend.get_texts()) if legend else ())
 
     def png(self):
-        """The figure as PNG bytes: the kept background, the moving artists drawn over it."""
-        key = self.static_key()
-        background = self._backgrounds.get(key)
-        if background is None:
-            background = self._draw_background(key)
-        self._backgrounds.move_to_end(key)
-        self.canvas.restore_region(background)
+        """The figure as PNG bytes: the kept backgrounds, the moving artists drawn over them."""
+        if self._strips is None:
+            self._lay_out()
+        keys = [(number, self.static_key(ax)) for number, ax in enumerate(self.figure.axes)]
+        for ax, key in zip(self.figure.axes, keys):
+            if key not in self._backgrounds:
+                self._draw_background(ax, key)   # draws on a cleared canvas
+        for key in keys:
+            self._backgrounds.move_to_end(key)
+            self.canvas.restore_region(self._backgrounds[key])
         for artist in self.moving:
             if artist.get_visible():
                 (artist.axes or self.figure).draw_artist(artist)
         return encode_png(self.canvas.buffer_rgba())
 
-    def _draw_background(self, key):
-        if not self._laid_out:   # the layout is computed once, with every artist in place
-            self.canvas.draw()
-            self.figure.set_layout_engine("none")
-            self._laid_out = True
+    def _lay_out(self):
+        """Compute the layout once, with every artist in place, and cut the figure in strips."""
+        self.canvas.draw()
+        self.figure.set_layout_engine("none")
+        renderer = self.canvas.get_renderer()
+        boxes = sorted(((ax.get_tightbbox(renderer), number)
+                        for number, ax in enumerate(self.figure.axes)), key=lambda b: b[0].x0)
+        cuts = [0.0] + [(left.x1 + right.x0) / 2 for (left, _), (right, _)
+                        in zip(boxes, boxes[1:])] + [self.figure.bbox.width]
+        self._strips = {}
+        for (_, number), x0, x1 in zip(boxes, cuts, cuts[1:]):
+            self._strips[number] = Bbox.from_extents(x0, 0, x1, self.figure.bbox.height)
+
+    def _draw_background(self, ax, key):
+        """Draw ``ax`` without its moving artists on a blank figure; keep its strip."""
         # A draw with a hidden title would move it (Axes.draw places titles): keep positions.
         placed = [(text, text.get_position()) for text in self.moving if isinstance(text, Text)]
         shown = [artist for artist in self.moving if artist.get_visible()]
         for artist in shown:
             artist.set_visible(False)
-        self.canvas.draw()
+        renderer = self.canvas.get_renderer()
+        renderer.clear()
+        self.figure.patch.draw(renderer)
+        ax.draw(renderer)
         for artist in shown:
             artist.set_visible(True)
         for text, position in placed:
             text.set_position(position)
-        background = self._backgrounds[key] = self.canvas.copy_from_bbox(self.figure.bbox)
-        while len(self._backgrounds) > KEPT_BACKGROUNDS:
+        self._backgrounds[key] = self.canvas.copy_from_bbox(self._strips[key[0]])
+        while len(self._backgrounds) > KEPT_BACKGROUNDS * len(self.figure.axes):
             self._backgrounds.popitem(last=False)
-        return background
 
 
 def encode_png(rgba):
-    """PNG bytes of an RGBA buffer, with fast compression (a redraw must not wait for zlib)."""
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(np.asarray(rgba)).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    """PNG bytes of an RGBA buffer (height × width × 4), written for speed.
+
+    A PNG file is a signature and three chunks: IHDR (size, 8 bits per channel, colour
+    type 6 = RGBA), IDAT (the rows, each after a filter byte, zlib-compressed) and IEND.
+    Filter 0 (none) and zlib level 1 take 4 ms for the explorers' 880 × 344 figures,
+    where an image library's adaptive filters take 11 ms, and the file is as small.
+    """
+    pixels = np.asarray(rgba, dtype=np.uint8)
+    height, width, _ = pixels.shape
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)   # column 0: filter byte 0
+    rows[:, 1:] = pixels.reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _chunk(b"IEND", b""))
+
+
+def _chunk(kind, data):
+    """One PNG chunk: length, type, data, CRC-32 of type and data."""
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data)))
 
 
 def nice_limit(value):

@@ -2,11 +2,14 @@
 
 Every change trains the network of ``course_lib.capstone`` for ``EXPLORER_EPOCHS``
 epochs and draws its training loss beside the optimizer's best constant-η run (left)
-and the schedule's factor η_t/η per epoch (right). Built like every explorer:
-``CapstoneExplorer`` computes and draws without widgets (runs already trained are
-kept, so going back to a setting costs nothing), ``explore_optimizers`` wires the
-controls with ``wiring.wire``.
+and the schedule's factor η_t/η per epoch (right). A run takes about 60 ms, more than
+a slider move should: runs already trained are kept, and while the learner looks at
+one, the settings one η step to each side are trained in a background thread, so the
+next move finds its run ready. Built like every explorer: ``CapstoneExplorer`` computes
+and draws without widgets, ``explore_optimizers`` wires the controls with ``wiring.wire``.
 """
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -16,6 +19,8 @@ from course_lib.explorers.wiring import wire
 from course_lib.plots import OPTIMIZER_COLORS
 
 DIVERGED_COLOR = "#CC6677"
+LR_RANGE, LR_STEP = (-4.0, 1.0), 0.25
+"""The slider's range of log₁₀ η and its step."""
 
 
 class CapstoneExplorer:
@@ -34,6 +39,8 @@ class CapstoneExplorer:
         self.best_lr = dict(best_lr)
         self._best_runs = {}
         self._runs = {}
+        self._ahead = {}   # settings being trained in the background: their futures
+        self._pool = ThreadPoolExecutor(max_workers=1)
         self.view = ExplorerFigure(figsize=(11, 3.6), dpi=dpi)
         self.ax_loss, self.ax_lr = self.view.figure.subplots(1, 2)
         epochs = np.arange(1, EXPLORER_EPOCHS + 1)
@@ -56,13 +63,26 @@ class CapstoneExplorer:
             self._best_runs[name] = train_digits(name, self.best_lr[name], EXPLORER_EPOCHS)
         return self._best_runs[name]
 
-    def run(self, name, lr, schedule):
+    def run(self, name, log10_lr, schedule):
         """The TrainingLog of one setting (trained on first use), or None if it diverged."""
-        key = (name, lr, schedule)
+        key = (name, round(float(log10_lr), 6), schedule)
         if key not in self._runs:
-            self._runs[key] = train_digits(name, lr, EXPLORER_EPOCHS,
-                                           schedule=EXPLORER_SCHEDULES[schedule])
+            ahead = self._ahead.pop(key, None)
+            self._runs[key] = ahead.result() if ahead else self._train(*key)
         return self._runs[key]
+
+    @staticmethod
+    def _train(name, log10_lr, schedule):
+        return train_digits(name, 10.0**log10_lr, EXPLORER_EPOCHS,
+                            schedule=EXPLORER_SCHEDULES[schedule])
+
+    def train_ahead(self, name, log10_lr, schedule, step=LR_STEP):
+        """Start training the settings one slider step to each side, in a background thread,
+        while the learner looks at this one: the next step of the slider is then ready."""
+        for neighbour in (log10_lr + step, log10_lr - step):
+            key = (name, round(float(neighbour), 6), schedule)
+            if LR_RANGE[0] <= key[1] <= LR_RANGE[1] and key not in self._runs | self._ahead:
+                self._ahead[key] = self._pool.submit(self._train, *key)
 
     def update(self, name, log10_lr, schedule):
         """Train ``name`` at η = 10^log10_lr with ``schedule`` (a key of EXPLORER_SCHEDULES)."""
@@ -72,7 +92,7 @@ class CapstoneExplorer:
             raise ValueError(f"unknown schedule {schedule!r}; choose one of "
                              f"{', '.join(EXPLORER_SCHEDULES)}")
         lr = 10.0 ** float(log10_lr)
-        log, best = self.run(name, lr, schedule), self.best_run(name)
+        log, best = self.run(name, log10_lr, schedule), self.best_run(name)
         color = OPTIMIZER_COLORS[name]
         self.best_line.set(ydata=best.epoch_loss, color=color,
                            label=f"best constant η = {self.best_lr[name]:.1e}")
@@ -109,9 +129,16 @@ def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
     explorer = CapstoneExplorer(best_lr)
     controls = {
         "name": widgets.Dropdown(options=list(best_lr), value=name, description="optimizer"),
-        "log10_lr": widgets.FloatSlider(value=log10_lr, min=-4.0, max=1.0, step=0.25,
-                                        description="log₁₀ η", continuous_update=False),
+        "log10_lr": widgets.FloatSlider(value=log10_lr, min=LR_RANGE[0], max=LR_RANGE[1],
+                                        step=LR_STEP, description="log₁₀ η",
+                                        continuous_update=False),
         "schedule": widgets.Dropdown(options=list(EXPLORER_SCHEDULES), value="constant",
                                      description="schedule"),
     }
-    return wire(explorer.update, controls, columns=3)
+
+    def update(name, log10_lr, schedule):
+        png = explorer.update(name, log10_lr, schedule)
+        explorer.train_ahead(name, log10_lr, schedule)
+        return png
+
+    return wire(update, controls, columns=3)

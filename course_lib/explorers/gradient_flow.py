@@ -22,12 +22,26 @@ DEFAULT_RANGE = (1e-10, 1e4)
 """The y axis shows at least this range of gradient norms, so depths can be compared."""
 
 
+def widened(limits, low, high, decades=4):
+    """``limits`` widened by steps of ``decades`` decades until they hold [low, high].
+
+    Coarse steps: the y axis (and with it the figure's background) changes only a few
+    times over all depths, activations and initialisations (the norms span 1e-14 … 1e14).
+    """
+    bottom, top = limits
+    while bottom > low:
+        bottom /= 10.0**decades
+    while top < high:
+        top *= 10.0**decades
+    return bottom, top
+
+
 class GradientFlowExplorer:
     """‖∂J/∂W_l‖ per layer of ``build(depth, activation, init, normalisation)`` on (X, y).
 
     The x axis holds the deepest network (``MAX_DEPTH`` + 1 weight layers) and the y
-    axis ``DEFAULT_RANGE`` (widened by whole decades when a network needs more), so a
-    slider move only moves the line and the title. ``update(...)`` returns the PNG.
+    axis ``DEFAULT_RANGE`` (``widened`` when a network needs more), so a slider move
+    only moves the line and the title. ``update(...)`` returns the PNG.
     """
 
     def __init__(self, X, y, build, dpi=80):
@@ -46,9 +60,9 @@ class GradientFlowExplorer:
         norms = weight_gradient_norms(self.build(depth, activation, init, normalisation),
                                       self.X, self.y)
         self.line.set_data(np.arange(1, len(norms) + 1), norms)
-        low = min(DEFAULT_RANGE[0], 10.0 ** np.floor(np.log10(norms.min() / 3)))
-        high = max(DEFAULT_RANGE[1], 10.0 ** np.ceil(np.log10(norms.max() * 3)))
-        self.ax.set_ylim(low, high)
+        shown = norms[np.isfinite(norms) & (norms > 0)]
+        self.ax.set_ylim(widened(DEFAULT_RANGE, shown.min() / 3, shown.max() * 3) if shown.size
+                         else DEFAULT_RANGE)
         self.ax.set_title(f"{activation}, {init}, {normalisation}: "
                           rf"$\|g_1\| / \|g_{{{depth + 1}}}\|$ = {norms[0] / norms[-1]:.1e}")
         return self.view.png()

@@ -91,8 +91,8 @@ def _grade(question, function, seconds=None):
     except Exception as error:
         return missing_result(question, f"internal error in the question's reference: {error!r}",
                               status="error")
-    order = parameter_order_problem(question, function)
-    if order and result.status != "passed":
+    order = parameter_order_problem(question, function, raised="error" in result.cases)
+    if order and result.status not in ("passed", "not implemented", "forbidden"):
         result.details.insert(0, order)
     return result
 

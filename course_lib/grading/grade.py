@@ -284,7 +284,8 @@ def grade_question(question, cases, outcomes):
                 first = index, case, outcome.value
                 changed = ", ".join(f"`{_argument_name(key, names)}`" for key in outcome.changed)
                 details.append(_short(
-                    f"Case {index}: your function changed its input {changed} in place: leave "
+                    f"Case {index}: your function changed its input"
+                    f"{'s' if len(outcome.changed) > 1 else ''} {changed} in place: leave "
                     "the inputs as they were and return new values (write `x = x - ...` or work "
                     "on `x.copy()`, not `x -= ...` or `x[...] = ...`)"))
                 details.append(f"  inputs: {_describe_case(case)}")
@@ -348,8 +349,9 @@ def _argument_name(key, names):
     return str(key)
 
 
-def parameter_order_problem(question, function):
-    """A sentence when the learner's parameters are the expected names in another order."""
+def parameter_order_problem(question, function, raised=False):
+    """A sentence when the learner's parameters are the expected names in another order, or,
+    when the function ``raised``, other names: then it says what each of them receives."""
     try:
         theirs = [name for name, parameter in inspect.signature(function).parameters.items()
                   if parameter.kind in (parameter.POSITIONAL_ONLY,
@@ -360,6 +362,10 @@ def parameter_order_problem(question, function):
     if sorted(theirs) == sorted(ours) and theirs != ours:
         return (f"Your function's parameters are ({', '.join(theirs)}), but it is called as "
                 f"{question.function}({', '.join(ours)}): put them in that order.")
+    if raised and theirs != ours and len(theirs) == len(ours) >= 2:  # say what each receives
+        return (f"Your function is called as {question.function}({', '.join(ours)}), in that "
+                f"order: your parameters ({', '.join(theirs)}) receive "
+                f"{', '.join(ours)} respectively.")
     return None
 
 

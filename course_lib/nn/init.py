@@ -19,8 +19,9 @@ compromise between keeping the first (Var(W) = 1/n_in) and the second
 (Var(W) = 1/n_out) constant. The argument assumes activations with f′(0) = 1
 around a mean of 0: tanh (and linear or softmax outputs). Sigmoid has
 σ′(0) = 1/4 and mean 1/2, so Xavier does not keep a deep sigmoid stack's
-gradients alive (lesson 5's sick network is sigmoid + Xavier); no
-initialisation rescues a deep sigmoid stack — avoid sigmoid in hidden layers.
+gradients alive (lesson 5's sick network is sigmoid + Xavier), and He's
+larger variance does not either (lesson 5 measures both) — avoid sigmoid in
+hidden layers.
 He et al. (2015) double the variance, 2 / n_in, to make up for ReLU zeroing
 half of its inputs (their backward condition gives 2 / n_out, PyTorch's
 ``mode="fan_out"``; these functions use the forward, fan-in form).

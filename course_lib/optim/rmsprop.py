@@ -14,7 +14,7 @@ from course_lib.optim.optimizer import (
 class RMSprop(Optimizer):
     r"""RMSprop (Tieleman & Hinton, 2012, Coursera lecture 6.5), as ``torch.optim.RMSprop``.
 
-    With decay α (``alpha``; the lectures call it ρ or β), step t does::
+    With decay α (``alpha``; other texts call it ρ or β), step t does::
 
         g_t ← g_t + λ θ_{t−1}                      (weight decay λ, if λ > 0)
         v_t = α v_{t−1} + (1 − α) g_t²             (v_0 = 0)

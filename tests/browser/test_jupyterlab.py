@@ -1,8 +1,23 @@
 """Each lesson in a real JupyterLab: Run All Cells, no error on the page, and every widget's
 first slider redraws its figure. Screenshots of every lesson (whole) and of each
 widget before and after its slider moved go to artifacts/browser/ (PNG).
+
+Then each explorer's sliders are moved 10 times from the keyboard, and the time from the
+key press to the new figure painted on the page is measured (the learner's wait); the
+times go to artifacts/browser/latency/ and are printed as a table at the end of the run
+(see conftest.py). The course's target on its 2-core test machine: median ≤ 60 ms and
+worst ≤ 120 ms per explorer; COURSE_LATENCY_STRICT=1 makes a miss fail the test (off by
+default: on a machine busy with other jobs the wait measures them too).
+
+When this test runs, it is the one execution of each lesson: conftest.py at the top
+leaves out nbval's run of notebooks/ (the checks here are nbval's and more).
 """
 
+import json
+import os
+import re
+import statistics
+import time
 from pathlib import Path
 
 import nbformat
@@ -58,6 +73,65 @@ PROBLEMS = """(id) => {
   }
   return problems;
 }"""
+
+# Checks nbval would make too: a cell tagged raises-exception must raise.
+UNRAISED = """(id) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.id === id);
+  const cells = panel.content.model.cells;
+  const problems = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    const tags = cell.getMetadata('tags') || [];
+    if (cell.type === 'code' && tags.includes('raises-exception')
+        && !cell.outputs.toJSON().some((out) => out.output_type === 'error')) {
+      problems.push(`cell ${i} is tagged raises-exception but raised nothing`);
+    }
+  }
+  return problems;
+}"""
+
+# Key press -> new figure painted. A capturing keydown listener notes the time of the press;
+# a MutationObserver on the explorer's output area sees the figure's <img> change (an Image
+# widget sets a new src; an Output widget adds a new <img>), waits until the image is
+# decoded, then until the frame that shows it has been painted (requestAnimationFrame, then
+# a task after that frame), and notes the time.
+WATCH_PAINT = """(area) => {
+  if (window.__figureWatch) window.__figureWatch.observer.disconnect();
+  const watch = {pressed: null, painted: null};
+  if (!window.__keyTimer) {
+    window.__keyTimer = true;
+    document.addEventListener('keydown', () => {
+      if (window.__figureWatch) {
+        window.__figureWatch.pressed = performance.now();
+        window.__figureWatch.painted = null;
+      }
+    }, true);
+  }
+  watch.observer = new MutationObserver((mutations) => {
+    if (watch.pressed === null || watch.painted !== null) return;
+    const images = [];
+    for (const m of mutations) {
+      if (m.type === 'attributes' && m.target.tagName === 'IMG') images.push(m.target);
+      for (const node of m.addedNodes) {
+        if (node.tagName === 'IMG') images.push(node);
+        else if (node.querySelectorAll) images.push(...node.querySelectorAll('img'));
+      }
+    }
+    if (!images.length) return;
+    Promise.all(images.map((img) => img.decode().catch(() => null))).then(() =>
+      requestAnimationFrame(() => setTimeout(() => {
+        if (watch.painted === null) watch.painted = performance.now();
+      }, 0)));
+  });
+  watch.observer.observe(area, {attributes: true, attributeFilter: ['src'], childList: true,
+                                subtree: true});
+  window.__figureWatch = watch;
+}"""
+PAINTED = "() => window.__figureWatch.painted !== null"
+WAITED = "() => window.__figureWatch.painted - window.__figureWatch.pressed"
+MOVES = 10  # slider moves per explorer
+LATENCY_TARGET = {"median": 60.0, "worst": 120.0}  # ms, key press to new figure painted
+EXPLORER_CALL = re.compile(r"\b(explore_\w+|race|interact)\(")
 
 KERNEL_IDLE = """(id) => {
   const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.id === id);
@@ -161,14 +235,96 @@ def _check_slider_redraws(page, panel_id, slider, shots, lesson):
     )
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lesson_runs_in_jupyterlab_and_its_sliders_redraw(path, lab_page, lab_server, artifacts):
+def _explorer_names(path):
+    """What each widget cell of a lesson calls (explore_…, race, interact), in order."""
+    notebook = nbformat.read(path, as_version=4)
+    calls = [EXPLORER_CALL.findall(cell.source) for cell in notebook.cells
+             if cell.cell_type == "code"]
+    return [found[-1] for found in calls if found]
+
+
+def _wait_for_paint(page, panel_id):
+    """The ms from the key press to the new figure painted; None if the kernel answered and
+    went idle without a new figure (the move left the picture as it was, pixel for pixel)."""
+    deadline = time.monotonic() + REDRAW_TIMEOUT / 1000
+    idle_since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(PAINTED):
+            return page.evaluate(WAITED)
+        if page.evaluate(KERNEL_IDLE, panel_id):
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > 1.5:
+                return None
+        else:
+            idle_since = None
+        page.wait_for_timeout(20)
+    raise AssertionError(f"no new figure and no idle kernel {REDRAW_TIMEOUT} ms after a key press")
+
+
+def _measure_latency(page, panel_id, area, lesson):
+    """Move the sliders of the explorer in ``area`` (each slider in turn, right and left
+    alternately) until MOVES moves have changed the figure; the milliseconds from each of
+    those key presses to its new figure painted."""
+    sliders = area.locator(".widget-slider")
+    count = sliders.count()
+    area.evaluate(WATCH_PAINT)
+    waits = []
+    for move in range(3 * MOVES):
+        if len(waits) == MOVES:
+            break
+        slider = sliders.nth(move % count)
+        slider.scroll_into_view_if_needed()
+        readout = slider.locator(".widget-readout")
+        value = readout.inner_text()
+        keys = ["ArrowRight", "ArrowLeft"] if (move // count) % 2 == 0 else ["ArrowLeft",
+                                                                              "ArrowRight"]
+        for key in keys:   # the second key only if the slider was at the end of its range
+            _move(slider, key)
+            if readout.inner_text() != value:
+                break
+        assert readout.inner_text() != value, f"{lesson}: a slider did not move"
+        waited = _wait_for_paint(page, panel_id)
+        if waited is not None:
+            waits.append(waited)
+        page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
+        page.wait_for_timeout(100)   # the slider's readout and the redraw time settle
+    assert len(waits) == MOVES, f"{lesson}: only {len(waits)} of {3 * MOVES} moves changed the figure"
+    return waits
+
+
+def _save_latency(lesson, names, waits_per_explorer, artifacts):
+    folder = artifacts / "latency"
+    folder.mkdir(exist_ok=True)
+    rows = []
+    for k, waits in enumerate(waits_per_explorer):
+        name = names[k] if len(names) == len(waits_per_explorer) else f"widget {k + 1}"
+        rows.append({"lesson": lesson, "explorer": name, "waits_ms": waits,
+                     "median": statistics.median(waits), "worst": max(waits)})
+    (folder / f"{lesson}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return rows
+
+
+def _lesson_test(lesson):
+    """A test class for one lesson: `pytest -n 2 --dist loadscope` (make test) gives each class
+    to one worker, so the lessons spread over the workers (each starts its own JupyterLab)."""
+
+    class TestLesson:
+        path = lesson
+
+        def test_runs_in_jupyterlab_and_its_sliders_redraw(self, lab_page, lab_server, artifacts):
+            _run_lesson(self.path, lab_page, artifacts)
+
+    TestLesson.__name__ = TestLesson.__qualname__ = f"TestLesson{lesson.stem[:2]}"
+    return TestLesson
+
+
+def _run_lesson(path, lab_page, artifacts):
     page = lab_page
     opened = page.evaluate(OPEN_AND_RUN, f"notebooks/{path.name}")
     try:
         page.wait_for_function(KERNEL_IDLE, arg=opened["id"], timeout=RUN_TIMEOUT)
         print(f"{path.stem}: Run All Cells took {opened['seconds']:.1f} s in JupyterLab")
-        problems = page.evaluate(PROBLEMS, opened["id"])
+        problems = page.evaluate(PROBLEMS, opened["id"]) + page.evaluate(UNRAISED, opened["id"])
         _screenshot_whole_lesson(page, opened["id"], artifacts / path.stem)
         shown = f"\nscreenshots: {artifacts}/{path.stem}.*"
         assert not problems, f"{path.name} in JupyterLab:\n" + "\n".join(problems) + shown
@@ -178,14 +334,27 @@ def test_lesson_runs_in_jupyterlab_and_its_sliders_redraw(path, lab_page, lab_se
         widgets = page.locator(f"[id='{opened['id']}'] .jp-Cell-outputArea:has(.widget-slider)")
         count = widgets.count()
         assert count > 0, f"{path.name}: no ipywidgets slider after Run All Cells{shown}"
+        waits = []
         for k in range(count):
             slider = widgets.nth(k).locator(".widget-slider").first
             name = f"{path.stem}.widget{k + 1}" if count > 1 else f"{path.stem}.widget"
             _check_slider_redraws(page, opened["id"], slider, artifacts / name, path.name)
+            waits.append(_measure_latency(page, opened["id"], widgets.nth(k), path.name))
         problems = page.evaluate(PROBLEMS, opened["id"])
         assert not problems, f"{path.name} after the slider:\n" + "\n".join(problems) + shown
+        rows = _save_latency(path.stem, _explorer_names(path), waits, artifacts)
+        if os.environ.get("COURSE_LATENCY_STRICT") == "1":
+            for row in rows:
+                for statistic, target in LATENCY_TARGET.items():
+                    assert row[statistic] <= target, (
+                        f"{path.name}, {row['explorer']}: {statistic} {row[statistic]:.0f} ms "
+                        f"from key press to figure, over the target {target:.0f} ms")
     finally:
         page.evaluate(CLOSE, opened["id"])
+
+
+for _lesson in LESSONS:
+    globals()[f"TestLesson{_lesson.stem[:2]}"] = _lesson_test(_lesson)
 
 
 def test_server_keeps_its_token_secret(lab_server):

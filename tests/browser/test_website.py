@@ -1,0 +1,126 @@
+"""The course website (tools/website.py, Jupyter Book), built and opened in Chromium from the
+disk with the network cut: the home page lists the lessons in order, a search for "Nesterov"
+finds the lessons and a result opens its page, formulas are typeset by the MathJax beside the
+pages, exercises can be downloaded, and no speaker note shows on any page. Screenshots of the
+home page, the search results and the page the result opens: artifacts/browser/site-*.png.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from slides import lessons
+from website import build
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = Path(__file__).resolve().parents[2]
+    if shutil.which("npm") is None and not (root / "build" / ".cache" / "npm").exists():
+        pytest.skip("npm not found: the site's MathJax is fetched with npm once")
+    return build(tmp_path_factory.mktemp("website"))
+
+
+@pytest.fixture()
+def offline_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    outside = []
+
+    def file_only(route):
+        if route.request.url.startswith(("file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", file_only)
+    page = context.new_page()
+    page.outside = outside
+    yield page
+    context.close()
+
+
+def _wait_for_math(page):
+    page.wait_for_function("window.MathJax && window.MathJax.isReady", timeout=30_000)
+    page.evaluate("() => new Promise(done => window.MathJax.Hub.Queue(done))")
+
+
+def test_home_page_lists_the_lessons_in_order(site, offline_page, artifacts):
+    page = offline_page
+    page.goto(site.as_uri())
+    nav = page.locator("nav.bd-docs-nav a.reference.internal")
+    titles = nav.all_inner_texts()
+    lesson_titles = page.locator(
+        "nav.bd-docs-nav a.reference.internal[href^='notebooks/']"
+    ).all_inner_texts()
+    expected = [
+        re.search(r"^#+\s+(.+)$", nbformat.read(p, as_version=4).cells[0].source, re.M)
+        for p in lessons()
+    ]
+    assert lesson_titles == [m.group(1).strip() for m in expected]
+    assert "For instructors" in titles
+    _wait_for_math(page)
+    page.screenshot(path=artifacts / "site-index.png")
+    # The next-page link of the home page is the first lesson.
+    assert page.locator("a.right-next").get_attribute("href").startswith("notebooks/00_")
+
+
+def test_search_for_nesterov_opens_a_lesson(site, offline_page, artifacts):
+    page = offline_page
+    page.goto(site.with_name("search.html").as_uri() + "?q=Nesterov")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=30_000)
+    found = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any("03_momentum_and_nesterov" in href for href in found), found
+    page.screenshot(path=artifacts / "site-search.png")
+    page.locator("#search-results ul.search li a[href*='notebooks/03_momentum']").first.click()
+    page.wait_for_load_state("load")
+    assert "03_momentum_and_nesterov" in page.url
+    _wait_for_math(page)
+    assert "Nesterov" in page.locator("main").inner_text()
+    assert page.locator(".MathJax_CHTML").count() > 0
+    assert page.locator(".MathJax_Error, merror").count() == 0
+    assert page.locator("main img").count() > 0  # the executed figures
+    page.screenshot(path=artifacts / "site-lesson.png")
+    assert page.outside == [], f"the site asked the network for {page.outside}"
+
+
+def test_exercises_have_a_download_link(site, offline_page):
+    page = offline_page
+    exercise = sorted((site.parent / "exercises").glob("*.html"))[0]
+    page.goto(exercise.as_uri())
+    link = page.locator("a.download").first
+    href = link.get_attribute("href")
+    assert href.endswith(exercise.stem + ".ipynb")
+    downloaded = (exercise.parent / href).resolve()
+    source = Path(__file__).resolve().parents[2] / "exercises" / downloaded.name
+    assert downloaded.read_bytes() == source.read_bytes()
+
+
+def test_no_speaker_note_is_on_a_page(site):
+    notes = [
+        cell.source
+        for path in lessons()
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+    ]
+    pages = " ".join(
+        p.read_text(encoding="utf-8") for p in (site.parent / "notebooks").glob("*.html")
+    )
+    page_words = " ".join(re.sub(r"<[^>]+>", " ", pages).split())
+    assert notes, "the lessons have no speaker notes"
+    # Every note opens with a label no lesson text uses ("Point." or "Speaker notes."), and
+    # most ask the room a question; none of it may reach a page.
+    labels = {
+        "**Point.**": "Point.",
+        "*Speaker notes.*": "Speaker notes.",
+        "**Ask the room.**": "Ask the room.",
+    }
+    for note in notes:
+        for label, shown in labels.items():
+            if label in note:
+                assert shown not in page_words, f"a speaker note shows on the site: {note[:80]}"

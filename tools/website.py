@@ -1,0 +1,211 @@
+"""Build the course website with Jupyter Book: build/website/_build/html/index.html.
+
+    make website                       # or: .venv/bin/python tools/website.py
+    .venv/bin/python tools/website.py --out /tmp/site
+
+The site has, in the left sidebar and in "previous / next" order: the course's home page
+(README's introduction and syllabus), every lesson executed with its figures, a page per
+exercise notebook with a download link, and the instructors' pages (README's "For
+instructors"). Full-text search and links between lessons are Jupyter Book's; formulas are
+typeset by MathJax 2.7.7 copied beside the pages (the offline decks' copy, fetched once with
+npm into build/.cache/npm/), so a page needs no internet.
+
+The book's source is staged in <out>/source/ from the repository: lessons from the executed
+cache of tools/slides.py (build/executed/), so a lesson runs once for decks and site alike;
+exercises as they are (unexecuted). Speaker notes (slide type "notes") are left out of every
+page, whatever their tags. Jupyter Book 1.x on Sphinx is used because it builds without any
+network access: its theme (sphinx-book-theme) ships inside the Python package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from slides import BUILD, ROOT, VENDOR_FILES, _NOT_LOADED, executed, lessons, npm_package
+
+TITLE = "First-order optimization for deep learning"
+NOTES_TAG = "remove-cell"  # what Jupyter Book (myst-nb) leaves out of a page
+
+CONFIG = f"""\
+title: "{TITLE}"
+author: "The course's authors"
+copyright: ""
+only_build_toc_files: true
+execute:
+  execute_notebooks: "off"
+html:
+  use_download_button: false
+  home_page_in_navbar: true
+  extra_footer: ""
+sphinx:
+  config:
+    html_show_copyright: false
+    html_last_updated_fmt: ""
+    html_extra_path: ["_offline"]
+    mathjax_path: "../mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+    mathjax3_config: null
+    mathjax2_config:
+      messageStyle: "none"
+      tex2jax:
+        inlineMath: [['\\(', '\\)']]
+        displayMath: [['\\[', '\\]']]
+        processRefs: false
+        processEnvironments: false
+        # Jupyter Book marks the page "tex2jax_ignore" and each formula "math".
+        processClass: "tex2jax_process|mathjax_process|math|output_area"
+        ignoreClass: "tex2jax_ignore|mathjax_ignore|document"
+    suppress_warnings: ["myst.header", "mystnb.unknown_mime_type"]
+    nb_ipywidgets_js: {{}}
+"""
+
+
+def install_mathjax(folder: Path) -> None:
+    """Copy MathJax 2.7.7 (the offline decks' files) into FOLDER/mathjax/."""
+    for package, source, target in VENDOR_FILES:
+        if package != "mathjax":
+            continue
+        origin, destination = npm_package(package) / source, folder / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_dir():
+            shutil.copytree(origin, destination, dirs_exist_ok=True, ignore=_NOT_LOADED)
+        else:
+            shutil.copy2(origin, destination)
+
+
+def readme_sections() -> tuple[str, str]:
+    """README.md split into the learners' part (up to "For instructors") and the instructors'
+    part (up to "For developers")."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## For instructors")
+    end = text.index("\n## For developers")
+    return text[:start], text[start:end]
+
+
+def site_links(markdown: str, pages: set[str], depth: int = 0) -> str:
+    """Links to lessons and exercises stay (Jupyter Book turns them into page links); a link to
+    a file the site does not have (course_lib/…, tools/…) keeps its text, without the link."""
+
+    def keep_or_drop(match):
+        text, target = match.group(1), match.group(2)
+        if re.match(r"[a-z]+://|#|mailto:", target):
+            return match.group(0)
+        path = target.split("#")[0]
+        if path.removesuffix(".ipynb").removesuffix(".md") in pages:
+            return match.group(0)
+        return text
+
+    return re.sub(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)", keep_or_drop, markdown)
+
+
+def hide_speaker_notes(notebook):
+    """Every speaker note tagged NOTES_TAG, so no page shows it."""
+    for cell in notebook.cells:
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+            tags = cell.metadata.setdefault("tags", [])
+            if NOTES_TAG not in tags:
+                tags.append(NOTES_TAG)
+    return notebook
+
+
+def exercise_page(path: Path):
+    """The exercise notebook, opened by a line with its download link."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(
+        0,
+        nbformat.v4.new_markdown_cell(
+            f"**Download** {{download}}`{path.name} <../downloads/{path.name}>` and open it in "
+            "JupyterLab beside the course (`make lab`): write your code where a cell says "
+            "`raise NotImplementedError(...)`, run it, then run the `check(...)` cell below it."
+        ),
+    )
+    return notebook
+
+
+def stage(source: Path, paths: list[Path]) -> list[str]:
+    """Write the book's source into SOURCE; return its pages in reading order."""
+    if source.exists():
+        shutil.rmtree(source)
+    (source / "notebooks").mkdir(parents=True)
+    (source / "exercises").mkdir()
+    (source / "downloads").mkdir()
+    lesson_pages = [f"notebooks/{p.stem}" for p in paths]
+    exercises = sorted((ROOT / "exercises").glob("*.ipynb"))
+    exercise_pages = [f"exercises/{p.stem}" for p in exercises]
+    pages = {*lesson_pages, *exercise_pages, "index", "instructors"}
+    # Links inside the notebooks are relative to notebooks/ (../exercises/…): the same layout.
+    known = {page.split("/")[-1] for page in pages} | {f"../{page}" for page in pages}
+    for path in paths:
+        notebook = hide_speaker_notes(executed(path))
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = site_links(cell.source, known)
+        notebook.metadata.pop("course_build", None)
+        nbformat.write(notebook, source / "notebooks" / path.name)
+    for path in exercises:
+        nbformat.write(exercise_page(path), source / "exercises" / path.name)
+        shutil.copy2(path, source / "downloads" / path.name)
+    learners, instructors = readme_sections()
+    (source / "index.md").write_text(site_links(learners, pages), encoding="utf-8")
+    instructors = instructors.replace("## For instructors", "# For instructors", 1)
+    instructors = re.sub(r"^###", "##", instructors, flags=re.MULTILINE)
+    (source / "instructors.md").write_text(site_links(instructors, pages), encoding="utf-8")
+
+    def chapters(names):
+        return "".join(f"      - file: {name}\n" for name in names)
+
+    (source / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nparts:\n"
+        f"  - caption: Lessons\n    chapters:\n{chapters(lesson_pages)}"
+        f"  - caption: Exercises\n    chapters:\n{chapters(exercise_pages)}"
+        f"  - caption: For instructors\n    chapters:\n{chapters(['instructors'])}",
+        encoding="utf-8",
+    )
+    (source / "_config.yml").write_text(CONFIG, encoding="utf-8")
+    # MathJax beside the pages, not in _static/ (whose scripts every page would load): the
+    # files the offline decks use (tools/slides.py), fetched once with npm.
+    install_mathjax(source / "_offline")
+    return ["index", *lesson_pages, *exercise_pages, "instructors"]
+
+
+def build(out: Path, paths: list[Path] | None = None) -> Path:
+    """Stage the book in OUT/source and build it into OUT/_build/html; return its index.html."""
+    paths = paths if paths is not None else lessons()
+    source = out / "source"
+    stage(source, paths)
+    subprocess.run(
+        [
+            Path(sys.executable).with_name("jupyter-book"),
+            "build",
+            str(source),
+            "--path-output",
+            str(out),
+            "--warningiserror",
+            "--keep-going",
+        ],
+        check=True,
+    )
+    return out / "_build" / "html" / "index.html"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--out", type=Path, default=BUILD / "website", help="output folder (default: build/website)"
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    index = build(args.out)
+    shown = index.relative_to(ROOT) if index.is_relative_to(ROOT) else index
+    print(f"{shown} (built in {time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -48,12 +48,13 @@ def test_builds_on_must_be_importable_functions():
                           builds_on={"g": lambda: 0})
 
 
-def test_the_readme_documents_each_question_s_number_of_cases():
+def test_the_instructors_guide_documents_each_question_s_number_of_cases():
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    documented = dict(re.findall(r"^\| (\d\d_\w+) \| (q1 .*?) \|$", readme, flags=re.M))
+    guide = Path(__file__).resolve().parents[1] / "docs" / "instructors.md"
+    text = guide.read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| (\d\d_\w+) \| (q1 .*?) \|$", text, flags=re.M))
     actual = {}
     for exercise in registry.exercises():
         if exercise[:2].isdigit():
@@ -62,7 +63,7 @@ def test_the_readme_documents_each_question_s_number_of_cases():
                 for i, q in enumerate(registry.questions(exercise)))
     table = "\n".join(f"| {exercise} | {row} |" for exercise, row in actual.items())
     assert documented == actual, ("a question's number of cases changed: update the table in "
-                                  f"README.md (Reproducible grades) to\n{table}")
+                                  f"docs/instructors.md (Reproducible grades) to\n{table}")
 
 
 def test_a_notebook_cannot_flood_the_review_sheet():

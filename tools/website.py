@@ -5,10 +5,10 @@
 
 The site has, in the left sidebar and in "previous / next" order: the course's home page
 (README's introduction and syllabus), every lesson executed with its figures, a page per
-exercise notebook with a download link, and the instructors' pages (README's "For
-instructors"). Full-text search and links between lessons are Jupyter Book's; formulas are
-typeset by MathJax 2.7.7 copied beside the pages (the offline decks' copy, fetched once with
-npm into build/.cache/npm/), so a page needs no internet.
+exercise notebook with a download link, and the instructors' page (docs/instructors.md).
+Full-text search and links between lessons are Jupyter Book's; formulas are typeset by
+MathJax 2.7.7 copied beside the pages (the offline decks' copy, fetched once with npm into
+build/.cache/npm/), so a page needs no internet.
 
 The book's source is staged in <out>/source/ from the repository: lessons from the executed
 cache of tools/slides.py (build/executed/), so a lesson runs once for decks and site alike;
@@ -80,12 +80,12 @@ def install_mathjax(folder: Path) -> None:
 
 
 def readme_sections() -> tuple[str, str]:
-    """README.md split into the learners' part (up to "For instructors") and the instructors'
-    part (up to "For developers")."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index("\n## For instructors")
-    end = text.index("\n## For developers")
-    return text[:start], text[start:end]
+    """The learners' part of README.md (up to "For instructors and developers") and
+    docs/instructors.md, its links made relative to the site's root, where the page goes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    learners = readme[: readme.index("\n## For instructors and developers")]
+    instructors = (ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
+    return learners, instructors.replace("](../", "](")
 
 
 def site_links(markdown: str, pages: set[str], depth: int = 0) -> str:
@@ -153,8 +153,6 @@ def stage(source: Path, paths: list[Path]) -> list[str]:
         shutil.copy2(path, source / "downloads" / path.name)
     learners, instructors = readme_sections()
     (source / "index.md").write_text(site_links(learners, pages), encoding="utf-8")
-    instructors = instructors.replace("## For instructors", "# For instructors", 1)
-    instructors = re.sub(r"^###", "##", instructors, flags=re.MULTILINE)
     (source / "instructors.md").write_text(site_links(instructors, pages), encoding="utf-8")
 
     def chapters(names):

@@ -43,8 +43,12 @@ from course_grader.notebook import BadNotebook, content_hash, read_submission
 from course_grader.roster import match
 from course_grader.sandbox import Limits, isolation, run_job
 from course_grader.seeds import Seeding
-from course_grader.source_scan import (evasive_in_source, forbidden_in_cells,
-                                       forbidden_in_source, parse_cells)
+from course_grader.source_scan import (
+    evasive_in_source,
+    forbidden_in_cells,
+    forbidden_in_source,
+    parse_cells,
+)
 from course_grader.text import clean, clean_all, path_text
 from course_lib.grading import plain, registry
 from course_lib.grading.grade import Outcome, QuestionResult, grade_question, missing_result

@@ -33,8 +33,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 import course_lib.grading
 from course_lib.grading import plain
-from course_lib.grading.watch import resolve
 from course_lib.grading.grade import error_text, run_case
+from course_lib.grading.watch import resolve
 
 VALUE_LIMIT = 2**20  # bytes of JSON one call may return (a right answer is a few kB) ...
 VALUE_BUDGET = 8 * 2**20  # ... and all calls together, well inside what the grader reads

@@ -18,7 +18,6 @@ import os
 import re
 import socket
 import threading
-import time
 from pathlib import Path
 
 import grading_fixtures as fx

@@ -11,8 +11,8 @@ import pytest
 
 from course_lib.grading import plain, registry
 from course_lib.grading.check import seed_for
-from course_lib.grading.watch import dotted_name, resolve
 from course_lib.grading.grade import grade_question, run_case
+from course_lib.grading.watch import dotted_name, resolve
 
 QUESTIONS = [q for exercise in registry.exercises() for q in registry.questions(exercise)]
 

@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pytest
 
-from course_lib.grading import checker, registry
 from course_lib.grading import check as check_module
+from course_lib.grading import checker, registry
 from course_lib.grading.grade import CALL_SECONDS
 
 

@@ -4,7 +4,6 @@
 from pathlib import Path
 
 import pytest
-
 from strip_notebooks import course_notebooks, problems
 
 ROOT = Path(__file__).resolve().parents[1]

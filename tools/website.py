@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from slides import BUILD, ROOT, VENDOR_FILES, _NOT_LOADED, executed, lessons, npm_package
+from slides import _NOT_LOADED, BUILD, ROOT, VENDOR_FILES, executed, lessons, npm_package
 
 TITLE = "First-order optimization for deep learning"
 NOTES_TAG = "remove-cell"  # what Jupyter Book (myst-nb) leaves out of a page

@@ -23,9 +23,16 @@ import zlib
 import numpy as np
 
 from course_lib.grading import registry
-from course_lib.grading.grade import (CALL_SECONDS, Outcome, error_text, grade_question,
-                                      learner_line, missing_result, parameter_order_problem,
-                                      run_case)
+from course_lib.grading.grade import (
+    CALL_SECONDS,
+    Outcome,
+    error_text,
+    grade_question,
+    learner_line,
+    missing_result,
+    parameter_order_problem,
+    run_case,
+)
 
 
 class CallTimeLimit(BaseException):

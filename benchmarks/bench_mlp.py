@@ -22,12 +22,12 @@ from pathlib import Path
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")  # before NumPy loads its BLAS
 
-import numpy as np
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course_lib import data, nn, optim
-from course_lib.train import accuracy, fit
+from course_lib import data, nn, optim  # noqa: E402
+from course_lib.train import accuracy, fit  # noqa: E402
 
 
 def course_lib_run(split, batch_size, epochs, record_every):

@@ -8,8 +8,8 @@ NumPy (and PyTorch, a dev-only reference, for the comparison column):
 For SGD with momentum 0.9 and for Adam, on one float32 parameter of 10⁵, 10⁶ and
 10⁷ elements, it times ``step()`` (after a few warm-up steps, so the state
 exists) and prints the median (and the fastest) of the repetitions in
-milliseconds and the ratio of the medians, course_lib / torch. The three contenders take turns within each
-repetition, so a busy machine slows them alike. NumPy runs each operation on
+milliseconds and the ratio of the medians, course_lib / torch. The three contenders take
+turns within each repetition, so a busy machine slows them alike. NumPy runs each operation on
 one core; PyTorch is timed with its default thread count and with one thread.
 """
 

@@ -102,8 +102,9 @@ def digits_range_test(name, lr_min=1e-5, lr_max=10.0, steps=100, seed=0):
     X_train, y_train, _, _ = digits()
     model, optimizer = _optimizer(name, lr_min, seed)
     epochs_needed = -(-steps * BATCH_SIZE // len(X_train))   # enough batches for every step
-    batches = iter(MiniBatches(np.tile(X_train, (epochs_needed, 1)), np.tile(y_train, epochs_needed),
-                               BATCH_SIZE, seed=seed))
+    X_repeated = np.tile(X_train, (epochs_needed, 1))
+    y_repeated = np.tile(y_train, epochs_needed)
+    batches = iter(MiniBatches(X_repeated, y_repeated, BATCH_SIZE, seed=seed))
 
     def step(lr):
         optimizer.param_groups[0]["lr"] = lr

@@ -156,7 +156,8 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6, huge=1e2
         return nonfinite
     weights = [name for name, p in pairs if name in stats and p.data.ndim >= 2]
     if weights and stats[weights[-1]]["norm"] == 0:
-        return [f"{weights[-1]}: gradient of the last layer is exactly zero — nothing reaches the network"]
+        return [f"{weights[-1]}: gradient of the last layer is exactly zero — "
+                "nothing reaches the network"]
     messages = []
     for name, param in pairs:
         if name not in stats:
@@ -168,7 +169,7 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6, huge=1e2
 
 
 def _compared_with_last_layer(name, stats, last, vanishing, exploding):
-    """The warning (a list of 0 or 1 message) for ‖g_name‖ / ‖g_last‖ outside [vanishing, exploding]."""
+    """The warning (0 or 1 message in a list) for ‖g_name‖/‖g_last‖ out of [vanishing, exploding]"""
     ratio = stats[name]["norm"] / stats[last]["norm"]
     if vanishing <= ratio <= exploding:
         return []
@@ -181,7 +182,7 @@ SMALLEST_COMMON_LR = 1e-3   # the η the "huge" message uses: about the smallest
 
 
 def _compared_with_parameter(name, grad_norm, theta, tiny, huge):
-    """The warning (a list of 0 or 1 message) for ‖g‖ / ‖θ‖ outside [tiny, huge]; none when θ = 0."""
+    """The warning (a list of 0 or 1 message) for ‖g‖/‖θ‖ outside [tiny, huge]; none when θ = 0."""
     theta_norm = np.linalg.norm(theta)
     if theta_norm == 0:
         return []

@@ -66,6 +66,7 @@ def suggest_lr(lrs, losses):
         )
     finite = np.isfinite(losses)
     if not finite.any():
-        raise ValueError("every recorded loss is NaN or infinite: start the test at a smaller lr_min")
+        raise ValueError("every recorded loss is NaN or infinite: "
+                         "start the test at a smaller lr_min")
     best = np.argmin(np.where(finite, losses, np.inf))
     return lrs[best] / 10.0

@@ -162,7 +162,8 @@ def plot_loss_curves(ax, runs, log=True, xlabel=r"iteration $t$", ylabel=r"loss 
     return lines
 
 
-def plot_convergence(ax, errors, rates=None, colors=None, ylabel=r"error $\|\theta_t - \theta^*\|$", title=None):
+def plot_convergence(ax, errors, rates=None, colors=None,
+                     ylabel=r"error $\|\theta_t - \theta^*\|$", title=None):
     """Errors against iteration on a log scale, each with its theoretical line e₀ρᵗ.
 
     ``errors`` maps a label to e₀, e₁, …; ``rates`` (optional) maps the same

@@ -32,7 +32,7 @@ def _escaped(theta):
 
 
 def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
-    """Iterates θ₀ … θ_T of ``optimizer`` driven by ``gradient``, as an array of shape (T+1, *θ.shape).
+    """Iterates θ₀ … θ_T of ``optimizer`` driven by ``gradient``: an array (T+1, *θ.shape).
 
     θ may have any shape: a point (θ₁, θ₂) of a 2-D surface, a vector, a scalar.
     Step t = 1, 2, … sets g_t = ∇J(θ_{t−1}) = ``gradient(θ_{t−1})`` (same shape as θ)

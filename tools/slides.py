@@ -443,7 +443,8 @@ def _lecture_outputs(cell) -> list[list]:
                 if number or pieces[-1]:
                     pieces.append([])
                 pieces[-1].append(
-                    nbformat.v4.new_output("display_data", data={"image/svg+xml": _inline_svg(part)})
+                    nbformat.v4.new_output("display_data",
+                                           data={"image/svg+xml": _inline_svg(part)})
                 )
             continue
         if PARTS_MIME in data or "image/svg+xml" in data:

@@ -37,8 +37,8 @@ class MinibatchExplorer:
         xlim = xlim or (low[0], high[0])
         ylim = ylim or (low[1], high[1])
         color = optimizer_color(label) or "#332288"
-        self.view = SurfaceFigure(problem, [f"{label}, mini-batch", "full batch, same epochs"], xlim,
-                                  ylim, minimum=centre, dpi=dpi)
+        self.view = SurfaceFigure(problem, [f"{label}, mini-batch", "full batch, same epochs"],
+                                  xlim, ylim, minimum=centre, dpi=dpi)
         noisy, full = self.view.paths
         noisy.set_color(color)
         self.view.starts[0].set_color(color)

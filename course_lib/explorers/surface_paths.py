@@ -214,7 +214,10 @@ def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim,
     """
     import ipywidgets as widgets
 
-    choices = dict(surface) if isinstance(surface, dict) else {getattr(surface, "name", ""): surface}
+    if isinstance(surface, dict):
+        choices = dict(surface)
+    else:
+        choices = {getattr(surface, "name", ""): surface}
     if not choices:
         raise ValueError("surface must be a surface or a non-empty dict of surfaces")
     single = len(choices) == 1

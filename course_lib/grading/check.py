@@ -11,9 +11,9 @@ message and the line of the learner's own cell that raised it.
 Each call runs under the batch grader's time limit per call
 (``grade.CALL_SECONDS``, the batch grader's default ``cell_seconds``); a
 call that runs longer is stopped, and the cases after it are not run (the
-batch grader does the same), so both give the answer the same points. The returned result carries the first
-failing case (``result.failing_case``: its inputs and the expected value) to
-re-run by hand.
+batch grader does the same), so both give the answer the same points. The returned
+result carries the first failing case (``result.failing_case``: its inputs and the expected
+value) to re-run by hand.
 """
 
 import signal

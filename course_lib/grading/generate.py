@@ -49,13 +49,15 @@ def strip_solution(lines, begin, end, placeholder, where):
         marker = line.strip()
         if marker == begin:
             if inside:
-                raise SolutionMarkerError(f"{where}, line {number}: {begin!r} inside another solution block")
+                raise SolutionMarkerError(
+                    f"{where}, line {number}: {begin!r} inside another solution block")
             inside, blocks = True, blocks + 1
             indent = line[: len(line) - len(line.lstrip())]
             kept.append(indent + placeholder)
         elif marker == end:
             if not inside:
-                raise SolutionMarkerError(f"{where}, line {number}: {end!r} without a matching {begin!r}")
+                raise SolutionMarkerError(
+                    f"{where}, line {number}: {end!r} without a matching {begin!r}")
             inside = False
         elif not inside:
             kept.append(line)
@@ -142,7 +144,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--solutions", default=ROOT / "solutions", type=Path)
     parser.add_argument("--exercises", default=ROOT / "exercises", type=Path)
-    parser.add_argument("--check", action="store_true", help="only report stale exercises; exit 1 if any")
+    parser.add_argument("--check", action="store_true",
+                        help="only report stale exercises; exit 1 if any")
     args = parser.parse_args(argv)
     if not args.solutions.is_dir():
         parser.error(f"no solutions folder at {args.solutions}")

@@ -11,7 +11,8 @@ def gradient_of_square(theta):
 
 
 def _cases(rng):
-    return [(rng.normal(scale=3.0, size=5),), (np.array([0.0, -1.5, 4.0]),), (rng.uniform(-2, 2, size=(2, 3)),)]
+    return [(rng.normal(scale=3.0, size=5),), (np.array([0.0, -1.5, 4.0]),),
+            (rng.uniform(-2, 2, size=(2, 3)),)]
 
 
 register(Question(
@@ -23,8 +24,11 @@ register(Question(
     inputs=_cases,
     reference=gradient_of_square,
     mistakes={
-        "you returned J(θ) = θ², the value of the loss, not its gradient 2θ": lambda theta: np.asarray(theta) ** 2,
-        "the factor 2 is missing: the derivative of θ² is 2θ": lambda theta: np.asarray(theta, dtype=float),
-        "the sign is flipped: the gradient points uphill, +2θ; gradient descent subtracts it": lambda theta: -2 * np.asarray(theta, dtype=float),
+        "you returned J(θ) = θ², the value of the loss, not its gradient 2θ":
+            lambda theta: np.asarray(theta) ** 2,
+        "the factor 2 is missing: the derivative of θ² is 2θ":
+            lambda theta: np.asarray(theta, dtype=float),
+        "the sign is flipped: the gradient points uphill, +2θ; gradient descent subtracts it":
+            lambda theta: -2 * np.asarray(theta, dtype=float),
     },
 ))

@@ -4,7 +4,7 @@ The losses of the exercise, with X of shape (n, d), y of shape (n,) and θ of sh
 
 - least squares  J(θ) = 1/(2n) ‖Xθ − y‖²,            ∇J(θ) = (1/n) Xᵀ(Xθ − y);
 - log-cosh       J(θ) = (1/n) Σᵢ log cosh(xᵢᵀθ − yᵢ), ∇J(θ) = (1/n) Xᵀ tanh(Xθ − y);
-- a quadratic    J(θ) = ½ θᵀAθ − bᵀθ,                 ∇J(θ) = Aθ − b  (A symmetric positive definite).
+- a quadratic    J(θ) = ½ θᵀAθ − bᵀθ,                 ∇J(θ) = Aθ − b  (A symmetric pos. definite).
 
 The quadratic's learning rates come from ``course_lib.quadratic``.
 """
@@ -435,7 +435,7 @@ register(Question(
 
 # ------------------------------------------------------------------ q6: best η and rate
 def best_lr_and_rate(A):
-    """(η*, ρ*) = (2/(μ + L), (κ − 1)/(κ + 1)) for gradient descent on the quadratic with Hessian A."""
+    """(η*, ρ*) = (2/(μ + L), (κ − 1)/(κ + 1)): gradient descent on the quadratic with Hessian A."""
     lam = np.linalg.eigvalsh(A)
     kappa = quadratic.condition_number(lam)
     return float(quadratic.gd_optimal_eta(lam)), float(quadratic.gd_optimal_rate(kappa))

@@ -80,7 +80,8 @@ register(Question(
             lambda theta, g, G, lr, eps: (theta - lr * g / (np.abs(g) + eps), g**2),
         "the step divides by G_t itself: take its square root, η g_t / (√G_t + ε)":
             lambda theta, g, G, lr, eps: (theta - lr * g / (G + g**2 + eps), G + g**2),
-        "the pair is in the wrong order: return (theta_next, G_new)": _swapped(adagrad_step, (1, 0)),
+        "the pair is in the wrong order: return (theta_next, G_new)":
+            _swapped(adagrad_step, (1, 0)),
     },
     mutants=(
         Mutant("the step added, θ + η g/(√G + ε)",
@@ -160,8 +161,10 @@ register(Question(
             _rms_old_average,
         "the step divides by v_t itself: take its square root, η g_t / (√v_t + ε)":
             lambda theta, g, v, lr, alpha, eps: (
-                theta - lr * g / (alpha * v + (1 - alpha) * g**2 + eps), alpha * v + (1 - alpha) * g**2),
-        "the pair is in the wrong order: return (theta_next, v_new)": _swapped(rmsprop_step, (1, 0)),
+                theta - lr * g / (alpha * v + (1 - alpha) * g**2 + eps),
+                alpha * v + (1 - alpha) * g**2),
+        "the pair is in the wrong order: return (theta_next, v_new)":
+            _swapped(rmsprop_step, (1, 0)),
     },
     mutants=(
         Mutant("the step added", lambda theta, g, v, lr, alpha, eps: (
@@ -282,7 +285,8 @@ register(Question(
         "β₁ and β₂ are swapped: β₁ (0.9) averages g_t, β₂ (0.999) averages g_t²":
             _adam_variant(betas_swapped=True),
         "the returned state is the corrected m̂_t, v̂_t: return the raw moments m_t, v_t "
-        "(the correction is recomputed from them at every step)": _adam_variant(return_corrected=True),
+        "(the correction is recomputed from them at every step)":
+            _adam_variant(return_corrected=True),
         "the results are in the wrong order: return (theta_next, m_new, v_new)":
             _swapped(adam_step, (0, 2, 1)),
         "the (1 − β₁) factor is missing: m_t = β₁ m_{t−1} + (1 − β₁) g_t":
@@ -364,9 +368,9 @@ register(Question(
         "AdamW shrinks θ directly: θ ← (1 − ηλ) θ":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 theta, g + wd * theta, m, v, t, lr, b1, b2, eps),
-        "you shrank θ by (1 − λ), the form of Loshchilov & Hutter's paper (there a schedule multiplier, 1 "
-        "without a schedule, scales the decay, not the learning rate); this exercise uses PyTorch's "
-        "convention, θ ← (1 − ηλ) θ with η = lr":
+        "you shrank θ by (1 − λ), the form of Loshchilov & Hutter's paper (there a schedule "
+        "multiplier, 1 without a schedule, scales the decay, not the learning rate); this exercise "
+        "uses PyTorch's convention, θ ← (1 − ηλ) θ with η = lr":
             lambda theta, g, m, v, t, lr, b1, b2, eps, wd: _adam_plain(
                 (1 - wd) * theta, g, m, v, t, lr, b1, b2, eps),
         "the weight decay is missing: θ ← (1 − ηλ) θ before the Adam step":

@@ -127,9 +127,9 @@ register(Question(
     rtol=1e-5,   # PyTorch's c/(‖g‖ + 1e-6) and the exact c/‖g‖ both pass
     atol=1e-12,
     mistakes={
-        "that is per-tensor clipping (each tensor scaled by its own norm, Keras's clipnorm), not what "
-        "this question asks: compute ONE norm over all gradients together, ‖g‖ = √(Σ_tensors Σ_i g_i²), "
-        "and scale every tensor by the same factor": _per_tensor,
+        "that is per-tensor clipping (each tensor scaled by its own norm, Keras's clipnorm), not "
+        "what this question asks: compute ONE norm over all gradients together, "
+        "‖g‖ = √(Σ_tensors Σ_i g_i²), and scale every tensor by the same factor": _per_tensor,
         "you scaled small gradients up: the factor is min(1, c/‖g‖), so a gradient already "
         "shorter than c stays as it is": _scales_up,
         "that clips each entry to [−c, c] (clipping by value), which changes the direction; "

@@ -169,7 +169,7 @@ def gradient_warnings(source, vanishing=1e-3, exploding=1e3, tiny=1e-6, huge=1e2
 
 
 def _compared_with_last_layer(name, stats, last, vanishing, exploding):
-    """The warning (0 or 1 message in a list) for ‖g_name‖/‖g_last‖ out of [vanishing, exploding]"""
+    """The warnings (none or one) for ‖g_name‖/‖g_last‖ outside [vanishing, exploding]."""
     ratio = stats[name]["norm"] / stats[last]["norm"]
     if vanishing <= ratio <= exploding:
         return []

@@ -9,10 +9,11 @@ TEST_STAMP := $(VENV)/.test-installed
 # JupyterLab refuses to run as root without this flag; a learner's laptop never needs it.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test exercises strip slides slides-offline lecture website html release clean-venv help
+.PHONY: lab test lint exercises strip slides slides-offline lecture website html release clean-venv help
 help:
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make test       run the whole test suite (library, notebooks, grader)"
+	@echo "make lint       check the code and the notebooks with ruff (pyproject.toml's rules)"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make strip      remove outputs and execution counts from every notebook"
 	@echo "make slides     build a reveal.js deck per lesson in build/slides/"
@@ -39,6 +40,9 @@ lab: $(LAB_STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
 
 exercises: $(LAB_STAMP)
 	$(BIN)/python -m course_lib.grading.generate

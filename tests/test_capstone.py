@@ -47,7 +47,8 @@ def test_warmup_cosine_explorer_schedule_never_spends_an_epoch_at_zero():
 
 
 def test_schedule_sets_the_learning_rate_per_epoch():
-    log = train_digits("SGD", 0.2, epochs=6, schedule=capstone.EXPLORER_SCHEDULES["step (s=5, γ=0.3)"])
+    log = train_digits("SGD", 0.2, epochs=6,
+                       schedule=capstone.EXPLORER_SCHEDULES["step (s=5, γ=0.3)"])
     np.testing.assert_allclose(log.lr, [0.2] * 5 + [0.06])
 
 
@@ -69,7 +70,8 @@ def test_explorer_update_draws_a_png_and_redraws_in_under_a_second():
     assert redrawn.startswith(PNG_SIGNATURE) and redrawn != first
     assert seconds < 1.0, f"a redraw took {seconds:.2f} s"
     assert list(explorer._best_runs) == ["Adam"]             # the best run is trained once
-    assert explorer.update("SGD", 100.0, "constant").startswith(PNG_SIGNATURE)  # diverged: drawn too
+    # a diverged run is drawn too
+    assert explorer.update("SGD", 100.0, "constant").startswith(PNG_SIGNATURE)
 
 
 def test_explorer_rejects_unknown_names():
@@ -109,7 +111,8 @@ def test_the_next_slider_step_is_trained_ahead_and_equals_a_run_trained_on_deman
     ahead = explorer._ahead[("Adam", -1.75, "cosine")].result()
     explorer.update("Adam", -1.75, "cosine")
     assert explorer._runs[("Adam", -1.75, "cosine")] is ahead
-    on_demand = train_digits("Adam", 10.0**-1.75, 15, schedule=capstone.EXPLORER_SCHEDULES["cosine"])
+    on_demand = train_digits("Adam", 10.0**-1.75, 15,
+                             schedule=capstone.EXPLORER_SCHEDULES["cosine"])
     np.testing.assert_array_equal(ahead.epoch_loss, on_demand.epoch_loss)
     explorer.train_ahead("Adam", 1.0, "cosine")            # η = 10: only the step below is in range
     assert ("Adam", 1.25, "cosine") not in explorer._ahead

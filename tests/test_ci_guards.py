@@ -19,7 +19,8 @@ COPIED = ("pyproject.toml", "tests/conftest.py", "tests/test_notebook_hygiene.py
 
 def new_notebook(*sources, tags=()):
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     for cell in notebook.cells:
         cell.metadata["slideshow"] = {"slide_type": "-"}
@@ -37,8 +38,9 @@ def course(tmp_path):
     for folder in ("notebooks", "solutions", "exercises"):
         (tmp_path / folder).mkdir()
     nbformat.write(new_notebook("x = 1 + 1"), tmp_path / "notebooks" / "01_lesson.ipynb")
-    nbformat.write(new_notebook("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
-                   tmp_path / "solutions" / "01_exercise.ipynb")
+    nbformat.write(
+        new_notebook("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
+        tmp_path / "solutions" / "01_exercise.ipynb")
     subprocess.run([sys.executable, "-m", "course_lib.grading.generate",
                     "--solutions", tmp_path / "solutions", "--exercises", tmp_path / "exercises"],
                    check=True, capture_output=True)
@@ -64,7 +66,8 @@ def test_a_notebook_that_raises_fails(course):
 
 
 def test_a_cell_tagged_raises_exception_may_raise(course):
-    nbformat.write(new_notebook("1 / 0", tags=["raises-exception"]), course / "notebooks" / "02_expected.ipynb")
+    nbformat.write(new_notebook("1 / 0", tags=["raises-exception"]),
+                   course / "notebooks" / "02_expected.ipynb")
     code, output = run_pytest(course, "notebooks")
     assert code == 0, output
 
@@ -72,7 +75,8 @@ def test_a_cell_tagged_raises_exception_may_raise(course):
 def test_committed_outputs_fail(course):
     path = course / "notebooks" / "01_lesson.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
     notebook.cells[0].execution_count = 1
     nbformat.write(notebook, path)
     code, output = run_pytest(course, "tests/test_notebook_hygiene.py")

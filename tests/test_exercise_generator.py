@@ -17,10 +17,12 @@ def test_committed_exercises_match_their_solutions():
 
 def solution_notebook():
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
     notebook.cells = [
         nbformat.v4.new_markdown_cell(
-            "Why?\n<!-- BEGIN SOLUTION -->\nBecause the gradient points uphill.\n<!-- END SOLUTION -->\nNext."
+            "Why?\n<!-- BEGIN SOLUTION -->\nBecause the gradient points uphill.\n"
+            "<!-- END SOLUTION -->\nNext."
         ),
         nbformat.v4.new_code_cell(
             "def step(theta, g, eta):\n"
@@ -87,10 +89,12 @@ def test_write_and_check_round_trip(tmp_path):
     solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
     solutions.mkdir()
     nbformat.write(solution_notebook(), solutions / "00_demo.ipynb")
-    assert generate.stale_exercises(solutions, exercises) == [f"{exercises / '00_demo.ipynb'}: missing (its solution is solutions/00_demo.ipynb)"]
+    assert generate.stale_exercises(solutions, exercises) == [
+        f"{exercises / '00_demo.ipynb'}: missing (its solution is solutions/00_demo.ipynb)"]
     assert generate.main(["--solutions", str(solutions), "--exercises", str(exercises)]) == 0
     assert generate.stale_exercises(solutions, exercises) == []
     (exercises / "orphan.ipynb").write_text("{}")
-    assert generate.main(["--solutions", str(solutions), "--exercises", str(exercises), "--check"]) == 1
+    assert generate.main(["--solutions", str(solutions), "--exercises", str(exercises),
+                          "--check"]) == 1
     generate.write_exercises(solutions, exercises)
     assert not (exercises / "orphan.ipynb").exists()

@@ -87,7 +87,8 @@ def legend_texts(axes):
 
 def test_a_diverging_path_is_drawn_only_until_it_leaves_the_window():
     """η = 0.21 on curvature 10: |1 − 2.1| = 1.1, a slow divergence that never reaches 1e8."""
-    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.21})}, (-2, 2), (-2, 2))
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.21})},
+                                             (-2, 2), (-2, 2))
     explorer.update((1.0, 1.0), 60)
     full = runners.run_optimizer(ravine().gradient, (1.0, 1.0), SGD, 60, lr=0.21)
     assert np.all(np.isfinite(full))                     # not caught by the 1e8 limit
@@ -144,8 +145,8 @@ def test_a_redraw_erases_the_previous_paths():
 
 
 def test_learning_rate_explorer_redraws_200_steps_within_budget():
-    explorer = surface_paths.SurfaceExplorer(ravine(), {"SGD": (SGD, {"lr": 0.15})}, (-2, 2), (-2, 2),
-                                       minimum=(0, 0))
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"SGD": (SGD, {"lr": 0.15})},
+                                             (-2, 2), (-2, 2), minimum=(0, 0))
     seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200, lr_scale=0.9))
     print(f"learning-rate explorer, 200 steps: {1000 * seconds:.1f} ms")
     assert seconds < REDRAW_BUDGET

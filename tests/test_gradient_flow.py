@@ -73,7 +73,8 @@ def test_explorer_offers_the_four_controls_and_builds_what_they_say():
     descriptions = [control.description for row in rows for control in row.children]
     assert descriptions == ["depth L", "activation", "init", "normalisation"]
     # labels as wide as their text: "normalisation" is not cut to "normalisa…"
-    assert all(control.style.description_width == "initial" for row in rows for control in row.children)
+    assert all(control.style.description_width == "initial"
+               for row in rows for control in row.children)
     assert built[-1] == (3, "Sigmoid", "xavier_normal", "none")
     rows[1].children[1].value = "batch norm"
     assert built[-1] == (3, "Sigmoid", "xavier_normal", "batch norm")

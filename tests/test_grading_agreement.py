@@ -115,7 +115,8 @@ INTRO = {"cell_type": "markdown", "metadata": {}, "source": "# Exercises"}
 
 
 def _setup(exercise):
-    return f"import numpy as np\nfrom course_lib.grading import checker\ncheck = checker({exercise!r})"
+    return ("import numpy as np\nfrom course_lib.grading import checker\n"
+            f"check = checker({exercise!r})")
 
 
 def _notebook(exercise="01_gradient_descent"):

@@ -99,7 +99,8 @@ def test_misuse_is_reported_without_raising(check, capsys):
 def test_check_is_fast(check, capsys):
     check("q1", fx.gd_step)  # warm up
     start = time.perf_counter()
-    for qid, answer in (("q1", fx.gd_step), ("q2", fx.summary), ("q3", lambda e: e.max() / e.min())):
+    for qid, answer in (("q1", fx.gd_step), ("q2", fx.summary),
+                        ("q3", lambda e: e.max() / e.min())):
         check(qid, answer)
     assert (time.perf_counter() - start) / 3 < 0.2
 
@@ -262,7 +263,8 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
         "import os\npid = os.fork()": ["fork"],
         "exec('from course_lib.quadratic import condition_number')": ["exec"],
         "g = types.FunctionType(f.__code__, {})": ["__code__"],
-        "import course_lib.grading.grade as g\ng.run_case = None": ["course_lib.grading", "run_case"],
+        "import course_lib.grading.grade as g\ng.run_case = None":
+            ["course_lib.grading", "run_case"],
         "from course_lib.grading import forbidden": ["course_lib.grading"],
         "a." * 10**4 + "b": None,  # does not parse: nothing to read (and it cannot run)
     }

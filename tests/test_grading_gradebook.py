@@ -161,7 +161,8 @@ def test_lateness_from_the_timestamps_file_else_the_file_time(graded, tmp_path):
     export(graded["out"], Options(students=graded["students"], timestamps=times,
                                   deadline=deadline), lambda p, t: p.write_text(t))
     row = read(graded["out"] / "grades.csv")[0]
-    assert row["submitted_at"] == "2026-03-02T19:30:00+00:00" and row["late_hours"] == "2.5" and row["late"] == "yes"
+    assert (row["submitted_at"] == "2026-03-02T19:30:00+00:00" and row["late_hours"] == "2.5"
+            and row["late"] == "yes")
     export(graded["out"], Options(students=graded["students"],
                                   deadline=datetime(2100, 1, 1, tzinfo=timezone.utc)),
            lambda p, t: p.write_text(t))

@@ -47,7 +47,8 @@ def test_each_mistake_fails_and_is_named(question):
     cases = _cases(question)
     for message, variant in question.mistakes.items():
         result = grade_question(question, cases, [run_case(variant, c) for c in cases])
-        assert result.score < question.points, f"mistake never differs from the reference: {message}"
+        assert result.score < question.points, (
+            f"mistake never differs from the reference: {message}")
         assert result.mistake is not None, f"mistake not recognised: {message}\n{result.report()}"
 
 

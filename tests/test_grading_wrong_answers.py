@@ -161,9 +161,11 @@ def test_the_remainder_is_not_told_it_ignores_step_size():
 
 
 def test_rounding_up_is_told_how_early_it_decays():
-    result = run("02_stochastic_and_minibatch_gd", "q4",
-                 lambda lr0, gamma, step_size, epoch: lr0 * gamma ** int(np.ceil(epoch / step_size)))
-    assert "one epoch early" not in result.mistake and "step_size − 1 epochs early" in result.mistake
+    result = run(
+        "02_stochastic_and_minibatch_gd", "q4",
+        lambda lr0, gamma, step_size, epoch: lr0 * gamma ** int(np.ceil(epoch / step_size)))
+    assert ("one epoch early" not in result.mistake
+            and "step_size − 1 epochs early" in result.mistake)
 
 
 @pytest.mark.parametrize("name, size", [("AdamW", 3), ("RMSprop", 2)])
@@ -305,7 +307,8 @@ def test_a_slow_answer_is_stopped_at_the_batch_graders_limit(monkeypatch):
     result = checker("01_gradient_descent")("q1", sleepy)
     assert time.monotonic() - start < 10
     assert result.score == 0 and result.cases == ["out of time"] * 4
-    assert "longer than 0.3 s, the time limit per call of q1 (check and the batch" in result.details[0]
+    assert ("longer than 0.3 s, the time limit per call of q1 (check and the batch"
+            in result.details[0])
 
 
 def test_parameters_in_another_order_are_named():

@@ -187,9 +187,10 @@ def run_one_cycle(config_id, resume_after=None):
     config = ONE_CYCLES[config_id]
 
     def build_pair(state=None):
-        optimizer = getattr(optim, config["optimizer"])([{"params": [Parameter(np.zeros(2))], "lr": META["group_lrs"][0]},
-                         {"params": [Parameter(np.zeros(3))], "lr": META["group_lrs"][1]}],
-                        **config["optimizer_kwargs"])
+        optimizer = getattr(optim, config["optimizer"])(
+            [{"params": [Parameter(np.zeros(2))], "lr": META["group_lrs"][0]},
+             {"params": [Parameter(np.zeros(3))], "lr": META["group_lrs"][1]}],
+            **config["optimizer_kwargs"])
         if state is not None:
             optimizer.load_state_dict(state[0])
         scheduler = lr_scheduler.OneCycleLR(optimizer, **config["kwargs"])
@@ -235,7 +236,7 @@ def test_one_cycle_reads_as_its_formula():
         lrs.append(scheduler.get_last_lr()[0])
         mus.append(optimizer.param_groups[0]["momentum"])
         scheduler.step()
-    # t₁ = 0.2·11 − 1 = 1.2: up from η₀ = 0.1 to 1 over 1.2 steps, then down to η_min = 0.1 at t = 10
+    # t₁ = 0.2·11 − 1 = 1.2: up from η₀ = 0.1 to 1 in 1.2 steps, then down to η_min = 0.1 at t = 10
     np.testing.assert_allclose(lrs[:2], [0.1, 0.1 + 0.9 / 1.2])
     np.testing.assert_allclose(lrs[2:], 1 - 0.9 * (np.arange(2, 11) - 1.2) / 8.8)
     np.testing.assert_allclose(mus[:2], [0.95, 0.95 - 0.1 / 1.2])

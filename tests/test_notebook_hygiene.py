@@ -25,5 +25,6 @@ def test_every_cell_has_slide_metadata(path):
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
-    missing = [i for i, cell in enumerate(notebook.cells) if "slide_type" not in cell.metadata.get("slideshow", {})]
+    missing = [i for i, cell in enumerate(notebook.cells)
+               if "slide_type" not in cell.metadata.get("slideshow", {})]
     assert not missing, f"{path}: cells {missing} have no metadata.slideshow.slide_type"

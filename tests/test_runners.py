@@ -29,9 +29,11 @@ def test_a_diverging_run_stops_and_the_others_go_on():
     paths = run_together(ravine.gradient, (1.0, 1.0), runs, 100)
     alone = run_optimizer(ravine.gradient, (1.0, 1.0), SGD, 100, lr=0.3)
     np.testing.assert_array_equal(np.isnan(paths[0]), np.isnan(alone))
-    assert np.isnan(paths[0, -1]).all() and np.all(np.abs(paths[0][~np.isnan(paths[0])]) <= DIVERGED)
+    assert (np.isnan(paths[0, -1]).all()
+            and np.all(np.abs(paths[0][~np.isnan(paths[0])]) <= DIVERGED))
     assert np.isfinite(paths[1]).all()
-    np.testing.assert_allclose(paths[1], run_optimizer(ravine.gradient, (1.0, 1.0), SGD, 100, lr=0.1))
+    np.testing.assert_allclose(paths[1],
+                               run_optimizer(ravine.gradient, (1.0, 1.0), SGD, 100, lr=0.1))
 
 
 def test_bad_arguments_are_explained():

@@ -67,7 +67,8 @@ PROBLEMS = """(id) => {
     }
   }
   // Errors raised in a widget's callback live in the widget's Output, not in the cell model.
-  const inWidgets = '.jupyter-widgets .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]';
+  const inWidgets = '.jupyter-widgets .jp-OutputArea-output\
+[data-mime-type="application/vnd.jupyter.stderr"]';
   for (const shown of panel.node.querySelectorAll(inWidgets)) {
     problems.push(`a widget shows: ${shown.innerText.slice(0, 300)}`);
   }
@@ -288,7 +289,8 @@ def _measure_latency(page, panel_id, area, lesson):
             waits.append(waited)
         page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
         page.wait_for_timeout(100)   # the slider's readout and the redraw time settle
-    assert len(waits) == MOVES, f"{lesson}: only {len(waits)} of {3 * MOVES} moves changed the figure"
+    assert len(waits) == MOVES, (
+        f"{lesson}: only {len(waits)} of {3 * MOVES} moves changed the figure")
     return waits
 
 

@@ -119,7 +119,8 @@ def lecture_decks(tmp_path_factory):
     if not found:
         pytest.fail("no lessons in notebooks/")
     return [
-        (path.stem, build_deck(lecture_executed(path), path.stem, out, offline=True, hide_code=True))
+        (path.stem,
+         build_deck(lecture_executed(path), path.stem, out, offline=True, hide_code=True))
         for path in found
     ]
 

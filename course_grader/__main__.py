@@ -33,7 +33,8 @@ def parse_args(argv):
                              f"{CALL_SECONDS:g}, as in the learners' check), and 6 times this "
                              "for the whole submission, reruns included")
     parser.add_argument("--redo", action="store_true",
-                        help="grade again submissions already graded with the same content and seed")
+                        help="grade again submissions already graded with the same content "
+                             "and seed")
     parser.add_argument("--no-bubblewrap", action="store_true",
                         help="do not use bubblewrap even if it is installed (weaker isolation: "
                              "see the README's table)")

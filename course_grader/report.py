@@ -43,8 +43,9 @@ def report_html(record, row=None):
             f"{_points(record.get('max_score', 0))} points</p>"]
     if row is not None and row.late_hours:
         head.append(f"<p class='note'>Submitted {row.late_hours:.1f} hours after the deadline.</p>")
+    # for the instructor
     happened = [part for part in (record.get("status") or "").split("; ")
-                if part not in ("", "ok") and not part.startswith("read cell")]  # for the instructor
+                if part not in ("", "ok") and not part.startswith("read cell")]
     if happened:
         head.append(f"<p class='note'>What happened while grading: {esc('; '.join(happened))}</p>")
     questions = record.get("questions", [])

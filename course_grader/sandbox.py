@@ -613,7 +613,8 @@ class _Results:
 
     ``{"sources": [...]}`` (the cells as plain Python, sent before any learner code runs, and
     accepted only before any report of a cell or call), ``{"running": where}``,
-    ``{"cell": status}``, ``{"question": [id, outcomes]}``, ``{"done": true}``. Past ``RESULT_LIMIT`` bytes or
+    ``{"cell": status}``, ``{"question": [id, outcomes]}``, ``{"done": true}``. \
+Past ``RESULT_LIMIT`` bytes or
     ``RESULT_CONTAINERS`` lists and objects, or at a malformed line, the rest is drained
     unread: json.loads never sees more than the limits allow.
     """

@@ -32,7 +32,8 @@ LIMITS = Limits(cell_seconds=1, total_seconds=30, memory_bytes=2**30, disk_bytes
 ROOT = os.geteuid() == 0
 FULL = 4.0  # q1 2 points, q2 1, q3 1
 
-SETUP = "from course_lib.grading import checker\ncheck = checker('zz_grading_selftest')\nimport numpy as np"
+SETUP = ("from course_lib.grading import checker\ncheck = checker('zz_grading_selftest')\n"
+         "import numpy as np")
 Q1 = "def gd_step(theta, g, lr):\n    return theta - lr * g\ncheck('q1', gd_step)"
 Q1_WRONG = "def gd_step(theta, g, lr):\n    return theta + lr * g"
 Q2 = "def summary(values):\n    return float(np.mean(values)), float(np.max(np.abs(values)))"
@@ -74,31 +75,40 @@ ISOLATION_CASES = {
     "infinite_loop": honest_with("while True:\n    pass"),
     "sleep": honest_with("import time\ntime.sleep(10**6)"),
     "swallows_timeouts": honest_with(
-        "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass"),
+        "while True:\n    try:\n        while True:\n            pass\n"
+        "    except BaseException:\n        pass"),
     "memory_bomb": honest_with("hog = []\nfor _ in range(40):\n    hog.append(bytearray(2**28))",
                                "import numpy\nhuge = numpy.ones((10**6, 10**6))"),
     "fork_bomb": honest_with(FORK_BOMB),
     "os_exit": honest_with("import os\nos._exit(0)"),
-    "kills_itself": honest_with("import os, signal\nprint('LAST WORDS')\nos.kill(os.getpid(), signal.SIGKILL)"),
+    "kills_itself": honest_with(
+        "import os, signal\nprint('LAST WORDS')\nos.kill(os.getpid(), signal.SIGKILL)"),
     "segfault": honest_with("import ctypes\nctypes.string_at(0)"),
     "crash_in_answer": notebook(SETUP, Q1, "import os\ndef summary(values):\n    os._exit(3)", Q3),
     "prints_gigabytes": honest_with("for _ in range(100):\n    print('x' * 10**7)"),
-    "network": honest_with("import socket\ntry:\n    socket.create_connection(('127.0.0.1', PORT), timeout=2)"
-                           "\n    print('NETWORK-OPEN')\nexcept OSError as error:\n"
-                           "    print('NETWORK-BLOCKED', type(error).__name__)"),
+    "network": honest_with(
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', PORT), timeout=2)"
+        "\n    print('NETWORK-OPEN')\nexcept OSError as error:\n"
+        "    print('NETWORK-BLOCKED', type(error).__name__)"),
     "raises_its_limits": honest_with(
         "import resource\ntry:\n    resource.setrlimit(resource.RLIMIT_AS, (-1, -1))\n"
-        "    print('LIMIT-RAISED')\nexcept (ValueError, OSError) as error:\n    print('LIMIT-KEPT', error)"),
+        "    print('LIMIT-RAISED')\nexcept (ValueError, OSError) as error:\n"
+        "    print('LIMIT-KEPT', error)"),
     # Files of 16 MiB (under the file-size limit) until the 32 MiB disk limit stops it.
-    "fills_tmp": honest_with("import tempfile, os\nfor i in range(1000):\n    with open(os.path.join("
-                             "tempfile.gettempdir(), f'f{i}'), 'wb') as f:\n        f.write(bytes(2**24))"),
-    "fills_work_folder": honest_with("for i in range(1000):\n    open(f'f{i}', 'wb').write(bytes(2**24))"),
+    "fills_tmp": honest_with(
+        "import tempfile, os\nfor i in range(1000):\n    with open(os.path.join("
+        "tempfile.gettempdir(), f'f{i}'), 'wb') as f:\n        f.write(bytes(2**24))"),
+    "fills_work_folder": honest_with(
+        "for i in range(1000):\n    open(f'f{i}', 'wb').write(bytes(2**24))"),
     # A daemon in its own session, holding the output pipe: killed with the sandbox or the cgroup.
-    "daemon": honest_with("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-                          "        os.execv('/bin/sleep', ['sleep', '293.5'])\n    os._exit(0)\ntime.sleep(0.2)"),
+    "daemon": honest_with(
+        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "        os.execv('/bin/sleep', ['sleep', '293.5'])\n    os._exit(0)\ntime.sleep(0.2)"),
     "files_outside": honest_with(
-        "try:\n    print('READ', open('SECRET').read())\nexcept OSError as error:\n    print('READ-BLOCKED', error)",
-        "try:\n    open('PWNED', 'w').write('x')\nexcept OSError as error:\n    print('WRITE-BLOCKED', error)"),
+        "try:\n    print('READ', open('SECRET').read())\n"
+        "except OSError as error:\n    print('READ-BLOCKED', error)",
+        "try:\n    open('PWNED', 'w').write('x')\n"
+        "except OSError as error:\n    print('WRITE-BLOCKED', error)"),
 }
 
 # The attacks of issue 19, each of which worked on the grader before it: graded in both
@@ -107,12 +117,14 @@ ATTACKS = {
     # 1. Root in the sandbox writing the host kernel's settings (a same-value write).
     "writes_kernel_settings": honest_with(
         "import os\nprint('UID', os.getuid())\ntry:\n    path = '/proc/sys/kernel/core_pattern'\n"
-        "    value = open(path).read()\n    open(path, 'w').write(value)\n    print('SYSCTL-WRITTEN')\n"
+        "    value = open(path).read()\n    open(path, 'w').write(value)\n"
+        "    print('SYSCTL-WRITTEN')\n"
         "except OSError as error:\n    print('SYSCTL-BLOCKED', error)"),
     # 3. The result replaced by a FIFO before the child exits: the grader must not wait on it.
-    "result_fifo": honest_with("import os\nfor name in ('result.json', 'result.json.tmp'):\n"
-                               "    try:\n        os.remove(name)\n    except OSError:\n        pass\n"
-                               "    os.mkfifo(name)\nos._exit(0)"),
+    "result_fifo": honest_with(
+        "import os\nfor name in ('result.json', 'result.json.tmp'):\n"
+        "    try:\n        os.remove(name)\n    except OSError:\n        pass\n"
+        "    os.mkfifo(name)\nos._exit(0)"),
     # 4. Strings no encoder writes: a lone surrogate in an error and in an answer's message.
     "lone_surrogate": notebook(SETUP, "raise ValueError('\\ud800 \\x1b[2J')", Q1, Q2,
                                "def kappa(eigenvalues):\n    raise ValueError('\\udcff' * 10**6)"),
@@ -120,23 +132,29 @@ ATTACKS = {
     # the questions' files, and the answers defined as them.
     "takes_the_references": notebook(
         SETUP, "from course_lib.grading import registry\n"
-        "for q in registry.questions('01_gradient_descent'):\n    globals()[q.function] = q.reference",
+        "for q in registry.questions('01_gradient_descent'):\n"
+        "    globals()[q.function] = q.reference",
         "import course_lib, os\nfolder = os.path.join(os.path.dirname(course_lib.__file__), "
-        "'grading', 'questions')\nprint('QUESTIONS', sorted(os.listdir(folder)))", exercise="01_gradient_descent"),
+        "'grading', 'questions')\nprint('QUESTIONS', sorted(os.listdir(folder)))",
+        exercise="01_gradient_descent"),
     # 6. Memory no rlimit sees: memfd files, and three processes under the per-process limit.
     "memfd": honest_with("import os\nheld = []\ntry:\n    for i in range(36):\n"
                          "        fd = os.memfd_create('x')\n        os.write(fd, bytes(2**26))\n"
                          "        held.append(fd)\n    print('MEMFD-HELD', len(held))\n"
                          "except OSError as error:\n    print('MEMFD-BLOCKED', error)"),
     "forked_memory": honest_with(
-        "import os, time\nchildren = []\nfor i in range(3):\n    pid = os.fork()\n    if pid == 0:\n"
+        "import os, time\nchildren = []\nfor i in range(3):\n    pid = os.fork()\n"
+        "    if pid == 0:\n"
         "        block = bytearray(700 * 2**20)\n        for k in range(0, len(block), 4096):\n"
-        "            block[k] = 1\n        os.write(1, b'CHILD-HELD-700-MIB\\n')\n        time.sleep(2)\n"
-        "        os._exit(0)\n    children.append(pid)\nfor pid in children:\n    os.waitpid(pid, 0)"),
+        "            block[k] = 1\n        os.write(1, b'CHILD-HELD-700-MIB\\n')\n"
+        "        time.sleep(2)\n"
+        "        os._exit(0)\n    children.append(pid)\n"
+        "for pid in children:\n    os.waitpid(pid, 0)"),
     # Disk: a file unlinked while open, then written (64 MiB, under the 64 MiB file limit).
     "unlinked_file": honest_with(
         "import os\nf = open('hidden', 'wb')\nos.unlink('hidden')\nwritten = 0\ntry:\n"
-        "    for _ in range(48):\n        f.write(bytes(2**20))\n        f.flush()\n        written += 1\n"
+        "    for _ in range(48):\n        f.write(bytes(2**20))\n        f.flush()\n"
+        "        written += 1\n"
         "except OSError as error:\n    print('STOPPED', error)\nprint('UNLINKED-MIB', written)"),
     "unreadable_folder": honest_with(
         "import os\nos.mkdir('locked')\nopen('locked/data', 'wb').write(bytes(2**20))\n"
@@ -165,23 +183,31 @@ OTHER_CASES = {
     "sys_exit": honest_with("import sys\nsys.exit(0)", "exit()"),
     "patches_numpy_and_grader": notebook(
         SETUP, Q1_WRONG,
-        "np.allclose = lambda *a, **k: True\nnp.isclose = lambda a, b, **k: np.ones(np.shape(b), bool)\n"
+        "np.allclose = lambda *a, **k: True\n"
+        "np.isclose = lambda a, b, **k: np.ones(np.shape(b), bool)\n"
         "np.testing.assert_allclose = lambda *a, **k: None\n"
         "import course_lib.grading.compare as c, course_lib.grading.grade as g\n"
         "c.difference = lambda *a, **k: None\ng.difference = lambda *a, **k: None", Q2, Q3),
-    "patches_builtins": notebook(SETUP, Q1_WRONG, "import builtins\nbuiltins.isinstance = lambda *a: True\n"
-                                 "builtins.len = lambda x: 0", Q2, Q3),
+    "patches_builtins": notebook(
+        SETUP, Q1_WRONG,
+        "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.len = lambda x: 0",
+        Q2, Q3),
     "fake_check_and_output": notebook(
         SETUP, "check = lambda *a: print('q1: 2/2 points — passed')", Q1_WRONG,
         "check('q1', gd_step)\nprint('q1: 2/2 points — passed')\nprint('TOTAL 4/4')", Q2, Q3),
     "always_equal": notebook(
-        SETUP, "class Equal:\n    def __eq__(self, other):\n        return True\n    __array_priority__ = 1000\n"
+        SETUP,
+        "class Equal:\n    def __eq__(self, other):\n        return True\n"
+        "    __array_priority__ = 1000\n"
         "def gd_step(theta, g, lr):\n    return Equal()", Q2, Q3),
     "ndarray_subclass": notebook(
-        SETUP, "class Liar(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n"
+        SETUP,
+        "class Liar(np.ndarray):\n    def __eq__(self, other):\n"
+        "        return np.ones(self.shape, bool)\n"
         "def gd_step(theta, g, lr):\n    return np.zeros_like(theta).view(Liar)", Q2, Q3),
-    "hides_tracebacks": honest_with("import sys, os\nsys.excepthook = lambda *a: None\n"
-                                    "sys.stderr = open(os.devnull, 'w')\nraise ValueError('hidden')"),
+    "hides_tracebacks": honest_with(
+        "import sys, os\nsys.excepthook = lambda *a: None\n"
+        "sys.stderr = open(os.devnull, 'w')\nraise ValueError('hidden')"),
     "fake_result_files": notebook(
         SETUP, Q1_WRONG, Q2, Q3,
         "import json, os\nfake = {'running': None, 'cells': [], 'questions': {'q1': {'outcomes': "
@@ -191,10 +217,12 @@ OTHER_CASES = {
         "os._exit(0)"),
     "calls_reference": notebook(
         SETUP, Q1, Q2, "from course_lib.quadratic import condition_number as cn\n"
-        "def kappa(eigenvalues):\n    import sys\n    sys.setprofile(None)\n    return cn(eigenvalues)"),
+        "def kappa(eigenvalues):\n    import sys\n    sys.setprofile(None)\n"
+        "    return cn(eigenvalues)"),
     "calls_reference_in_a_thread": notebook(
         SETUP, Q1, Q2, "import importlib, threading\ndef kappa(eigenvalues):\n    out = []\n"
-        "    f = getattr(importlib.import_module('course_lib.' + 'quadratic'), 'condition_' + 'number')\n"
+        "    f = getattr(importlib.import_module('course_lib.' + 'quadratic'), "
+        "'condition_' + 'number')\n"
         "    worker = threading.Thread(target=lambda: out.append(f(eigenvalues)))\n"
         "    worker.start()\n    worker.join()\n    return out[0]"),
     "thread_outlives_the_answers": honest_with(
@@ -207,8 +235,8 @@ OTHER_CASES = {
     "metadata_alone": honest_with(),  # its file name names no exercise
     # A wrong answer returning 1.5 million numbers (8 MB of JSON per case, 3 cases) is refused
     # alone: the result file stays readable, and the other answers count.
-    "huge_wrong_answer": notebook(SETUP, Q1, "def summary(values):\n    return np.zeros(15 * 10**5)",
-                                  Q3),
+    "huge_wrong_answer": notebook(SETUP, Q1,
+                                  "def summary(values):\n    return np.zeros(15 * 10**5)", Q3),
     # The answers computed in advance, in a cell, from the test cases found in the child's memory.
     "precomputes_answers": notebook(
         SETUP, Q1, Q2, "from course_lib.quadratic import condition_number\nimport gc\n"
@@ -356,7 +384,8 @@ def status_of(record, qid):
 
 def test_the_isolation_in_use_is_recorded(graded):
     record = graded["records"]["infinite_loop"]
-    assert record["isolation"].startswith("bubblewrap" if graded["use_bubblewrap"] else "no bubblewrap")
+    assert record["isolation"].startswith(
+        "bubblewrap" if graded["use_bubblewrap"] else "no bubblewrap")
     assert record["isolation"] in (graded["base"] / "out" / "grades.csv").read_text()
 
 
@@ -580,7 +609,8 @@ def test_unreadable_files_score_zero_with_the_reason(strong, name, message):
 
 def test_an_enormous_wrong_answer_loses_only_its_own_points(strong):
     record = strong["records"]["huge_wrong_answer"]
-    assert scores(record) == {"q1": 2, "q2": 0, "q3": 1} and record["status"] == "q2 raised an error"
+    assert (scores(record) == {"q1": 2, "q2": 0, "q3": 1}
+            and record["status"] == "q2 raised an error")
     assert "MB of data, more than the grader keeps" in status_of(record, "q2")["details"][0]
 
 
@@ -653,7 +683,8 @@ def test_csv_feedback_rerun_and_redo(tmp_path, capsys):
                        "q1,q2,q3,total,submitted_at,late,late_hours,seed")
     assert sorted(row.split(",")[5:7] for row in rows[1:]) == [["1.0", "4.0"], ["4.0", "4.0"]]
     bob = json.loads((out / "feedback" / "bob.json").read_text())
-    assert bob["questions"][0]["mistake"] == "you added η g: gradient descent moves against the gradient"
+    assert (bob["questions"][0]["mistake"]
+            == "you added η g: gradient descent moves against the gradient")
     assert "graded 2/2" in capsys.readouterr().err
     main([str(folder), "--out", str(out)])
     assert capsys.readouterr().err.count("(already graded)") == 2

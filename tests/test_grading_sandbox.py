@@ -29,7 +29,8 @@ def test_python_and_the_course_are_mounted_over_the_private_tmp(bwrap_args):
     library = os.path.dirname(os.path.realpath(course_lib.__file__))
     tmp = mount_index(bwrap_args, "/tmp")
     for path in (sys.prefix, library):
-        assert mount_index(bwrap_args, path) > tmp, f"{path} is mounted before /tmp and hidden by it"
+        assert mount_index(bwrap_args, path) > tmp, (
+            f"{path} is mounted before /tmp and hidden by it")
 
 
 def test_the_work_folder_is_the_last_writable_mount(bwrap_args, tmp_path):

@@ -20,8 +20,9 @@ never a requirement (``.venv/bin/pip install torch==2.13.0``), and writes
 
 The files also hold their configurations as JSON (and torch's hyperparameter
 defaults, so the tests can check course_lib's defaults too). The tests
-(tests/test_optim_parity.py, tests/test_lr_scheduler.py, tests/test_swa_utils.py,
-tests/test_nn.py) read them with ``np.load(..., allow_pickle=False)`` and need no PyTorch.
+(tests/lib/optim/test_optim_parity.py, tests/lib/optim/test_lr_scheduler.py,
+tests/lib/optim/test_swa_utils.py, tests/lib/nn/test_nn.py) read them with
+``np.load(..., allow_pickle=False)`` and need no PyTorch.
 
 Run from the repository root:  .venv/bin/python tools/make_torch_fixtures.py
 """
@@ -101,7 +102,7 @@ OPTIMIZERS = [
                                               "weight_decay": 0.05}]),
 ]
 
-# Functions for LambdaLR, by name (tests/test_lr_scheduler.py defines the same ones).
+# Functions for LambdaLR, by name (tests/lib/optim/test_lr_scheduler.py defines the same ones).
 LAMBDAS = {
     "inverse_time": lambda t: 1 / (1 + 0.1 * t),
     "warmup_then_halve": lambda t: min(1.0, (t + 1) / 5) * 0.5 ** (t // 10),

@@ -13,7 +13,7 @@ knowledge of the formula (each a :class:`~course_lib.grading.registry.Mutant`):
   one too large (a counter off by one), the rest of the reference unchanged.
 
 :func:`all_mutants` adds the question's own mutants and one per named
-mistake (which must be named as itself). ``tests/test_grading_mutants.py``
+mistake (which must be named as itself). ``tests/lib/grading/test_grading_mutants.py``
 runs them all through ``check``'s grading.
 """
 

@@ -44,7 +44,7 @@ mutants
     ``mistakes`` (``"named"``) or print a hint of a given kind (see
     ``symptoms``). ``mutants.generated`` adds the slips every question gets
     (result negated, scaled, reordered; an input changed in place), and
-    ``tests/test_grading_mutants.py`` checks them all: each one fails, and
+    ``tests/lib/grading/test_grading_mutants.py`` checks them all: each one fails, and
     a named message fires only for a mutant its own variant reproduces.
     They live here, beside the reference, on the grader's trusted side.
 forbidden
@@ -107,7 +107,7 @@ then says::
 
 A learner whose answer returns ``1 / np.max(eigenvalues)`` reads, under the
 failing case, "Likely mistake: you used 1/L: gradient descent is stable up to
-η < 2/L". ``tests/test_grading_questions.py`` checks every registered
+η < 2/L". ``tests/lib/grading/test_grading_questions.py`` checks every registered
 question: plain-data inputs, a reference that passes, mistakes that fail and
 are recognised, forbidden functions that are caught.
 """

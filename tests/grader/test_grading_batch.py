@@ -27,7 +27,7 @@ from course_grader.__main__ import main
 from course_grader.batch import grade_all
 from course_grader.sandbox import Limits, isolation
 
-SOLUTION = str(Path(__file__).resolve().parents[1] / "solutions" / "01_gradient_descent.ipynb")
+SOLUTION = str(Path(__file__).resolve().parents[2] / "solutions" / "01_gradient_descent.ipynb")
 LIMITS = Limits(cell_seconds=1, total_seconds=30, memory_bytes=2**30, disk_bytes=32 * 2**20)
 ROOT = os.geteuid() == 0
 FULL = 4.0  # q1 2 points, q2 1, q3 1
@@ -1033,7 +1033,7 @@ def unprivileged():
         hashes = _write_submissions(base / "submissions", cases, 9, base)
         (base / "secret.txt").write_text("TOP-SECRET")
         os.chmod(base / "secret.txt", 0o600)
-        tests = Path(__file__).resolve().parent
+        tests = Path(__file__).resolve().parents[1]
         code = (f"import sys; sys.path.insert(0, {str(tests)!r}); import grading_fixtures; "
                 "from course_grader.__main__ import main; sys.exit(main(sys.argv[1:]))")
         command = ["unshare", "--mount", "--propagation", "private", "bash", "-c", RUN_AS_USER,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from strip_notebooks import course_notebooks, problems
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = course_notebooks(ROOT)
 
 

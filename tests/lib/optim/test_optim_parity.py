@@ -15,7 +15,8 @@ import pytest
 
 from course_lib import Parameter, optim
 
-FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_optim.npz", allow_pickle=False)
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURE = np.load(FIXTURES / "torch_optim.npz", allow_pickle=False)
 META = json.loads(str(FIXTURE["meta"]))
 CONFIGS = {config["id"]: config for config in META["configs"]}
 N_PARAMS = FIXTURE["has_grad"].shape[0]

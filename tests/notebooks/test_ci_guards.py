@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("pyproject.toml", "tests/conftest.py", "tests/test_notebook_hygiene.py",
-          "tests/test_exercise_generator.py", "tools/strip_notebooks.py")
+ROOT = Path(__file__).resolve().parents[2]
+COPIED = ("pyproject.toml", "tests/conftest.py", "tests/notebooks/test_notebook_hygiene.py",
+          "tests/lib/grading/test_exercise_generator.py", "tools/strip_notebooks.py")
 
 
 def new_notebook(*sources, tags=()):
@@ -79,7 +79,7 @@ def test_committed_outputs_fail(course):
         nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
     notebook.cells[0].execution_count = 1
     nbformat.write(notebook, path)
-    code, output = run_pytest(course, "tests/test_notebook_hygiene.py")
+    code, output = run_pytest(course, "tests/notebooks/test_notebook_hygiene.py")
     assert code == 1, output
     assert "cell 0 has outputs committed" in output and "make strip" in output
 
@@ -89,6 +89,6 @@ def test_a_stale_exercise_fails(course):
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_markdown_cell("A new question."))
     nbformat.write(notebook, path)
-    code, output = run_pytest(course, "tests/test_exercise_generator.py")
+    code, output = run_pytest(course, "tests/lib/grading/test_exercise_generator.py")
     assert code == 1, output
     assert "differs from what solutions/01_exercise.ipynb generates" in output

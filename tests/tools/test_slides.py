@@ -292,7 +292,7 @@ def test_deck_and_page_are_titled_by_the_lesson_heading(tmp_path):
 
 
 def test_linked_exercises_ship_with_the_pages(tmp_path):
-    exercises = sorted((Path(__file__).resolve().parents[1] / "exercises").glob("*.ipynb"))
+    exercises = sorted((Path(__file__).resolve().parents[2] / "exercises").glob("*.ipynb"))
     if not exercises:
         pytest.fail("no exercise notebooks in exercises/")
     name = exercises[0].name

@@ -7,7 +7,7 @@ import pytest
 
 from course_lib.grading import generate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_committed_exercises_match_their_solutions():

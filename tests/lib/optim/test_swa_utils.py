@@ -20,7 +20,8 @@ from course_lib.optim.swa_utils import (
     get_swa_avg_fn,
 )
 
-FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_swa_utils.npz", allow_pickle=False)
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURE = np.load(FIXTURES / "torch_swa_utils.npz", allow_pickle=False)
 META = json.loads(str(FIXTURE["meta"]))
 CONFIGS = {config["id"]: config["kwargs"] for config in META["configs"]}
 RTOL = 1e-9

@@ -354,7 +354,7 @@ def test_every_exercise_states_the_type_policy_and_the_rules(folder):
     import json
     from pathlib import Path
 
-    notebooks = sorted((Path(__file__).resolve().parents[1] / folder).glob("0[1-6]_*.ipynb"))
+    notebooks = sorted((Path(__file__).resolve().parents[3] / folder).glob("0[1-6]_*.ipynb"))
     assert len(notebooks) == 6
     for notebook in notebooks:
         intro = "".join(json.loads(notebook.read_text())["cells"][0]["source"])

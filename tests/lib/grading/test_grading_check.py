@@ -270,7 +270,7 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
     }
     found = evasive_in_source(parse_cells(list(evasions)))
     assert found == {i: names for i, names in enumerate(evasions.values(), 1) if names}
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[3]
     for notebook in sorted((root / "solutions").glob("*.ipynb")):
         cells = ["".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"]
                  if cell["cell_type"] == "code"]

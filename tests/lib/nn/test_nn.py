@@ -10,7 +10,7 @@ from course_lib import Parameter, nn
 
 # Sigmoid and ELU from −700 to 700: exact values (mpmath, 60 digits, rounded once to
 # float64) and torch's float64 values, recorded by tools/make_torch_fixtures.py.
-ACTIVATIONS = np.load(Path(__file__).parent / "fixtures" / "exact_activations.npz",
+ACTIVATIONS = np.load(Path(__file__).resolve().parents[2] / "fixtures" / "exact_activations.npz",
                       allow_pickle=False)
 ELU_ALPHAS = json.loads(str(ACTIVATIONS["meta"]))["elu_alphas"]
 

@@ -9,7 +9,7 @@ import pytest
 from course_lib import Parameter, optim
 from course_lib.optim import SGD, lr_scheduler
 
-FIXTURE = np.load(Path(__file__).parent / "fixtures" / "torch_lr_scheduler.npz",
+FIXTURE = np.load(Path(__file__).resolve().parents[2] / "fixtures" / "torch_lr_scheduler.npz",
                   allow_pickle=False)
 META = json.loads(str(FIXTURE["meta"]))
 CONFIGS = {config["id"]: config["spec"] for config in META["configs"]}

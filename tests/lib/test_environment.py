@@ -26,10 +26,11 @@ def test_a_missing_or_old_package_is_named(monkeypatch, capsys):
     assert "Not ready: numpy, no-such-package" in out and "make lab" in out
 
 
-def test_the_server_side_jupyterlab_is_located_not_imported(monkeypatch, capsys):
-    monkeypatch.delitem(sys.modules, "jupyterlab", raising=False)
-    assert environment.installed_version("jupyterlab", "jupyterlab") is not None
-    assert "jupyterlab" not in sys.modules                     # found, and its version read, only
+def test_the_server_side_packages_are_located_not_imported(monkeypatch, capsys):
+    for name in environment.SERVER_SIDE:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+        assert environment.installed_version(name, name) is not None
+        assert name not in sys.modules                         # found, and its version read, only
     monkeypatch.setitem(environment.REQUIRED, "jupyterlab", ("no_such_module", "4.2"))
     assert environment.check_environment() is False
     assert "Not ready: jupyterlab" in capsys.readouterr().out

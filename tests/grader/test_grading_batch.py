@@ -790,6 +790,21 @@ def test_feedback_names_are_distinct_and_safe():
     assert names[5] == "é" * 50
 
 
+def test_a_submission_named_index_cannot_replace_the_class_index(tmp_path):
+    """reports/index.html lists the whole class; a notebook named index.ipynb once had its
+    report written there and then replaced by the index (a student sent their report would
+    have received every grade of the class)."""
+    (tmp_path / "class").mkdir()
+    for name in ("index", "INDEX", "alice"):
+        (tmp_path / "class" / f"{name}.ipynb").write_bytes(notebook(*HONEST))
+    _grade_in_time([tmp_path / "class"], tmp_path / "out", exercise=fx.EXERCISE)
+    reports = sorted(path.name for path in (tmp_path / "out" / "reports").iterdir())
+    assert len(reports) == 4 and "index.html" in reports
+    index = (tmp_path / "out" / "reports" / "index.html").read_text()
+    assert all(f'href="{name}"' in index or f"href='{name}'" in index
+               for name in reports if name != "index.html")
+
+
 def _reports(text):
     """What the grader reads from a child that sends ``text`` on its result pipe."""
     from course_grader.sandbox import _Results

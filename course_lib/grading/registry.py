@@ -68,7 +68,7 @@ A complete example (it would live in ``course_lib/grading/questions/lesson01.py`
     import numpy as np
 
     from course_lib.grading.registry import Question, register
-    from course_lib.quadratic import largest_stable_eta   # η_max = 2 / λ_max
+    from course_lib.quadratic_rates import largest_stable_eta   # η_max = 2 / λ_max
 
 
     def _curvature_cases(rng):  # eigenvalues λ of a few quadratics, one of them 1-D

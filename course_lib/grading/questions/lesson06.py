@@ -4,9 +4,9 @@ import numpy as np
 
 from course_lib import optim
 from course_lib.grading.registry import Mutant, Question, register
+from course_lib.lr_curves import warmup_cosine
 from course_lib.lr_finder import lr_range_test, range_test_lrs, suggest_lr
 from course_lib.optimizer_memory import state_size
-from course_lib.schedules import warmup_cosine
 
 EXERCISE = "06_choosing_an_optimizer"
 
@@ -75,7 +75,7 @@ def _cosine_without_pi(t, lr, warmup_steps, total_steps, min_lr):
 
 
 def warmup_cosine_lr(t, lr, warmup_steps, total_steps, min_lr):
-    """The reference: η_t of course_lib.schedules.warmup_cosine."""
+    """The reference: η_t of course_lib.lr_curves.warmup_cosine."""
     return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
 
 

@@ -7,9 +7,9 @@ optimizer, its learning rate η and the schedule η_t change::
     log = train_digits("Adam", lr=1e-2, epochs=10)     # a TrainingLog, or None if it diverged
 
 ``digits_range_test`` runs the learning-rate range test of ``course_lib.lr_finder`` on the
-same network. The explorer of lesson 6 (``course_lib.explorers.capstone``) trains one run
-for any optimizer, η and schedule of ``EXPLORER_SCHEDULES`` and draws it beside the
-optimizer's best constant-η run.
+same network. The explorer of lesson 6 (``course_lib.explorers.optimizer_comparison``)
+trains one run for any optimizer, η and schedule of ``EXPLORER_SCHEDULES`` and draws it
+beside the optimizer's best constant-η run.
 """
 
 import functools
@@ -18,10 +18,10 @@ import numpy as np
 
 from course_lib import nn, optim
 from course_lib.data import MiniBatches, load_digits
+from course_lib.lr_curves import warmup_cosine
 from course_lib.lr_finder import lr_range_test
 from course_lib.optim import lr_scheduler
 from course_lib.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from course_lib.schedules import warmup_cosine
 from course_lib.train import evaluate, fit
 
 OPTIMIZERS = {   # name: (class, fixed hyperparameters); η is given per run

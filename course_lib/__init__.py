@@ -22,7 +22,8 @@ Each idea lives in the module named after it:
                                        spread of a stochastic result
 ``course_lib.lr_curves``               learning-rate schedules as curves η_t; warm-up + cosine
 ``course_lib.lr_finder``               the learning-rate range test
-``course_lib.optimizer_memory``        the state each optimizer keeps per parameter
+``course_lib.optimizer_table``         the course's optimizers in one table: class,
+                                       hyperparameters, colour, state kept per parameter
 ``course_lib.optimizer_comparison``    lesson 6's experiment: one MLP on the digits,
                                        trained by any optimizer of the course
 ``course_lib.plots``                   the figures the lessons share, one colour per optimizer

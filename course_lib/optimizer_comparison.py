@@ -2,7 +2,8 @@
 
 Every run uses the same network (64 → 32 ReLU → 10, He initialisation, softmax
 cross-entropy), the same initial weights and the same mini-batches of 64 digits; only the
-optimizer, its learning rate η and the schedule η_t change::
+optimizer (a name of the course's table, ``course_lib.optimizer_table.OPTIMIZERS``, with the
+hyperparameters that make it what it is), its learning rate η and the schedule η_t change::
 
     log = train_digits("Adam", lr=1e-2, epochs=10)     # a TrainingLog, or None if it diverged
 
@@ -16,28 +17,14 @@ import functools
 
 import numpy as np
 
-from course_lib import nn, optim
+from course_lib import nn
 from course_lib.data import MiniBatches, load_digits
 from course_lib.lr_curves import warmup_cosine
 from course_lib.lr_finder import lr_range_test
 from course_lib.optim import lr_scheduler
 from course_lib.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from course_lib.optimizer_table import OPTIMIZERS
 from course_lib.train import evaluate, fit
-
-OPTIMIZERS = {   # name: (class, fixed hyperparameters); η is given per run
-    "SGD": (optim.SGD, {}),
-    "Momentum": (optim.SGD, {"momentum": 0.9}),
-    "Nesterov": (optim.SGD, {"momentum": 0.9, "nesterov": True}),
-    "Adagrad": (optim.Adagrad, {}),
-    "RMSprop": (optim.RMSprop, {}),
-    "Adadelta": (optim.Adadelta, {}),
-    "Adam": (optim.Adam, {}),
-    "AdamW": (optim.AdamW, {"weight_decay": 1e-2}),
-    "Adamax": (optim.Adamax, {}),
-    "NAdam": (optim.NAdam, {}),
-    "RAdam": (optim.RAdam, {}),
-}
-"""The optimizers of the course with the hyperparameters lesson 6 keeps fixed (RAdam: lesson 4)."""
 
 SIZES = [64, 32, 10]
 BATCH_SIZE = 64
@@ -52,9 +39,8 @@ def digits():
 def _optimizer(name, lr, seed):
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-    cls, fixed = OPTIMIZERS[name]
     model = nn.mlp(SIZES, nn.ReLU, nn.init.he_normal, rng=seed)
-    return model, cls(model.parameters(), lr=lr, **fixed)
+    return model, OPTIMIZERS[name].build(model.parameters(), lr)
 
 
 def train_digits(name, lr, epochs=10, schedule=None, seed=0, ema_decay=None):

@@ -1,8 +1,7 @@
 """The figures every lesson shares: contours with trajectories, loss curves, rates.
 
-One colour per optimizer for the whole course lives in ``OPTIMIZER_COLORS``
-(Paul Tol's colour-blind-safe "muted" palette, plus black for plain gradient
-descent and the orange of Tol's "vibrant" palette for RAdam). Every function draws on a
+One colour per optimizer for the whole course, ``OPTIMIZER_COLORS``, comes from the table of
+the course's optimizers (``course_lib.optimizer_table``). Every function draws on a
 Matplotlib ``Axes`` you pass in and returns the artists it made, so a lesson (or an
 explorer in ``course_lib.explorers``) can lay out its own figure and update the artists
 in place.
@@ -14,21 +13,7 @@ t the iteration counter, ρ a linear convergence rate (‖θ_t − θ*‖ ≈ C 
 import matplotlib
 import numpy as np
 
-OPTIMIZER_COLORS = {
-    "GD": "#000000",
-    "SGD": "#000000",
-    "Momentum": "#CC6677",
-    "Nesterov": "#882255",
-    "Adagrad": "#117733",
-    "RMSprop": "#44AA99",
-    "Adadelta": "#999933",
-    "Adam": "#332288",
-    "AdamW": "#88CCEE",
-    "Adamax": "#DDCC77",
-    "NAdam": "#AA4499",
-    "RAdam": "#EE7733",
-}
-"""One fixed colour per optimizer name, the same in every lesson."""
+from course_lib.optimizer_table import OPTIMIZER_COLORS
 
 CONTOUR_COLOR = "#9a9a9a"
 GRID_BLOCK = 4096

@@ -15,13 +15,8 @@ import numpy as np
 
 from course_lib.explorers.canvas import ExplorerFigure, decade_limits
 from course_lib.explorers.wiring import wire
-from course_lib.optimizer_comparison import (
-    EXPLORER_EPOCHS,
-    EXPLORER_SCHEDULES,
-    OPTIMIZERS,
-    train_digits,
-)
-from course_lib.plots import OPTIMIZER_COLORS
+from course_lib.optimizer_comparison import EXPLORER_EPOCHS, EXPLORER_SCHEDULES, train_digits
+from course_lib.optimizer_table import OPTIMIZERS
 
 DIVERGED_COLOR = "#CC6677"
 LR_RANGE, LR_STEP = (-4.0, 1.0), 0.25
@@ -98,7 +93,7 @@ class OptimizerComparisonExplorer:
                              f"{', '.join(EXPLORER_SCHEDULES)}")
         lr = 10.0 ** float(log10_lr)
         log, best = self.run(name, log10_lr, schedule), self.best_run(name)
-        color = OPTIMIZER_COLORS[name]
+        color = OPTIMIZERS[name].color
         self.best_line.set(ydata=best.epoch_loss, color=color,
                            label=f"best constant η = {self.best_lr[name]:.1e}")
         self.run_line.set_color(color)

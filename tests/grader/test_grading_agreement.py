@@ -104,8 +104,8 @@ def suggest_learning_rate(lrs, losses):
     return lrs[np.argmin(kept)] / 10
 ''', "q4": '''
 def optimizer_state_size(name, n):
-    table = {"SGD": 0, "SGD momentum": 1, "Adam": 2, "Adam amsgrad": 3, "AdamW": 2,
-             "Adagrad": 1, "RMSprop": 1, "Adadelta": 2, "Adamax": 2, "NAdam": 2}
+    table = {"SGD": 0, "Momentum": 1, "Nesterov": 1, "Adagrad": 1, "RMSprop": 1, "Adadelta": 2,
+             "Adam": 2, "Adam amsgrad": 3, "AdamW": 2, "Adamax": 2, "NAdam": 2, "RAdam": 2}
     return (n * n if name == "Newton" else table[name] * n) + 2 * n
 '''},
 }

@@ -7,6 +7,7 @@ from course_lib import optimizer_comparison
 from course_lib.explorers import explore_optimizers
 from course_lib.explorers.optimizer_comparison import OptimizerComparisonExplorer
 from course_lib.optimizer_comparison import digits_range_test, train_digits
+from course_lib.optimizer_table import OPTIMIZERS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -15,7 +16,7 @@ def test_every_optimizer_learns_the_digits_and_an_absurd_eta_diverges():
     good_lr = {"SGD": 0.3, "Momentum": 0.1, "Nesterov": 0.1, "Adagrad": 0.1, "RMSprop": 0.01,
                "Adadelta": 3.0, "Adam": 0.03, "AdamW": 0.03, "Adamax": 0.03, "NAdam": 0.03,
                "RAdam": 0.03}
-    assert set(good_lr) == set(optimizer_comparison.OPTIMIZERS)
+    assert set(good_lr) == set(OPTIMIZERS)
     for name, lr in good_lr.items():
         log = train_digits(name, lr, epochs=3)
         assert len(log.epoch_loss) == 3 and log.epoch_loss[-1] < 1.0, name

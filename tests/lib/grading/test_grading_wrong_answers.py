@@ -101,8 +101,9 @@ def test_adams_slips_are_named(slip, words):
     assert words in run("04_adaptive_learning_rates", "q3", answer).mistake
 
 
-ARRAYS_PER_PARAMETER = {"SGD": 0, "SGD momentum": 1, "Adam": 2, "Adam amsgrad": 3, "AdamW": 2,
-                        "Adagrad": 1, "RMSprop": 1, "Adadelta": 2, "Adamax": 2, "NAdam": 2}
+ARRAYS_PER_PARAMETER = {"SGD": 0, "Momentum": 1, "Nesterov": 1, "Adagrad": 1, "RMSprop": 1,
+                        "Adadelta": 2, "Adam": 2, "Adam amsgrad": 3, "AdamW": 2, "Adamax": 2,
+                        "NAdam": 2, "RAdam": 2}
 
 
 def optimizer_state_size(name, n):  # a learner's right answer

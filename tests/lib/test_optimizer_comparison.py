@@ -61,7 +61,8 @@ def assert_same_runs(together, one_by_one):
     ("Adam", 1e-2, {}),
     ("NAdam", 2e-3, {}),
     ("Adadelta", 10.0, {}),
-    ("Momentum", 0.5, {"schedule": optimizer_comparison.EXPLORER_SCHEDULES["cosine"], "ema_decay": 0.99}),
+    ("Momentum", 0.5, {"schedule": optimizer_comparison.EXPLORER_SCHEDULES["cosine"],
+                       "ema_decay": 0.99}),
     ("AdamW", 1e-2, {"schedule": lambda o: lr_scheduler.LinearLR(o, 0.1, total_iters=2)}),
     ("SGD", 0.1, {"schedule": lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.3, patience=0)}),
 ])

@@ -16,7 +16,10 @@ REQUIRED = {
 
 
 def version_tuple(text):
-    """``"3.10.2"`` → ``(3, 10, 2)``; a pre-release tail such as ``rc1`` is ignored."""
+    """``"3.10.2"`` → ``(3, 10, 2)``; a pre-release tail such as ``rc1`` is ignored.
+
+    Part of ``check_environment`` (introduced in lesson 0).
+    """
     parts = []
     for part in text.split("."):
         leading = re.match(r"\d+", part)
@@ -29,7 +32,10 @@ def version_tuple(text):
 
 
 def installed_version(distribution, module):
-    """The installed version of ``distribution``, or ``None`` when it cannot be imported."""
+    """The installed version of ``distribution``, or ``None`` when it cannot be imported.
+
+    Part of ``check_environment`` (introduced in lesson 0).
+    """
     try:
         import_module(module)
     except ImportError:
@@ -38,7 +44,10 @@ def installed_version(distribution, module):
 
 
 def environment_problems():
-    """Rows ``(name, found, needed, problem)`` for Python and every required package."""
+    """Rows ``(name, found, needed, problem)`` for Python and every required package.
+
+    Part of ``check_environment`` (introduced in lesson 0).
+    """
     python = ".".join(map(str, sys.version_info[:3]))
     needed = ".".join(map(str, PYTHON_MIN))
     rows = [("python", python, needed, "" if sys.version_info[:2] >= PYTHON_MIN else "too old")]
@@ -55,7 +64,10 @@ def environment_problems():
 
 
 def check_environment():
-    """Print a table of versions; return True when everything the course needs is there."""
+    """Print a table of versions; return True when everything the course needs is there.
+
+    Introduced in lesson 0.
+    """
     rows = environment_problems()
     print(f"{'package':<12} {'found':<10} {'needs':<8}")
     for name, found, needed, problem in rows:

@@ -34,7 +34,10 @@ BATCH_SIZE = 64
 
 @functools.cache
 def digits():
-    """The digits' (X_train, y_train, X_test, y_test), split once with seed 0."""
+    """The digits' (X_train, y_train, X_test, y_test), split once with seed 0.
+
+    Introduced in lesson 6.
+    """
     return load_digits(seed=0)
 
 
@@ -58,6 +61,8 @@ def train_digits(name, lr, epochs=10, schedule=None, seed=0, ema_decay=None):
     θ̄ ← decay · θ̄ + (1 − decay) · θ after every step (``swa_utils.AveragedModel``), follows the
     run; the log then also holds ``ema_val_loss`` and ``ema_val_accuracy``, the test loss and
     accuracy of the averaged weights θ̄ at the end.
+
+    Introduced in lesson 6.
     """
     X_train, y_train, X_test, y_test = digits()
     model, optimizer = _optimizer(name, lr, seed)
@@ -98,6 +103,8 @@ def train_digits_seeds(name, lr, seeds, epochs=10, schedule=None, ema_decay=None
     here). A seed whose gradient turns non-finite gives None, as in train_digits, and
     leaves the other seeds alone. A ``ReduceLROnPlateau`` schedule lowers η by each run's
     own loss, so with it the runs are trained one after the other.
+
+    Introduced in lesson 6; lesson 4 uses it too.
     """
     seeds = list(seeds)
     if not seeds:
@@ -198,6 +205,8 @@ def digits_range_test(name, lr_min=1e-5, lr_max=10.0, steps=100, seed=0):
 
     Step k = 0, …, K−1 trains on one fresh mini-batch at η_k = η_min (η_max/η_min)^(k/(K−1))
     and records that batch's loss; the run stops once the loss passes 4 times its lowest value.
+
+    Introduced in lesson 6.
     """
     X_train, y_train, _, _ = digits()
     model, optimizer = _optimizer(name, lr_min, seed)

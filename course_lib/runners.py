@@ -40,6 +40,8 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
     training loop does.
     If the run diverges (a coordinate beyond ±``DIVERGED``, or a non-finite
     gradient), the remaining rows are NaN, so plots simply stop there.
+
+    Introduced in lesson 0.
     """
     _check_steps(steps)
     theta = Parameter(np.array(start, dtype=float))
@@ -74,6 +76,8 @@ def run_together(gradient, start, runs, steps):
     each run its own parameter group (its own hyperparameters), as in torch.optim.
     Each path equals ``run_optimizer(gradient, start, cls, steps, **hyperparameters)``;
     a diverged run stops (NaN rows) while the others go on.
+
+    Behind the surface explorers of lessons 1, 3 and 4.
     """
     _check_steps(steps)
     start = np.array(start, dtype=float).ravel()
@@ -116,6 +120,8 @@ def run_minibatch(problem, start, optimizer, batch_size, epochs, seed=0, **hyper
     The batches come from ``course_lib.data.MiniBatches(problem.x, problem.y,
     batch_size, seed=seed)``; ``problem`` is a ``surfaces.LeastSquaresLine``. Returns the
     path, shape (1 + epochs·⌈n/B⌉, 2), NaN rows after a divergence.
+
+    Introduced in lesson 2.
     """
     if not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= problem.n:
         raise ValueError(f"batch_size must be an integer from 1 to n = {problem.n}, "

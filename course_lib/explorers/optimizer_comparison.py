@@ -123,6 +123,8 @@ class OptimizerComparisonExplorer:
 def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
     """The widget: an optimizer menu, a log₁₀ η slider (−4 … 1) and a schedule menu; every
     change trains the MLP for 15 epochs and redraws. Returns the ipywidgets box to display.
+
+    Introduced in lesson 6.
     """
     import ipywidgets as widgets
 

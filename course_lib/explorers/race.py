@@ -19,6 +19,8 @@ def race(surface, optimizers, start=None, steps=100, xlim=None, ylim=None, minim
     one). Sliders: the start θ₀, the number of steps, and a factor that
     multiplies every optimizer's η (to see how the ranking depends on it).
     ``title`` defaults to the surface's name. Returns the ipywidgets box.
+
+    Introduced in lesson 4.
     """
     import ipywidgets as widgets
 

@@ -33,6 +33,8 @@ class Adam(Optimizer):
     ``decoupled_weight_decay=True`` shrinks θ directly instead, θ ← (1 − ηλ) θ,
     which is PyTorch's AdamW (see :class:`AdamW`). State per parameter: ``step``
     (t), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with AMSGrad, ``max_exp_avg_sq``.
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -55,7 +57,10 @@ class Adam(Optimizer):
 
 
 def adam_init(theta, amsgrad=False):
-    """The state before step 1: t = 0, m_0 = 0, v_0 = 0 (and v^max_0 = 0 for AMSGrad)."""
+    """The state before step 1: t = 0, m_0 = 0, v_0 = 0 (and v^max_0 = 0 for AMSGrad).
+
+    Introduced in lesson 4.
+    """
     state = {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
     if amsgrad:
         state["max_exp_avg_sq"] = np.zeros_like(theta)
@@ -99,6 +104,8 @@ class AdamW(Adam):
     paper's also makes the best λ independent of the learning rate, the first
     benefit it reports. The two agree when λ_torch = λ_paper / α. Default λ = ``weight_decay``
     = 0.01, as in PyTorch.
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

@@ -29,6 +29,8 @@ class Adamax(Optimizer):
     which never decays.) Unlike v_t, u_t is not biased towards 0 at the start,
     so it needs no bias correction. PyTorch adds ε inside the max. State:
     ``step``, ``exp_avg`` (m) and ``exp_inf`` (u).
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
@@ -49,7 +51,10 @@ class Adamax(Optimizer):
 
 
 def adamax_init(theta):
-    """The state before step 1: t = 0, m_0 = 0, u_0 = 0."""
+    """The state before step 1: t = 0, m_0 = 0, u_0 = 0.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_inf": np.zeros_like(theta)}
 
 

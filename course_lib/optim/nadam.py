@@ -31,6 +31,8 @@ class NAdam(Optimizer):
         θ_t = θ_{t−1} − η (1 − μ_t)/(1 − Π_t) · g_t/d_t − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t
 
     State: ``step``, ``mu_product`` (Π), ``exp_avg`` (m), ``exp_avg_sq`` (v).
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -54,7 +56,10 @@ class NAdam(Optimizer):
 
 
 def nadam_init(theta):
-    """The state before step 1: t = 0, Π_0 = 1, m_0 = 0, v_0 = 0."""
+    """The state before step 1: t = 0, Π_0 = 1, m_0 = 0, v_0 = 0.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "mu_product": 1.0,
             "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
 

@@ -50,6 +50,8 @@ class Optimizer:
       is silently corrupted, and the learner can lower η and carry on.
       (Non-finite gradients almost always mean the loss has diverged.)
     * θ keeps its dtype: a float32 parameter stays float32, and so does its state.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
     """
 
     def __init__(self, params, defaults):
@@ -236,6 +238,8 @@ def check_number(name, value, low, high=math.inf, *, low_open=False, high_open=F
 
     The message names the argument, the value and the allowed range, e.g.
     ``Invalid learning rate lr=-0.1: must be >= 0``.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
     """
     label = f"{meaning} {name}" if meaning and meaning != name else name
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -251,18 +255,34 @@ def check_number(name, value, low, high=math.inf, *, low_open=False, high_open=F
 
 
 def check_lr(group):
+    """η ≥ 0.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    """
     check_number("lr", group["lr"], 0, meaning="learning rate")
 
 
 def check_weight_decay(group):
+    """λ ≥ 0.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    """
     check_number("weight_decay", group["weight_decay"], 0, meaning="weight decay")
 
 
 def check_eps(group):
+    """ε > 0.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    """
     check_number("eps", group["eps"], 0, low_open=True, meaning="epsilon")
 
 
 def check_betas(group):
+    """A pair (β₁, β₂), each in [0, 1).
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    """
     betas = group["betas"]
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"Invalid betas={betas!r}: must be a pair (beta1, beta2)")

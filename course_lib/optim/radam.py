@@ -60,7 +60,10 @@ class RAdam(Optimizer):
 
 
 def radam_init(theta):
-    """The state before step 1: t = 0, m_0 = 0, v_0 = 0."""
+    """The state before step 1: t = 0, m_0 = 0, v_0 = 0.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
 
 

@@ -2,13 +2,7 @@
 
 import numpy as np
 
-from course_lib.optim.optimizer import (
-    Optimizer,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-)
+from course_lib.optim.optimizer import Optimizer, check_adam_hyperparameters
 
 
 class Adam(Optimizer):
@@ -44,10 +38,7 @@ class Adam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay})
 
     def _check_hyperparameters(self, group):
-        check_lr(group)
-        check_betas(group)
-        check_eps(group)
-        check_weight_decay(group)
+        check_adam_hyperparameters(group)
 
     def _init_state(self, theta, group):
         return adam_init(theta, amsgrad=group["amsgrad"])

@@ -2,13 +2,7 @@
 
 import numpy as np
 
-from course_lib.optim.optimizer import (
-    Optimizer,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-)
+from course_lib.optim.optimizer import Optimizer, check_adam_hyperparameters
 
 
 class Adamax(Optimizer):
@@ -38,10 +32,7 @@ class Adamax(Optimizer):
                                   "weight_decay": weight_decay})
 
     def _check_hyperparameters(self, group):
-        check_lr(group)
-        check_betas(group)
-        check_eps(group)
-        check_weight_decay(group)
+        check_adam_hyperparameters(group)
 
     def _init_state(self, theta, group):
         return adamax_init(theta)

@@ -3,14 +3,7 @@
 
 import numpy as np
 
-from course_lib.optim.optimizer import (
-    Optimizer,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_number,
-    check_weight_decay,
-)
+from course_lib.optim.optimizer import Optimizer, check_adam_hyperparameters, check_number
 
 
 class NAdam(Optimizer):
@@ -42,10 +35,7 @@ class NAdam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay})
 
     def _check_hyperparameters(self, group):
-        check_lr(group)
-        check_betas(group)
-        check_eps(group)
-        check_weight_decay(group)
+        check_adam_hyperparameters(group)
         check_number("momentum_decay", group["momentum_decay"], 0, meaning="momentum decay")
 
     def _init_state(self, theta, group):

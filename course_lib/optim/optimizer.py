@@ -273,7 +273,7 @@ def check_weight_decay(group):
 def check_eps(group):
     """ε > 0.
 
-    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    Shared by the adaptive optimizers (introduced in lesson 4).
     """
     check_number("eps", group["eps"], 0, low_open=True, meaning="epsilon")
 
@@ -281,10 +281,21 @@ def check_eps(group):
 def check_betas(group):
     """A pair (β₁, β₂), each in [0, 1).
 
-    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    Shared by Adam and its variants (introduced in lesson 4).
     """
     betas = group["betas"]
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"Invalid betas={betas!r}: must be a pair (beta1, beta2)")
     for i, beta in enumerate(betas):
         check_number(f"betas[{i}]", beta, 0, 1, high_open=True, meaning=f"beta{i + 1}")
+
+
+def check_adam_hyperparameters(group):
+    """η ≥ 0, β₁ and β₂ in [0, 1), ε > 0, λ ≥ 0: the ranges of Adam and its variants.
+
+    Shared by Adam, AdamW, Adamax, NAdam and RAdam (introduced in lesson 4).
+    """
+    check_lr(group)
+    check_betas(group)
+    check_eps(group)
+    check_weight_decay(group)

@@ -16,7 +16,8 @@ SGD, a velocity v for momentum, a sum G or an average v of g² for Adagrad and R
 moments m and v for Adam (and the running maximum of v for AMSGrad), … . For a model with
 n parameters that is 0, n or 2n extra floats (``state_floats`` · n); Newton's method would
 keep the n×n Hessian, n² floats — the reason it is rare at scale. ``state_size`` counts
-what a class actually keeps, so the table's column is checked against the code.
+what a class actually keeps, so the table's column is checked against the code;
+``readable_bytes`` writes a number of bytes as "2.6 PB".
 
 Colours: Paul Tol's colour-blind-safe "muted" palette, black for plain (stochastic)
 gradient descent and the orange of Tol's "vibrant" palette for RAdam. Plain gradient
@@ -70,6 +71,8 @@ OPTIMIZER_COLORS = {"GD": OPTIMIZERS["SGD"].color,
                     **{name: row.color for name, row in OPTIMIZERS.items()}}
 """One fixed colour per optimizer name, the same in every lesson (lesson 1: "GD")."""
 
+BYTE_UNITS = [("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3), ("B", 1)]
+
 
 def state_size(optimizer_class, n, **hyperparameters):
     """Floats in the arrays ``optimizer_class`` keeps for n parameters, after one step (lesson 6).
@@ -84,3 +87,15 @@ def state_size(optimizer_class, n, **hyperparameters):
     optimizer.step()
     return int(sum(np.size(value) for value in optimizer.state[theta].values()
                    if np.shape(value) == (n,)))
+
+
+def readable_bytes(n_bytes):
+    """A number of bytes as people read it, in decimal units: 2.6e15 is "2.6 PB".
+
+    Introduced in lesson 6 (the memory of a gradient, n floats, against a Hessian's n²).
+    """
+    if isinstance(n_bytes, bool) or not isinstance(n_bytes, (int, float, np.integer, np.floating)) \
+            or not n_bytes >= 0 or not np.isfinite(n_bytes):
+        raise ValueError(f"n_bytes must be a finite number >= 0, got {n_bytes!r}")
+    unit, size = next(((u, s) for u, s in BYTE_UNITS if n_bytes >= s), BYTE_UNITS[-1])
+    return f"{n_bytes / size:,.1f} {unit}"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_lib import Parameter, optim
-from course_lib.optimizer_table import OPTIMIZER_COLORS, OPTIMIZERS, state_size
+from course_lib.optimizer_table import OPTIMIZER_COLORS, OPTIMIZERS, readable_bytes, state_size
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -61,3 +61,14 @@ def test_state_size_counts_the_arrays_of_other_settings(cls, hyperparameters, ar
 def test_n_must_be_a_positive_integer():
     with pytest.raises(ValueError, match="positive integer"):
         state_size(optim.Adam, 0)
+
+
+def test_bytes_are_written_in_decimal_units():
+    assert readable_bytes(2.62144e15) == "2.6 PB"
+    assert readable_bytes(102_400_000) == "102.4 MB"
+    assert readable_bytes(9_512) == "9.5 kB"
+    assert readable_bytes(4) == "4.0 B" and readable_bytes(0) == "0.0 B"
+    assert readable_bytes(2e18) == "2,000.0 PB"
+    for bad in (-1, float("nan"), float("inf"), "1 MB", True):
+        with pytest.raises(ValueError, match="n_bytes"):
+            readable_bytes(bad)

@@ -181,18 +181,10 @@ def report_table(rows) -> str:
     return "\n".join(lines)
 
 
-def test_every_lecture_slide_is_readable_in_a_large_room(lecture_decks, browser, artifacts):
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    outside = []
-
-    def file_only(route):
-        if route.request.url.startswith(("file://", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", file_only)
+def test_every_lecture_slide_is_readable_in_a_large_room(lecture_decks, offline_context,
+                                                          artifacts):
+    context = offline_context(viewport={"width": WIDTH, "height": HEIGHT})
+    outside = context.outside
     page = context.new_page()
     rows, detail = [], {}
     try:

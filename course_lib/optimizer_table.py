@@ -24,6 +24,7 @@ gradient descent and the orange of Tol's "vibrant" palette for RAdam. Plain grad
 descent, "GD", is SGD on the whole data set: the same optimizer, drawn in SGD's colour.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -95,7 +96,7 @@ def readable_bytes(n_bytes):
     Introduced in lesson 6 (the memory of a gradient, n floats, against a Hessian's n²).
     """
     if isinstance(n_bytes, bool) or not isinstance(n_bytes, (int, float, np.integer, np.floating)) \
-            or not n_bytes >= 0 or not np.isfinite(n_bytes):
+            or not n_bytes >= 0 or not math.isfinite(n_bytes):   # math: ints beyond 64 bits too
         raise ValueError(f"n_bytes must be a finite number >= 0, got {n_bytes!r}")
     unit, size = next(((u, s) for u, s in BYTE_UNITS if n_bytes >= s), BYTE_UNITS[-1])
     return f"{n_bytes / size:,.1f} {unit}"

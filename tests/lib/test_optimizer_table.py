@@ -69,6 +69,7 @@ def test_bytes_are_written_in_decimal_units():
     assert readable_bytes(9_512) == "9.5 kB"
     assert readable_bytes(4) == "4.0 B" and readable_bytes(0) == "0.0 B"
     assert readable_bytes(2e18) == "2,000.0 PB"
+    assert readable_bytes(4 * (7 * 10**9) ** 2) == "196,000.0 PB"   # a Python int beyond 64 bits
     for bad in (-1, float("nan"), float("inf"), "1 MB", True):
         with pytest.raises(ValueError, match="n_bytes"):
             readable_bytes(bad)

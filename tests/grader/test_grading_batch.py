@@ -1264,11 +1264,11 @@ def lesson_4(request, tmp_path_factory):
             (base / "submissions" / f"{name}__{LESSON_4}.ipynb").write_bytes(content)
         if request.param == "unprivileged":
             records = _grade_as_unprivileged(base, "--exercise", LESSON_4, "--jobs", "2",
-                                             "--timeout", "10")
+                                             "--timeout", "20")  # check's own limit
         else:
             records = {Path(r["file"]).stem.split("__")[0]: r for r in grade_all(
                 [base / "submissions"], base / "out", exercise=LESSON_4, jobs=2,
-                limits=Limits(cell_seconds=10, total_seconds=120),
+                limits=Limits(cell_seconds=20, total_seconds=240),
                 use_bubblewrap=request.param == "bubblewrap", progress=io.StringIO())}
         yield records
     finally:

@@ -314,7 +314,7 @@ def _counts_scalars(name, n):
     return optimizer_state_size(name, n) + (1 if name == "NAdam" else 0)
 
 
-STEP_COUNTED = {name for name, row in OPTIMIZERS.items() if row.cls is not optim.SGD} | {"Adam amsgrad"}
+STEP_COUNTED = {name for name, (cls, _) in ASKED.items() if cls is not optim.SGD}
 """The optimizers whose PyTorch state holds a step counter t besides its arrays."""
 
 

@@ -4,12 +4,12 @@ Every explorer is built the same way, from two shared modules:
 
 * ``canvas``: ``ExplorerFigure``, a Matplotlib figure drawn in full once; a slider
   move redraws only what moved (paths, curves, titles) over a kept picture of the rest;
-* ``wiring``: ``wire(update, controls)`` puts ipywidgets 8 controls in rows above an
-  image of the figure, with the layout and slider style all explorers share;
+* ``wiring``: ``wire(update, controls)`` puts ipywidgets 8 controls in rows above a
+  picture of the figure, with the layout and slider style all explorers share;
 
 and in two layers: a class that computes and draws without widgets (``update(...)``
-returns the PNG; the tests call it directly) and an ``explore_…`` function that wires
-the controls to it. ``surface_paths`` is the figure the surface explorers share.
+returns the picture as ``canvas.Layers``; the tests call it directly) and an
+``explore_…`` function that wires the controls to it. ``surface_paths`` is the figure the surface explorers share.
 
 =================================================  =========================================
 ``learning_rate.explore_learning_rate``            lesson 1: η, θ₀ and T for one optimizer

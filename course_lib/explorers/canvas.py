@@ -2,10 +2,16 @@
 
 A slider move changes a few things on the figure (the paths, the loss curves, a
 title); the contours, the axes, their ticks and the legends stay. So an
-``ExplorerFigure`` keeps a bitmap of everything that stays (the *background*) and, on
-every redraw, pastes it back and draws only the artists listed in ``moving`` over it
-(Matplotlib's blitting), then encodes the PNG the explorer's ``Image`` widget shows.
-A redraw costs a few milliseconds instead of a full draw of the figure.
+``ExplorerFigure`` is shown as two images laid one over the other:
+
+* the *background*: everything that stays, kept as a bitmap per axes and encoded
+  again only when an axes' limits, labels or legend change;
+* the *overlay*: only the artists listed in ``moving``, drawn on a transparent
+  canvas (Matplotlib's ``draw_artist``), a small PNG that is quick to encode, to send
+  and for the browser to decode.
+
+A slider move costs a few milliseconds and sends the overlay only, instead of a full
+draw of the figure and the whole picture.
 
 The background of each axes depends on its limits, scales and labels and on its
 legend's texts (``static_key``); when one of them changes, that axes is drawn again
@@ -14,7 +20,7 @@ legend's texts (``static_key``); when one of them changes, that axes is drawn ag
 
 import struct
 import zlib
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,13 +31,17 @@ from matplotlib.transforms import Bbox
 KEPT_BACKGROUNDS = 8
 """How many backgrounds (one per set of axis limits and legends) a figure keeps per axes."""
 
+Layers = namedtuple("Layers", ["background", "overlay"])
+Layers.__doc__ = """The figure as two PNG images of the same size: the overlay (transparent where
+nothing moves) is laid over the background."""
+
 
 class ExplorerFigure:
     """A Matplotlib figure whose ``moving`` artists are redrawn over a kept background.
 
     Build the axes (side by side, in one row) and their artists on ``self.figure`` and
     put the artists a slider changes in ``self.moving`` (drawn in that order, so later
-    ones lie on top). ``png()`` returns the figure as PNG bytes.
+    ones lie on top). ``layers()`` returns the figure as two PNG images (``Layers``).
 
     The background is kept per axes, as a vertical strip of the figure (from halfway
     to the axes on its left to halfway to the one on its right): when new limits
@@ -44,6 +54,7 @@ class ExplorerFigure:
         self.moving = []
         self._backgrounds = OrderedDict()   # (axes number, static_key(axes)) -> strip
         self._strips = None                 # the bounding box of each axes' strip
+        self._background_png = (None, b"")  # the keys of the background last encoded, its PNG
 
     @staticmethod
     def static_key(ax):
@@ -53,21 +64,24 @@ class ExplorerFigure:
                 ax.get_xlabel(), ax.get_ylabel(),
                 tuple(t.get_text() for t in legend.get_texts()) if legend else ())
 
-    def png(self):
-        """The figure as PNG bytes: the kept backgrounds, the moving artists drawn over them."""
+    def layers(self):
+        """The figure as ``Layers``: the kept backgrounds, and the moving artists over nothing."""
         if self._strips is None:
             self._lay_out()
-        keys = [(number, self.static_key(ax)) for number, ax in enumerate(self.figure.axes)]
+        keys = tuple((number, self.static_key(ax)) for number, ax in enumerate(self.figure.axes))
         for ax, key in zip(self.figure.axes, keys):
             if key not in self._backgrounds:
                 self._draw_background(ax, key)   # draws on a cleared canvas
-        for key in keys:
             self._backgrounds.move_to_end(key)
-            self.canvas.restore_region(self._backgrounds[key])
+        if self._background_png[0] != keys:
+            for key in keys:   # the strips cover the figure from edge to edge
+                self.canvas.restore_region(self._backgrounds[key])
+            self._background_png = (keys, encode_png(self.canvas.buffer_rgba()))
+        self.canvas.get_renderer().clear()   # transparent
         for artist in self.moving:
             if artist.get_visible():
                 (artist.axes or self.figure).draw_artist(artist)
-        return encode_png(self.canvas.buffer_rgba())
+        return Layers(self._background_png[1], encode_png(self.canvas.buffer_rgba()))
 
     def _lay_out(self):
         """Compute the layout once, with every artist in place, and cut the figure in strips."""

@@ -4,7 +4,7 @@ of the learning-rate explorer, the race and the hyperparameter explorer.
 * ``SurfaceFigure``: the contour of J with one path per optimizer (left) and
   J(θ_t) − J(θ*) on a log axis (right), redrawn in part (see ``canvas``);
 * ``SurfaceExplorer``: runs the optimizers together (``runners.run_together``) and
-  shows their paths: ``update(start, steps, lr_scale)`` returns the PNG;
+  shows their paths: ``update(start, steps, lr_scale)`` returns the picture (``canvas.Layers``);
 * ``surface_controls``: the sliders every surface explorer has (start θ₀, steps T,
   a menu when there are several surfaces), wired to a drawing function.
 
@@ -64,7 +64,7 @@ class SurfaceFigure(ExplorerFigure):
 
     ``labels`` names the runs; colours follow ``course_lib.plots.OPTIMIZER_COLORS``
     (or a sequential map when a label names no optimizer). ``update(paths)``
-    moves the artists; ``png()`` renders the figure.
+    moves the artists; ``layers()`` renders the figure.
     """
 
     def __init__(self, surface, labels, xlim, ylim, title="", minimum=None, dpi=80):
@@ -173,7 +173,7 @@ class SurfaceExplorer:
     ``optimizers`` maps a label to ``(optimizer, hyperparameters)`` (or just the class).
     Calling ``update(start, steps, lr_scale)`` runs every optimizer from ``start`` for
     ``steps`` steps (each with its own ``lr`` times ``lr_scale``), all together, moves the
-    figure's artists and returns the PNG bytes.
+    figure's artists and returns the picture.
     """
 
     def __init__(self, surface, optimizers, xlim=None, ylim=None, title="", minimum=None):
@@ -200,7 +200,7 @@ class SurfaceExplorer:
 
     def update(self, start, steps, lr_scale=1.0):
         self.view.update(self.paths(start, steps, lr_scale))
-        return self.view.png()
+        return self.view.layers()
 
 
 def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim, ylim, minimum):
@@ -210,7 +210,7 @@ def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim,
     picks one, and its own window (``bounds``) and minima are used.
     ``make_explorer(surface, xlim, ylim, minimum)`` builds a ``SurfaceExplorer``
     (once per surface, when first shown); ``draw(explorer, start, steps, **values)``
-    returns the PNG. Returns the ipywidgets box.
+    returns the picture. Returns the ipywidgets box.
     """
     import ipywidgets as widgets
 

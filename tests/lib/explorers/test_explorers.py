@@ -121,6 +121,30 @@ def test_the_title_stays_inside_the_figure_after_redraws():
         assert explorer.view.figure.bbox.contains(box.x1, box.y1)
 
 
+def _pixels(png):
+    """RGBA floats in [0, 1] of PNG bytes."""
+    import io
+
+    from matplotlib.image import imread
+    return imread(io.BytesIO(png), format="png")
+
+
+def test_the_overlay_laid_over_the_background_is_the_whole_figure():
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam},
+                                             minimum=(0, 0))
+    explorer.view.ax_path.set_title("GD and Adam")
+    layers = explorer.update((-1.5, 1.5), 40, lr_scale=0.5)
+    background, overlay = _pixels(layers.background), _pixels(layers.overlay)
+    assert background.shape == overlay.shape and (background[..., 3] == 1).all()
+    assert 0.005 < (overlay[..., 3] > 0).mean() < 0.2   # paths, curves, titles: not the contours
+    alpha = overlay[..., 3:]
+    laid = overlay[..., :3] * alpha + background[..., :3] * (1 - alpha)   # as a browser lays it
+    explorer.view.canvas.draw()                            # the whole figure, drawn in one go
+    whole = np.asarray(explorer.view.canvas.buffer_rgba())[..., :3] / 255
+    differs = np.abs(laid - whole).max(axis=-1) > 2 / 255
+    assert differs.mean() < 0.002, f"{differs.sum()} pixels differ from a full draw"
+
+
 def best_redraw_time(update, repeats=7):
     """The least CPU time of a few redraws (seconds of this process, not of the wall clock: the
     time other jobs take from a busy machine is not counted)."""
@@ -128,9 +152,9 @@ def best_redraw_time(update, repeats=7):
     times = []
     for _ in range(repeats):
         began = time.process_time()
-        png = update()
+        layers = update()
         times.append(time.process_time() - began)
-        assert png.startswith(b"\x89PNG")
+        assert all(layer.startswith(b"\x89PNG") for layer in layers)
     return min(times)
 
 
@@ -196,7 +220,7 @@ def test_minibatch_run_takes_one_step_per_batch_and_reshuffles():
 def test_slider_change_redraws_the_image():
     box = explorers.explore_learning_rate(ravine(), SGD, lr=0.05, steps=30, minimum=(0, 0))
     controls = [child for row in box.children[:-2] for child in row.children]
-    image = box.children[-2]
+    image = box.children[-2].children[1]   # the overlay, over the background
     before = image.value
     lr_slider = next(c for c in controls if c.description.startswith("learning rate"))
     lr_slider.value = 0.15
@@ -209,15 +233,15 @@ def test_race_and_minibatch_widgets_build_and_respond():
                        minimum=(0, 0))
     steps = next(c for row in box.children[:-2] for c in row.children
                  if c.description == "steps T")
-    before = box.children[-2].value
+    before = box.children[-2].children[1].value
     steps.value = 10
-    assert box.children[-2].value != before
+    assert box.children[-2].children[1].value != before
     box = explorers.explore_minibatch(line_problem(n=32), SGD, lr=0.1, batch_size=4)
     size = next(c for row in box.children[:-2] for c in row.children
                 if c.description == "batch size B")
-    before = box.children[-2].value
+    before = box.children[-2].children[1].value
     size.value = 32
-    assert box.children[-2].value != before
+    assert box.children[-2].children[1].value != before
 
 
 def test_race_rejects_malformed_optimizer_entries():
@@ -251,7 +275,7 @@ def test_a_menu_of_surfaces_moves_the_start_into_the_chosen_window_and_redraws_o
     choices = {"ravine": ravine(), "Himmelblau": surfaces.Himmelblau()}
     box = explorers.race(choices, {"GD": (SGD, {"lr": 0.01}), "Adam": (Adam, {"lr": 0.1})})
     controls = {c.description: c for row in box.children[:-2] for c in row.children}
-    image = box.children[-2]
+    image = box.children[-2].children[1]
     draws = []
     image.observe(draws.append, names="value")
     controls["surface"].value = "Himmelblau"

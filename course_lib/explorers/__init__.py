@@ -12,6 +12,7 @@ returns the picture as ``canvas.Layers``; the tests call it directly) and an
 ``explore_…`` function that wires the controls to it. ``surface_paths`` is the figure the surface explorers share.
 
 =================================================  =========================================
+``parabola.explore_parabola``                      lesson 0: η on J(θ) = θ²
 ``learning_rate.explore_learning_rate``            lesson 1: η, θ₀ and T for one optimizer
 ``minibatch.explore_minibatch``                    lesson 2: batch size B and η
 ``hyperparameters.explore_hyperparameters``        lessons 3, 4: any hyperparameters
@@ -28,7 +29,8 @@ from course_lib.explorers.gradient_flow import explore_gradient_flow
 from course_lib.explorers.hyperparameters import explore_hyperparameters
 from course_lib.explorers.learning_rate import explore_learning_rate
 from course_lib.explorers.minibatch import explore_minibatch
+from course_lib.explorers.parabola import explore_parabola
 from course_lib.explorers.race import race
 
 __all__ = ["explore_gradient_flow", "explore_hyperparameters", "explore_learning_rate",
-           "explore_minibatch", "explore_optimizers", "race"]
+           "explore_minibatch", "explore_optimizers", "explore_parabola", "race"]

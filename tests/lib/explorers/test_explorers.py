@@ -344,3 +344,23 @@ def test_nesterov_is_dashed_so_it_shows_over_another_path():
                                                                      "nesterov": True})})
     styles = [line.get_linestyle() for line in explorer.view.paths]
     assert styles == ["-", "--"]
+
+
+def test_lesson_0_explorer_runs_gradient_descent_on_the_parabola_and_follows_its_slider():
+    import ipywidgets as widgets
+
+    from course_lib.explorers import parabola
+
+    explorer = parabola.ParabolaDescent(steps=10, theta0=3.0)
+    explorer.update(0.2)
+    np.testing.assert_allclose(explorer.path.get_xdata(), 3.0 * 0.6 ** np.arange(11), rtol=1e-13)
+    np.testing.assert_allclose(explorer.path.get_ydata(), explorer.path.get_xdata() ** 2)
+    assert explorer.ax.get_title() == r"10 steps of gradient descent, $\eta$ = 0.2"
+    slider = widgets.FloatSlider(value=0.2, min=0.02, max=1.1, step=0.02)
+    box = explorers.explore_parabola(slider)
+    overlay = box.children[-2].children[1]
+    before = overlay.value
+    slider.value = 0.5
+    assert overlay.value != before
+    seconds = best_redraw_time(lambda: explorer.update(0.75))
+    assert seconds < REDRAW_BUDGET

@@ -9,7 +9,8 @@ Every explorer is built the same way, from two shared modules:
 
 and in two layers: a class that computes and draws without widgets (``update(...)``
 returns the picture as ``canvas.Layers``; the tests call it directly) and an
-``explore_…`` function that wires the controls to it. ``surface_paths`` is the figure the surface explorers share.
+``explore_…`` function that wires the controls to it. ``surface_paths`` is the figure
+the surface explorers share.
 
 =================================================  =========================================
 ``parabola.explore_parabola``                      lesson 0: η on J(θ) = θ²

@@ -28,7 +28,8 @@ class CapstoneExplorer:
 
     ``best_lr`` maps each optimizer name to its best constant η (from lesson 6's sweep);
     the best runs are trained once and kept. ``update(name, log10_lr, schedule)`` returns
-    the picture (``canvas.Layers``): training loss per epoch (log scale) on the left, η_t/η on the right.
+    the picture (``canvas.Layers``): training loss per epoch (log scale) on the left,
+    η_t/η on the right.
     """
 
     def __init__(self, best_lr, dpi=80):

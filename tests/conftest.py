@@ -41,11 +41,11 @@ def pytest_terminal_summary(terminalreporter):
         return
     write = terminalreporter.write_line
     terminalreporter.section("explorers: key press → new figure painted (ms)")
-    write(f"{'lesson':<22} {'explorer':<24} {'moves':>5} {'median':>7} {'worst':>6}"
+    write(f"{'lesson':<30} {'explorer':<24} {'moves':>5} {'median':>7} {'worst':>6}"
           f"   {'round trip alone':>16}   {'load':>4}")
     for row in rows:
         trip = row.get("round_trip_ms") or [float("nan")]
-        write(f"{row['lesson']:<22} {row['explorer']:<24} {len(row['waits_ms']):>5} "
+        write(f"{row['lesson']:<30} {row['explorer']:<24} {len(row['waits_ms']):>5} "
               f"{row['median']:>7.0f} {row['worst']:>6.0f}   "
               f"{statistics.median(trip):>7.0f} / {max(trip):>6.0f}   "
               f"{row.get('load_average', float('nan')):>4.1f}")

@@ -6,16 +6,17 @@ title); the contours, the axes, their ticks and the legends stay. So an
 
 * the *background*: everything that stays, kept as a bitmap per axes and encoded
   again only when an axes' limits, labels or legend change;
-* the *overlay*: only the artists listed in ``moving``, drawn on a transparent
-  canvas (Matplotlib's ``draw_artist``), a small PNG that is quick to encode, to send
-  and for the browser to decode.
+* the *overlay*: only the artists listed in ``moving``, then the legends (on top, as
+  in a full draw; their texts may change, e.g. "GD: diverged at step 12"), drawn on a
+  transparent canvas (Matplotlib's ``draw_artist``): a small PNG that is quick to
+  encode, to send and for the browser to decode.
 
 A slider move costs a few milliseconds and sends the overlay only, instead of a full
 draw of the figure and the whole picture.
 
-The background of each axes depends on its limits, scales and labels and on its
-legend's texts (``static_key``); when one of them changes, that axes is drawn again
-(and kept with the backgrounds already drawn, so going back costs nothing).
+The background of each axes depends on its limits, scales and labels (``static_key``);
+when one of them changes, that axes is drawn again (and kept with the backgrounds
+already drawn, so going back costs nothing).
 """
 
 import struct
@@ -58,11 +59,14 @@ class ExplorerFigure:
 
     @staticmethod
     def static_key(ax):
-        """What the background of ``ax`` shows: its limits, scales, labels and legend texts."""
-        legend = ax.get_legend()
+        """What the background of ``ax`` shows: its limits, scales and labels."""
         return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
-                ax.get_xlabel(), ax.get_ylabel(),
-                tuple(t.get_text() for t in legend.get_texts()) if legend else ())
+                ax.get_xlabel(), ax.get_ylabel())
+
+    def overlaid(self):
+        """What the overlay shows: the moving artists, then each axes' legend on top."""
+        legends = [ax.get_legend() for ax in self.figure.axes]
+        return self.moving + [legend for legend in legends if legend is not None]
 
     def layers(self):
         """The figure as ``Layers``: the kept backgrounds, and the moving artists over nothing."""
@@ -78,7 +82,7 @@ class ExplorerFigure:
                 self.canvas.restore_region(self._backgrounds[key])
             self._background_png = (keys, encode_png(self.canvas.buffer_rgba()))
         self.canvas.get_renderer().clear()   # transparent
-        for artist in self.moving:
+        for artist in self.overlaid():
             if artist.get_visible():
                 (artist.axes or self.figure).draw_artist(artist)
         return Layers(self._background_png[1], encode_png(self.canvas.buffer_rgba()))
@@ -97,10 +101,10 @@ class ExplorerFigure:
             self._strips[number] = Bbox.from_extents(x0, 0, x1, self.figure.bbox.height)
 
     def _draw_background(self, ax, key):
-        """Draw ``ax`` without its moving artists on a blank figure; keep its strip."""
+        """Draw ``ax`` without what the overlay shows, on a blank figure; keep its strip."""
         # A draw with a hidden title would move it (Axes.draw places titles): keep positions.
         placed = [(text, text.get_position()) for text in self.moving if isinstance(text, Text)]
-        shown = [artist for artist in self.moving if artist.get_visible()]
+        shown = [artist for artist in self.overlaid() if artist.get_visible()]
         for artist in shown:
             artist.set_visible(False)
         renderer = self.canvas.get_renderer()

@@ -140,11 +140,14 @@ class SurfaceFigure(ExplorerFigure):
         self.note.set_text("; ".join(notes))
 
     def _rescale_loss_axis(self, gaps, steps):
-        """Whole decades on the loss axis, kept while the curves fit; steps rounded up."""
+        """Whole decades on the loss axis, kept while the curves fit; steps rounded up, and
+        kept while the curves fill at least half of the axis (so one more or one fewer step
+        does not redraw the axis)."""
         shown = gaps[np.isfinite(gaps) & (gaps > 0)]
         low, high = (max(shown.min(), 1e-16), shown.max()) if shown.size else (1e-3, 1.0)
         self.ax_loss.set_ylim(decade_limits(low, high, self.ax_loss.get_ylim()))
-        self.ax_loss.set_xlim(0, nice_limit(max(steps, 1)))
+        wanted, current = nice_limit(max(steps, 1)), self.ax_loss.get_xlim()[1]
+        self.ax_loss.set_xlim(0, current if wanted <= current <= 2 * wanted else wanted)
 
 
 def _optimizer_entry(entry, name):

@@ -364,3 +364,18 @@ def test_lesson_0_explorer_runs_gradient_descent_on_the_parabola_and_follows_its
     assert overlay.value != before
     seconds = best_redraw_time(lambda: explorer.update(0.75))
     assert seconds < REDRAW_BUDGET
+
+
+def test_a_changed_legend_keeps_the_background_and_the_steps_axis_does_not_jump():
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.25})}, (-2, 2), (-2, 2))
+    first = explorer.update((1.0, 1.0), 60)
+    legend = legend_texts(explorer.view.ax_path)
+    other = explorer.update((1.0, 1.0), 60, lr_scale=1.5)   # diverges at another step
+    assert "GD: diverged at step" in legend[-1] and legend_texts(explorer.view.ax_path) != legend
+    assert other.background == first.background and other.overlay != first.overlay
+    explorer.update((1.0, 1.0), 61)
+    assert explorer.view.ax_loss.get_xlim()[1] == 80   # 61 steps: the axis grew once, to 80 …
+    explorer.update((1.0, 1.0), 60)
+    assert explorer.view.ax_loss.get_xlim()[1] == 80   # … and stays while the curves fill half
+    explorer.update((1.0, 1.0), 30)
+    assert explorer.view.ax_loss.get_xlim()[1] == 30

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from deck_pages import COUNT_LAYOUTS, LAID_OUT  # tests/: a slide laid out, without fixed sleeps
 from slides import build_deck, executed, install_vendor, lessons  # tools/, see tests/conftest.py
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def offline_deck(tmp_path_factory):
         pytest.skip("npm not found: offline decks fetch reveal.js and MathJax with npm once")
     out = tmp_path_factory.mktemp("deck")
     install_vendor(out)
-    notebook = executed(path, tmp_path_factory.mktemp("executed"))
+    notebook = executed(path)   # the cache the website and the other deck tests share
     return path, notebook, build_deck(notebook, path.stem, out, offline=True)
 
 
@@ -53,6 +54,8 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
     try:
         page.goto(deck.as_uri())
         page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=20_000)
+        page.wait_for_function("window.MathJax && window.MathJax.Hub", timeout=20_000)
+        page.evaluate(COUNT_LAYOUTS)
         has_math = any("$" in c.source for c in notebook.cells if c.cell_type == "markdown")
         if has_math:
             page.wait_for_selector(".MathJax_CHTML", timeout=20_000)
@@ -62,7 +65,7 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
         if has_widgets:
             page.wait_for_selector(".reveal .widget-slider", state="attached", timeout=20_000)
         for number in range(1, SLIDES_TO_SHOW + 1):
-            page.wait_for_timeout(300)  # MathJax re-renders the new slide
+            page.evaluate(LAID_OUT)
             page.screenshot(path=artifacts / f"deck-{path.stem}-{number}.png")
             page.keyboard.press("ArrowRight")
         if has_widgets:  # the slide with the first widget, as the class would see it
@@ -71,7 +74,7 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
               const at = window.Reveal.getIndices(slide);
               window.Reveal.slide(at.h, at.v);
             }""")
-            page.wait_for_timeout(300)
+            page.evaluate(LAID_OUT)
             page.screenshot(path=artifacts / f"deck-{path.stem}-widget.png")
         broken_math = page.locator(".reveal .MathJax_Error, .reveal merror").count()
         assert broken_math == 0, f"{path.name}: MathJax could not typeset {broken_math} formulas"

@@ -7,19 +7,24 @@ slide is measured: prose, tables and widget labels ("text"), code and console ou
 font size times the scale the figure is drawn at). Also measured: whether anything on the
 slide reaches beyond the screen. The table of the smallest size of each kind per deck, the
 slides that overflow and the number of slides with a speaker note (what reveal.js hands the
-speaker view) is printed and written to
-artifacts/browser/lecture-decks.md (and .json, every slide). The test fails on a regression:
+speaker view) is printed at the end of the run and written to
+artifacts/browser/lecture-decks.md (and .json, every slide; tests/conftest.py puts them
+together from artifacts/browser/lecture-decks/<lesson>.json). The test fails on a regression:
 a deck whose smallest text of a kind falls below slides.LECTURE_MIN_PX (or, where a deck does
 not reach it yet, below its recorded size in lecture_decks_baseline.json), or that has more
 slides beyond the screen or more figures drawn as pictures (text not measurable) than
-recorded there. Screenshots of every slide: artifacts/browser/decks/.
+recorded there. One test per deck, so the test workers share the decks; each lesson is
+executed for its deck once per run (the cache of tools/slides.py, shared by the workers).
+Screenshots of every slide (artifacts/browser/decks/<lesson>/) when COURSE_DECK_SCREENSHOTS=1.
 """
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from deck_pages import SHOW_SLIDE, TYPESET  # tests/: slides shown, laid out, no fixed sleeps
 from slides import LECTURE_MIN_PX, build_deck, install_vendor, lecture_executed, lessons
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +33,8 @@ KINDS = ("text", "code", "figure")
 # What each deck reached when the test was last accepted, where it is short of LECTURE_MIN_PX
 # or has slides it cannot measure or fit (each entry says why in "why").
 BASELINE = Path(__file__).with_name("lecture_decks_baseline.json")
+LESSONS = lessons()
+SCREENSHOTS = os.environ.get("COURSE_DECK_SCREENSHOTS") == "1"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -109,44 +116,38 @@ MATHJAX_IDLE = """() => Promise.race([new Promise(done => window.MathJax.Hub.Que
                                     new Promise(done => setTimeout(done, 3000))])"""
 
 
-@pytest.fixture(scope="module")
-def lecture_decks(tmp_path_factory):
+@pytest.fixture(scope="session")
+def lecture_out(tmp_path_factory):
+    """A folder for this worker's decks, with the files an offline deck loads."""
     if shutil.which("npm") is None and not (ROOT / "build" / ".cache" / "npm").exists():
         pytest.skip("npm not found: offline decks fetch reveal.js and MathJax with npm once")
     out = tmp_path_factory.mktemp("lecture-decks")
     install_vendor(out)
-    found = lessons()
-    if not found:
-        pytest.fail("no lessons in notebooks/")
-    return [
-        (path.stem,
-         build_deck(lecture_executed(path), path.stem, out, offline=True, hide_code=True))
-        for path in found
-    ]
+    return out
 
 
-def walk(page, deck, shots: Path):
-    """Open DECK and measure every slide; screenshots into SHOTS."""
+def walk(page, deck, shots: Path | None = None):
+    """Open DECK and measure every slide; screenshots into SHOTS when given."""
     page.goto(deck.as_uri())
     page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=30_000)
     page.wait_for_load_state("load")
     # MathJax typesets the whole deck once it has started; wait for it to finish.
     page.wait_for_function("window.MathJax && window.MathJax.isReady", timeout=30_000)
     page.evaluate(MATHJAX_IDLE)
-    # The deck has cut every slide taller than the screen (slides.SPLIT_TALL_SLIDES_JS).
+    # The deck has cut every slide taller than the screen (slides.SPLIT_TALL_SLIDES_JS), and
+    # MathJax has typeset every formula of it again since.
     page.wait_for_function("document.body.dataset.slidesSplit === 'done'", timeout=120_000)
+    page.wait_for_function(f"({TYPESET})(document.body)", timeout=120_000)
     slides = page.evaluate("""() => window.Reveal.getSlides().map(s => {
       const at = window.Reveal.getIndices(s); return [at.h, at.v || 0]; })""")
     measured = []
-    shots.mkdir(parents=True, exist_ok=True)
+    if shots:
+        shots.mkdir(parents=True, exist_ok=True)
     for h, v in slides:
-        page.evaluate(f"window.Reveal.slide({h}, {v}, 99)")  # every fragment shown
-        # MathJax lays out the formulas of the slide again when it is shown: let it finish.
-        for _ in range(2):
-            page.evaluate(MATHJAX_IDLE)
-            page.wait_for_timeout(200)
+        page.evaluate(SHOW_SLIDE, [h, v])
         result = page.evaluate(MEASURE_SLIDE)
-        page.screenshot(path=shots / f"{h + 1:02d}.{v + 1:02d}.png")
+        if shots:
+            page.screenshot(path=shots / f"{h + 1:02d}.{v + 1:02d}.png")
         measured.append(result)
     return measured
 
@@ -166,22 +167,10 @@ def summary(stem, measured):
     return row
 
 
-def report_table(rows) -> str:
-    lines = [
-        "| deck | slides | notes | text px | code px | figure px | overflow (slide: px) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        sizes = [("—" if row[k] is None else f"{row[k]:g}") for k in KINDS]
-        overflow = ", ".join(f"{s}: {px}" for s, px in row["overflow"]) or "none"
-        lines.append(
-            f"| {row['deck']} | {row['slides']} | {row['notes']} | " + " | ".join(sizes)
-            + f" | {overflow} |"
-        )
-    return "\n".join(lines)
-
-
-def test_every_lecture_slide_is_readable_in_a_large_room(lecture_decks, browser, artifacts):
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, browser, artifacts):
+    stem = path.stem
+    deck = build_deck(lecture_executed(path), stem, lecture_out, offline=True, hide_code=True)
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
     outside = []
 
@@ -194,35 +183,33 @@ def test_every_lecture_slide_is_readable_in_a_large_room(lecture_decks, browser,
 
     context.route("**/*", file_only)
     page = context.new_page()
-    rows, detail = [], {}
     try:
-        for stem, deck in lecture_decks:
-            measured = walk(page, deck, artifacts / "decks" / stem)
-            detail[stem] = measured
-            rows.append(summary(stem, measured))
+        measured = walk(page, deck, artifacts / "decks" / stem if SCREENSHOTS else None)
     finally:
         context.close()
-    table = report_table(rows)
-    print("\n" + table)
-    (artifacts / "lecture-decks.md").write_text(table + "\n", encoding="utf-8")
-    (artifacts / "lecture-decks.json").write_text(json.dumps(detail, indent=1), encoding="utf-8")
+    row = summary(stem, measured)
+    # The table of every deck (artifacts/browser/lecture-decks.md) is put together from these
+    # at the end of the run (tests/conftest.py).
+    (artifacts / "lecture-decks").mkdir(exist_ok=True)
+    (artifacts / "lecture-decks" / f"{stem}.json").write_text(
+        json.dumps({"row": row, "slides": measured}, indent=1), encoding="utf-8"
+    )
 
-    assert outside == [], f"the offline decks asked the network for {outside}"
+    assert outside == [], f"the offline deck asked the network for {outside}"
     baseline = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
     problems = []
-    for row in rows:
-        known = baseline.get(row["deck"], {})
-        for kind in KINDS:
-            floor = min(LECTURE_MIN_PX[kind], known.get(kind) or LECTURE_MIN_PX[kind])
-            if row[kind] is not None and row[kind] < floor - 0.05:
-                problems.append(
-                    f"{row['deck']}: {kind} drawn at {row[kind]} px (at least {floor}) on "
-                    f"slide {row[f'{kind}_at']}"
-                )
-        if len(row["overflow"]) > known.get("overflowing_slides", 0):
-            problems.append(f"{row['deck']}: content beyond the screen on {row['overflow']}")
-        if len(row["images"]) > known.get("picture_slides", 0):
+    known = baseline.get(stem, {})
+    for kind in KINDS:
+        floor = min(LECTURE_MIN_PX[kind], known.get(kind) or LECTURE_MIN_PX[kind])
+        if row[kind] is not None and row[kind] < floor - 0.05:
             problems.append(
-                f"{row['deck']}: figures drawn as pictures (text not measurable) on {row['images']}"
+                f"{stem}: {kind} drawn at {row[kind]} px (at least {floor}) on "
+                f"slide {row[f'{kind}_at']}"
             )
+    if len(row["overflow"]) > known.get("overflowing_slides", 0):
+        problems.append(f"{stem}: content beyond the screen on {row['overflow']}")
+    if len(row["images"]) > known.get("picture_slides", 0):
+        problems.append(
+            f"{stem}: figures drawn as pictures (text not measurable) on {row['images']}"
+        )
     assert not problems, "\n".join(problems)

@@ -367,7 +367,8 @@ def test_lesson_0_explorer_runs_gradient_descent_on_the_parabola_and_follows_its
 
 
 def test_a_changed_legend_keeps_the_background_and_the_steps_axis_does_not_jump():
-    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.25})}, (-2, 2), (-2, 2))
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.25})},
+                                             (-2, 2), (-2, 2))
     first = explorer.update((1.0, 1.0), 60)
     legend = legend_texts(explorer.view.ax_path)
     other = explorer.update((1.0, 1.0), 60, lr_scale=1.5)   # diverges at another step

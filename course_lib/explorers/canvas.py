@@ -34,7 +34,9 @@ KEPT_BACKGROUNDS = 8
 
 Layers = namedtuple("Layers", ["background", "overlay"])
 Layers.__doc__ = """The figure as two PNG images of the same size: the overlay (transparent where
-nothing moves) is laid over the background."""
+nothing moves) is laid over the background.
+
+Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly."""
 
 
 class ExplorerFigure:
@@ -47,6 +49,8 @@ class ExplorerFigure:
     The background is kept per axes, as a vertical strip of the figure (from halfway
     to the axes on its left to halfway to the one on its right): when new limits
     change one panel's ticks, only that panel is drawn again.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
 
     def __init__(self, figsize, dpi=80):
@@ -127,6 +131,8 @@ def encode_png(rgba):
     type 6 = RGBA), IDAT (the rows, each after a filter byte, zlib-compressed) and IEND.
     Filter 0 (none) and zlib level 1 take 4 ms for the explorers' 880 × 344 figures,
     where an image library's adaptive filters take 11 ms, and the file is as small.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     pixels = np.asarray(rgba, dtype=np.uint8)
     height, width, _ = pixels.shape
@@ -148,6 +154,8 @@ def nice_limit(value):
 
     Axis limits rounded this way change only every few slider steps, so most
     redraws keep their background.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     if not value > 0:
         return 1.0
@@ -164,6 +172,8 @@ def decade_limits(low, high, current=None):
     ``current`` (the axis' present limits) is kept when it holds [low, high] and is at
     most three decades wider than needed, so the axis does not jump with every
     slider step, yet a curve never shrinks to a corner of the panel.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     wanted = (10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high)))
     if wanted[0] == wanted[1]:

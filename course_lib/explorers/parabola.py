@@ -21,6 +21,8 @@ class ParabolaDescent:
 
     ``update(eta)`` runs them with learning rate η, moves the points and returns the
     picture (``canvas.Layers``).
+
+    Part of lesson 0's explorer; no lesson calls it directly.
     """
 
     def __init__(self, steps=10, theta0=3.0, dpi=80):
@@ -51,5 +53,8 @@ class ParabolaDescent:
 
 
 def explore_parabola(eta_slider, steps=10, theta0=3.0):
-    """The figure of ``ParabolaDescent`` under ``eta_slider`` (an ipywidgets slider for η)."""
+    """The figure of ``ParabolaDescent`` under ``eta_slider`` (an ipywidgets slider for η).
+
+    Introduced in lesson 0.
+    """
     return wire(ParabolaDescent(steps, theta0).update, {"eta": eta_slider})

@@ -20,6 +20,8 @@ def slider_style():
 
     ``continuous_update=False``: the figure follows when a slider is released (or moved by
     a key), not at every pixel of a drag.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     import ipywidgets as widgets
 
@@ -28,7 +30,10 @@ def slider_style():
 
 
 def menu_style():
-    """Keyword arguments every explorer's menus share (the sliders' label width and length)."""
+    """Keyword arguments every explorer's menus share (the sliders' label width and length).
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
+    """
     import ipywidgets as widgets
 
     return {"style": {"description_width": LABEL_WIDTH},
@@ -43,6 +48,8 @@ def wire(update, controls, columns=2, hold=None):
     redraw took.
     While the set ``hold`` is non-empty, changes do not redraw (to move several
     controls at once and draw once). Returns the ipywidgets box to display.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     import ipywidgets as widgets
 
@@ -70,7 +77,10 @@ def wire(update, controls, columns=2, hold=None):
 
 
 def picture(background, overlay):
-    """The Image ``overlay`` laid exactly over the Image ``background``: a grid of one cell."""
+    """The Image ``overlay`` laid exactly over the Image ``background``: a grid of one cell.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
+    """
     import ipywidgets as widgets
 
     return widgets.GridBox([background, overlay],

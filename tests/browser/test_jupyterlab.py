@@ -135,7 +135,7 @@ PAINTED = "() => window.__figureWatch.painted !== null"
 WAITED = "() => window.__figureWatch.painted - window.__figureWatch.pressed"
 MOVES = 10  # slider moves per explorer
 LATENCY_TARGET = {"median": 60.0, "worst": 120.0}  # ms, key press to new figure painted
-EXPLORER_CALL = re.compile(r"\b(explore_\w+|race)\(")
+EXPLORER_CALL = re.compile(r"\b(explore_\w+|race\w*)\(")
 
 # The reference: an explorer's wiring whose pictures are drawn in advance, so a move costs the
 # kernel nothing but sending the next one.
@@ -259,7 +259,7 @@ def _check_slider_redraws(page, panel_id, slider, shots, lesson):
 
 
 def _explorer_names(path):
-    """What each widget cell of a lesson calls (explore_…, race), in order."""
+    """What each widget cell of a lesson calls (explore_…, race, race_picker), in order."""
     notebook = nbformat.read(path, as_version=4)
     calls = [EXPLORER_CALL.findall(cell.source) for cell in notebook.cells
              if cell.cell_type == "code"]

@@ -168,20 +168,12 @@ def summary(stem, measured):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, browser, artifacts):
+def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, offline_context,
+                                                          artifacts):
     stem = path.stem
     deck = build_deck(lecture_executed(path), stem, lecture_out, offline=True, hide_code=True)
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    outside = []
-
-    def file_only(route):
-        if route.request.url.startswith(("file://", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", file_only)
+    context = offline_context(viewport={"width": WIDTH, "height": HEIGHT})
+    outside = context.outside
     page = context.new_page()
     try:
         measured = walk(page, deck, artifacts / "decks" / stem if SCREENSHOTS else None)

@@ -169,6 +169,16 @@ def _grade_submission(path, exercise, limits, use_bubblewrap, hide, seeding, stu
     return record
 
 
+def _correct_earlier_answers(questions):
+    """What ``run_job`` sends the child once the questions that stand alone are reported: the
+    correct earlier answers the others are graded with (None if no question builds on one).
+    Sent any sooner, the learner's code could find them in the child's memory (``gc``) and
+    hand them in as its own; sent then, they come too late to change any score but theirs."""
+    message = {q.id: {name: _portable(f) for name, f in q.builds_on.items()}
+               for q in questions if q.builds_on}
+    return (message, [q.id for q in questions if not q.builds_on]) if message else None
+
+
 def _portable(function):
     """A correct earlier answer as the child rebuilds it: its source and the modules it uses
     (the questions' folder, where it is defined, is hidden from the child)."""
@@ -198,17 +208,21 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
            "questions": [{"id": q.id, "function": q.function,
                           "cases": [plain.encode(case) for case in cases[q.id]],
                           "forbidden": [dotted_name(f) for f in q.forbidden],
-                          "substitute": {name: _portable(f) for name, f in q.builds_on.items()}}
+                          "builds_on": sorted(q.builds_on)}
                          for q in questions]}
+    later = _correct_earlier_answers(questions)
     problems, crashes = [], {}  # crashes: cell index -> what happened, with its last output
+    reported = {}  # question id -> the child's first report of it, over all runs
     deadline, sources = time.monotonic() + limits.total_seconds, None  # one for all the reruns
     for _ in range(MAX_RESTARTS + 1):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             problems.append(f"no time left of the {limits.total_seconds:g} s for another run")
             break
-        run = run_job(job, limits, remaining, use_bubblewrap, hide)
+        run = run_job(job, limits, remaining, use_bubblewrap, hide, later)
         result = run.result or {}
+        for qid, body in (result.get("questions") or {}).items():
+            reported.setdefault(qid, body)  # the first report stands, across reruns too
         sources = sources or result.get("sources")  # from the first run that sent them
         if run.output_total > limits.output_bytes:
             problems.append(f"output cut to {limits.output_bytes} of {run.output_total} bytes")
@@ -244,7 +258,7 @@ def _grade_cells_and_questions(submission, questions, limits, use_bubblewrap, re
         numbers = [str(cell["cell"]) for cell in record["cells"] if cell["status"] == kind]
         if numbers:
             problems.insert(0, f"{label} {', '.join(numbers)}")
-    returned = result.get("questions") if isinstance(result.get("questions"), dict) else {}
+    returned = reported
     if sources is None or len(sources) != len(submission.cells):
         sources = [""] * len(submission.cells)  # nothing ran: nothing to read
         problems.append("the grader got no readable copy of the cells from the child")

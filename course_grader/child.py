@@ -2,7 +2,10 @@
 
 Started by ``sandbox`` as ``python -I -m course_grader.child`` inside the
 isolation. It reads its job (the code cells and, per question, the function
-name and the test inputs as plain data) as JSON from stdin. Before any of the
+name and the test inputs as plain data) as one line of JSON from stdin; the
+correct earlier answers that later questions build on (04's ``adam_step``)
+come as a second line, which the parent sends only once every other question
+has been reported (see ``call_functions``). Before any of the
 learner's code runs, it turns every cell into plain Python (IPython's magics
 become calls; each cell under the time limit) and sends that text to the
 parent, which reads it for forbidden calls. It then runs the cells in order in
@@ -16,7 +19,9 @@ at once (``os._exit``): a thread the notebook started cannot keep it alive.
 Nothing here is trusted once the first cell has run: the learner's code runs
 in this process and may change anything in it. The parent decodes what comes
 back with ``plain.decode`` and computes the expected values itself; the
-references are not in this process (their folder is hidden from it).
+references are not in this process (their folder is hidden from it), and the
+one piece of correct code it ever receives arrives after the answers it could
+serve are scored.
 """
 
 import contextlib
@@ -158,8 +163,9 @@ def _timed(seconds, function, *args):
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def call_functions(job, namespace, checked, report):
+def call_functions(job, namespace, checked, report, stdin):
     signal.signal(signal.SIGALRM, _on_alarm)  # the learner's cells may have replaced it
+    substitutes = None
     for spec in _in_order(job["questions"]):
         qid = spec["id"]
         if qid in job["skip_questions"]:
@@ -171,9 +177,11 @@ def call_functions(job, namespace, checked, report):
         if not callable(function):
             report.send("question", [qid, {"missing": f"no function named {spec['function']}"}])
             continue
+        if spec["builds_on"] and substitutes is None:
+            substitutes = _substitutes(stdin, report)
         forbidden = _resolved(spec["forbidden"])
         outcomes = []
-        with _substituted(function, spec.get("substitute", {})):
+        with _substituted(function, (substitutes or {}).get(qid, {})):
             for number, case in enumerate(spec["cases"]):
                 report.send("running", {"question": qid, "case": number})
                 outcome = _call(function, plain.decode(case), forbidden, job["cell_seconds"])
@@ -187,9 +195,21 @@ def call_functions(job, namespace, checked, report):
 
 def _in_order(questions):
     """The questions whose answers stand alone first, then those graded with a correct earlier
-    answer in place (whose code reaches this process only then: the parent keeps the first
-    report of each question, so the earlier answers are already scored)."""
-    return sorted(questions, key=lambda spec: bool(spec.get("substitute")))
+    answer in place (``builds_on``), whose code reaches this process only then."""
+    return sorted(questions, key=lambda spec: bool(spec["builds_on"]))
+
+
+def _substitutes(stdin, report):
+    """``{question id: {name: source}}``: the correct earlier answers, the job's second line.
+    The parent sends it once it holds a report of every question that stands alone, and keeps
+    the first report of each question (across reruns too): whatever the learner's code does
+    with this code from now on, it cannot change the score of an answer it could replace. The
+    wait is the parent's, not the learner's: no report is due while it lasts."""
+    report.send("running", None)
+    try:
+        return json.loads(stdin.readline() or "{}")
+    except ValueError:  # the learner's code read or closed stdin: those answers lose
+        return {}
 
 
 def _resolved(names):
@@ -275,8 +295,8 @@ def _block_network():
 
 
 def main():
-    job = json.loads(sys.stdin.read())
-    sys.stdin.close()
+    stdin = sys.stdin  # the second line of the job comes later (see _substitutes)
+    job = json.loads(stdin.readline())
     report = Report(job["result_fd"])
     if job["block_network"]:
         _block_network()
@@ -289,7 +309,7 @@ def main():
     namespace["get_ipython"] = lambda: shell
     np.seterr(all="ignore")
     run_cells(job, sources, namespace, report)
-    call_functions(job, namespace, checked, report)
+    call_functions(job, namespace, checked, report, stdin)
 
 
 def finish():

@@ -20,9 +20,11 @@ sentence into every grade):
   writable place — all capabilities dropped, everything killed with the
   sandbox.
 - without bubblewrap, as root: the same unprivileged uid, a new network
-  namespace and a new mount namespace in which the submissions, the output
+  namespace, a new IPC namespace (no System V shared memory or message queue
+  outlives it) and a new mount namespace in which the submissions, the output
   folder, solutions/, tests/ and the questions' folder are covered by empty,
-  unreadable folders (files any user may read elsewhere stay readable).
+  unreadable folders, and /tmp, /var/tmp, /run/lock and /dev/shm by the
+  child's own (files any user may read elsewhere stay readable).
   Without bubblewrap and not root: a network namespace when the grader may
   create one, else only Python's sockets disabled (and the seccomp filter
   below); files are protected by ordinary permissions only.
@@ -74,6 +76,7 @@ SLOTS = 4096
 SLOT_FOLDER = os.path.join("/run" if os.access("/run", os.W_OK) else tempfile.gettempdir(),
                            f"course-grading-slots-{os.geteuid()}")
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = (
@@ -84,10 +87,14 @@ PR_SET_DUMPABLE = 4
 RESULT_LIMIT = 16 * 2**20  # bytes of results read from a child (an honest one sends a few kB)
 RESULT_CONTAINERS = 100_000  # "[" and "{" in them: bounds the memory json.loads may take
 DISK_POLL_SECONDS = 0.2
+CGROUP_REMOVAL_SECONDS = 120  # how long an emptied cgroup may take to become removable
 BLOCK = 4096  # the least an entry in the work folder counts for
 QUESTIONS = os.path.join(os.path.dirname(os.path.realpath(course_lib.__file__)),
                          "grading", "questions")  # the references: never inside the sandbox
 COURSE = os.path.dirname(os.path.dirname(os.path.realpath(course_lib.__file__)))
+# Folders any user may write to, which outlive a child: without bubblewrap, as root, the child
+# gets its own in their place (a note left there would reach a rerun or another submission).
+SHARED_FOLDERS = {"/tmp": "tmp", "/var/tmp": "tmp", "/run/lock": "tmp", "/dev/shm": "shm"}
 
 
 @dataclass(frozen=True)
@@ -395,6 +402,43 @@ def _expose(libc, blocked, workdir):
             raise OSError(ctypes.get_errno(), f"cannot move {path!r} into place")
 
 
+def _shared_folders(workdir):
+    """[(shared folder, the child's own folder to put in its place, [what of the shared folder
+    the child needs: its work folder, Python, the course])] for the SHARED_FOLDERS here."""
+    private = {name: os.path.join(workdir, name) for name in set(SHARED_FOLDERS.values())}
+    found = []
+    for folder, name in SHARED_FOLDERS.items():
+        folder = os.path.realpath(folder)
+        if not os.path.isdir(folder) or any(folder == done for done, _, _ in found):
+            continue
+        kept = sorted({path for path in map(os.path.realpath, [workdir, *_needed()])
+                       if os.path.commonpath([path, folder]) == folder and path != folder})
+        found.append((folder, private[name], kept))
+    return found
+
+
+def _privatise(libc, shared, workdir):
+    """In the child's own mount namespace: each shared folder replaced by the child's own
+    folder, the paths it needs inside it (its work folder, say, under /tmp) put back. The
+    stages are named from the work folder, the current directory, which stays reachable when
+    the folder holding it is covered."""
+    os.chdir(workdir)
+    for number, (folder, private, kept) in enumerate(shared):
+        stages = []
+        for index, path in enumerate(kept):  # set aside what must stay reachable ...
+            stage = f".shared{number}-{index}".encode()
+            os.mkdir(stage)
+            if libc.mount(path.encode(), stage, None, MS_BIND | MS_REC, None) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot bind {path!r}")
+            stages.append(stage)
+        if libc.mount(private.encode(), folder.encode(), None, MS_BIND, None) != 0:  # ... cover
+            raise OSError(ctypes.get_errno(), f"cannot replace {folder!r}")
+        for stage, path in zip(stages, kept):  # ... and put it back
+            os.makedirs(path, exist_ok=True)
+            if libc.mount(stage, path.encode(), None, MS_MOVE, None) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot move {path!r} into place")
+
+
 def _limit_process(limits, cgroups, uid, network, hide, filter_here, workdir):
     """Runs in the forked child before exec: session, cgroups, namespaces, rlimits, uid,
     capabilities, seccomp. Everything it needs is prepared before the fork."""
@@ -402,6 +446,7 @@ def _limit_process(limits, cgroups, uid, network, hide, filter_here, workdir):
     procs = [os.path.join(cgroup, "cgroup.procs") for cgroup in cgroups]
     hidden = [path.encode() for path in hide if os.path.isdir(path)]
     blocked = _unreachable(_needed()) if uid is not None else []
+    shared = _shared_folders(workdir) if hidden or blocked else []
     fprog = seccomp.prepared() if filter_here else None
     nproc = limits.processes if uid is not None else _processes_of_this_user() + limits.processes
     with open("/proc/sys/kernel/cap_last_cap") as file:
@@ -414,7 +459,7 @@ def _limit_process(limits, cgroups, uid, network, hide, filter_here, workdir):
             os.write(fd, str(os.getpid()).encode())
             os.close(fd)
         if hidden or blocked:  # root: the child's own view of the files
-            if libc.unshare(CLONE_NEWNS | (CLONE_NEWNET if network else 0)) != 0:
+            if libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | (CLONE_NEWNET if network else 0)) != 0:
                 raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
             libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
             _expose(libc, blocked, workdir)
@@ -422,6 +467,7 @@ def _limit_process(limits, cgroups, uid, network, hide, filter_here, workdir):
                 if libc.mount(b"tmpfs", path, b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV
                               | MS_NOEXEC, b"size=4096,nr_inodes=1,mode=0") != 0:
                     raise OSError(ctypes.get_errno(), f"cannot hide {path!r}")
+            _privatise(libc, shared, workdir)
         elif network:
             _unshare_network()
         cpu = int(limits.total_seconds) + 5
@@ -470,11 +516,13 @@ def hidden_paths(extra, workdir):
         QUESTIONS]
 
 
-def run_job(job, limits, seconds, use_bubblewrap=True, hide=()):
+def run_job(job, limits, seconds, use_bubblewrap=True, hide=(), later=None):
     """Run the child on ``job`` (a JSON-ready dict) for at most ``seconds`` → ChildRun.
 
     ``hide``: folders a child without bubblewrap, graded as root, must not see (see
-    :func:`hidden_paths`); bubblewrap shows the child nothing but what it needs."""
+    :func:`hidden_paths`); bubblewrap shows the child nothing but what it needs.
+    ``later``: ``(message, question ids)``, a second line sent to the child only once it has
+    reported every one of those questions (the correct earlier answers, see ``child``)."""
     where = isolation(use_bubblewrap)
     _protect_grader()
     with _Slot() as slot:
@@ -482,14 +530,14 @@ def run_job(job, limits, seconds, use_bubblewrap=True, hide=()):
         workdir = _make_workdir(limits, uid)
         cgroups = _cgroups(limits, where)
         try:
-            return _run(job, limits, seconds, where, uid, workdir, cgroups, hide)
+            return _run(job, limits, seconds, where, uid, workdir, cgroups, hide, later)
         finally:
             for cgroup in cgroups:
                 _remove_cgroup(cgroup)
             _remove_workdir(workdir)
 
 
-def _run(job, limits, seconds, where, uid, workdir, cgroups, hide):
+def _run(job, limits, seconds, where, uid, workdir, cgroups, hide, later):
     # -u (unbuffered): what a cell printed before it crashed the process is kept
     child = [sys.executable, "-I", "-u", "-m", "course_grader.child"]
     keep = []
@@ -522,7 +570,7 @@ def _run(job, limits, seconds, where, uid, workdir, cgroups, hide):
             os.close(fd)
     results = _Results(results_read)
     output = _Output(process.stdout, limits.output_bytes)
-    threading.Thread(target=_send, args=(process.stdin, job), daemon=True).start()
+    threading.Thread(target=_send, args=(process, job, later, results), daemon=True).start()
     timed_out, disk_full, ignored = _wait(process, seconds, workdir, limits, uid is None, results)
     _kill_everything(process, cgroups)
     output.thread.join(timeout=5)
@@ -582,11 +630,18 @@ def _disk_usage(folder, enough=float("inf")):
     return total
 
 
-def _send(stream, job):
+def _send(process, job, later, results):
+    """The job, one line; then ``later``'s message once the child has reported its questions
+    (or nothing, if it ends first)."""
     try:
-        stream.write(json.dumps(job).encode())
-        stream.close()
-    except OSError:  # the child died before reading its job
+        with process.stdin as stream:
+            stream.write(json.dumps(job).encode() + b"\n")
+            stream.flush()
+            if later is not None:
+                message, after = later
+                if results.wait_for_questions(after, process):
+                    stream.write(json.dumps(message).encode() + b"\n")
+    except OSError:  # the child died before reading it
         pass
 
 
@@ -625,7 +680,7 @@ Past ``RESULT_LIMIT`` bytes or
         self.lines, self.size, self.containers, self.broken = 0, 0, 0, False
         self.reading = True  # no cell or call has started yet: the cells' text can be trusted
         self.last = None  # when the child last reported
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()  # notified at each report of a question
         self.thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
         self.thread.start()
 
@@ -669,8 +724,18 @@ Past ``RESULT_LIMIT`` bytes or
             elif kind == "question" and isinstance(body, list) and len(body) == 2 \
                     and isinstance(body[0], str):
                 state["questions"].setdefault(body[0], body[1])  # the first report stands
+                self.lock.notify_all()
             elif kind == "done" and body is True:
                 state["running"], state["done"] = None, True
+
+    def wait_for_questions(self, ids, process):
+        """Wait until every question in ``ids`` has a report (True), or the child has ended."""
+        with self.lock:
+            while not all(qid in self.state["questions"] for qid in ids):
+                if process.poll() is not None:
+                    return False
+                self.lock.wait(timeout=0.2)
+            return True
 
     def silent_since(self, now):
         """Seconds since the child's last report while something of the learner's runs."""
@@ -724,16 +789,23 @@ def _out_of_memory(cgroups):
 
 
 def _remove_cgroup(cgroup):
-    for _ in range(200):
+    """Remove the cgroup once its last process has gone. Killed processes may take seconds to
+    exit on a busy machine (freeing gigabytes, tearing down namespaces): wait up to
+    CGROUP_REMOVAL_SECONDS, not a fixed number of tries."""
+    deadline, pause = time.monotonic() + CGROUP_REMOVAL_SECONDS, 0.01
+    while True:
         try:
             os.rmdir(cgroup)
             return
         except FileNotFoundError:
             return
         except OSError:  # processes still exiting
+            if time.monotonic() > deadline:
+                return
             for pid in _cgroup_pids(cgroup):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            time.sleep(0.01)
+            time.sleep(pause)
+            pause = min(2 * pause, 0.5)

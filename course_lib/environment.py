@@ -2,7 +2,7 @@
 
 import re
 import sys
-from importlib import import_module, metadata
+from importlib import import_module, metadata, util
 
 PYTHON_MIN = (3, 10)
 # distribution name -> (module to import, oldest version the course is tested with)
@@ -13,6 +13,9 @@ REQUIRED = {
     "jupyterlab": ("jupyterlab", "4.2"),
     "nbformat": ("nbformat", "5.9"),
 }
+SERVER_SIDE = {"jupyterlab", "nbformat"}
+"""Distributions a lesson's kernel never imports (the notebook server and the course's tools
+use them): located, not imported; importing both into a kernel costs about 3 s of CPU."""
 
 
 def version_tuple(text):
@@ -29,11 +32,18 @@ def version_tuple(text):
 
 
 def installed_version(distribution, module):
-    """The installed version of ``distribution``, or ``None`` when it cannot be imported."""
-    try:
-        import_module(module)
-    except ImportError:
-        return None
+    """The installed version of ``distribution``, or ``None`` when it cannot be imported.
+
+    For a distribution of ``SERVER_SIDE``: ``None`` when Python cannot find ``module``.
+    """
+    if distribution in SERVER_SIDE:
+        if util.find_spec(module) is None:
+            return None
+    else:
+        try:
+            import_module(module)
+        except ImportError:
+            return None
     return metadata.version(distribution)
 
 

@@ -7,11 +7,13 @@
     .venv/bin/python tools/slides.py notebooks/01_gradient_descent.ipynb
 
 Each lesson is executed once, so its figures are in the deck; the executed copy is cached in
-build/executed/ and reused while neither the lesson nor course_lib changes (tools/website.py
-shares the cache). The deck is what `jupyter nbconvert --to slides` makes, with our choices:
-the "white" reveal.js theme (its fonts ship with reveal.js, no web font is fetched), slide
-numbers, links to other lessons pointing at their decks and exercise notebooks copied beside
-the decks (exercises/), and speaker notes (cells of slide type "notes") in the speaker view (S).
+build/executed/ and reused while neither the lesson, course_lib nor data/ changes
+(tools/website.py and the tests share the cache; builds running at the same time wait for one
+another's execution instead of repeating it). The deck is what `jupyter nbconvert --to
+slides` makes, with our choices: the "white" reveal.js theme (its fonts ship with reveal.js,
+no web font is fetched), slide numbers, links to other lessons pointing at their decks and
+exercise notebooks copied beside the decks (exercises/), and speaker notes (cells of slide
+type "notes") in the speaker view (S).
 
 --hide-code writes <lesson>.no-code.slides.html, the lecture deck: sized for a large room at
 1280 x 720 (LECTURE_CSS: 26-px text, 21-px code; LECTURE_MIN_PX are the floors the deck test
@@ -51,6 +53,11 @@ import nbformat
 from jinja2 import DictLoader
 from nbclient import NotebookClient
 from nbconvert import SlidesExporter
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; two builds at the same moment may both run a lesson
+    fcntl = None
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
@@ -364,31 +371,54 @@ SLIDE_FIGURES = ROOT / "tools" / "slide_figures.py"
 
 
 def _source_hash(path: Path, setup: str = "") -> str:
-    """Hash of the lesson, of course_lib and of the set-up code run before the lesson: the
-    executed copy is stale when any of them changes."""
+    """Hash of the lesson, of course_lib, of the data the lessons load (data/) and of the
+    set-up code run before the lesson: the executed copy is stale when any of them changes."""
     digest = hashlib.sha256(path.read_bytes())
     digest.update(setup.encode())
-    for module in sorted((ROOT / "course_lib").rglob("*.py")):
-        digest.update(module.relative_to(ROOT).as_posix().encode())
-        digest.update(module.read_bytes())
+    sources = sorted((ROOT / "course_lib").rglob("*.py")) + sorted(
+        p for p in (ROOT / "data").rglob("*") if p.is_file()
+    )
+    for source in sources:
+        digest.update(source.relative_to(ROOT).as_posix().encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()
+
+
+def _cached(cached: Path, key: str):
+    """The executed notebook at CACHED when it was made from sources hashing to KEY, or None."""
+    if cached.exists():
+        notebook = nbformat.read(cached, as_version=4)
+        if notebook.metadata.get("course_build", {}).get("source_hash") == key:
+            return notebook
+    return None
 
 
 def executed(path: Path, cache: Path = BUILD / "executed", setup: str = ""):
     """The lesson run top to bottom in its own folder, from the cache when it is up to date.
     SETUP, when given, is code run in the same kernel before the lesson's first cell (its own
-    output is not kept)."""
+    output is not kept).
+
+    Builds running at the same time (the test workers, a deck and the website) share the cache:
+    one executes the lesson while holding CACHE/<lesson>.lock, the others wait for it and read
+    what it wrote (written whole under another name, then renamed into place)."""
     path = Path(path).resolve()
     key = _source_hash(path, setup)
     cached = cache / path.name
-    if cached.exists():
-        notebook = nbformat.read(cached, as_version=4)
-        if notebook.metadata.get("course_build", {}).get("source_hash") == key:
-            return notebook
-    notebook = _execute(path, setup)
-    notebook.metadata["course_build"] = {"source_hash": key}
+    notebook = _cached(cached, key)
+    if notebook is not None:
+        return notebook
     cache.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, cached)
+    with open(cache / f"{path.name}.lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file is closed
+        notebook = _cached(cached, key)   # written by another build while this one waited
+        if notebook is not None:
+            return notebook
+        notebook = _execute(path, setup)
+        notebook.metadata["course_build"] = {"source_hash": key}
+        partial = cache / f".{path.name}.{os.getpid()}.partial"
+        nbformat.write(notebook, partial)
+        os.replace(partial, cached)
     return notebook
 
 

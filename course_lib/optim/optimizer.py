@@ -112,11 +112,12 @@ class Optimizer:
 
     def step(self):
         """Update every parameter that has a gradient, in place: θ ← update(θ, g)."""
-        updates = [
-            (group, p, self._checked_gradient(p, index))
-            for index, (group, p) in enumerate(self._grouped_params())
-            if p.grad is not None
-        ]
+        with np.errstate(over="ignore", invalid="ignore"):   # g·g may overflow: see below
+            updates = [
+                (group, p, self._checked_gradient(p, index))
+                for index, (group, p) in enumerate(self._grouped_params())
+                if p.grad is not None
+            ]
         for group, p, g in updates:
             if p not in self.state:
                 self.state[p] = self._init_state(p.data, group)
@@ -155,9 +156,9 @@ class Optimizer:
         # g·g is finite only if every entry is (NaN and inf propagate), and the dot
         # product is the fastest pass over g NumPy has. Only when it is not finite
         # (it also overflows for huge finite entries) do we look entry by entry.
+        # step() silences the overflow warnings once for all parameters.
         flat = g.reshape(-1)
-        with np.errstate(over="ignore", invalid="ignore"):
-            square_norm = np.dot(flat, flat)
+        square_norm = np.dot(flat, flat)
         if not np.isfinite(square_norm) and not np.isfinite(g).all():
             bad = np.size(g) - np.count_nonzero(np.isfinite(g))
             raise FloatingPointError(
@@ -222,6 +223,8 @@ class Optimizer:
 
 
 def _plain(value):
+    if type(value) in (float, int, bool):      # the usual case, first: it is called every step
+        return value
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (tuple, list)):

@@ -13,6 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
 SLIDES_TO_SHOW = 4
+# The slide shown is laid out: MathJax has typeset it again (reveal.js asks it to on every
+# slide change; at most 3 s, its queue can wait on the widget renderer), two frames painted.
+SHOWN = """() => Promise.race([
+    new Promise(done => window.MathJax && window.MathJax.Hub ? window.MathJax.Hub.Queue(done)
+                                                             : done()),
+    new Promise(done => setTimeout(done, 3000))])
+  .then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"""
 
 
 def _deck_lesson():
@@ -31,7 +38,7 @@ def offline_deck(tmp_path_factory):
         pytest.skip("npm not found: offline decks fetch reveal.js and MathJax with npm once")
     out = tmp_path_factory.mktemp("deck")
     install_vendor(out)
-    notebook = executed(path, tmp_path_factory.mktemp("executed"))
+    notebook = executed(path)   # the cache the website and the other deck tests share
     return path, notebook, build_deck(notebook, path.stem, out, offline=True)
 
 
@@ -62,7 +69,7 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
         if has_widgets:
             page.wait_for_selector(".reveal .widget-slider", state="attached", timeout=20_000)
         for number in range(1, SLIDES_TO_SHOW + 1):
-            page.wait_for_timeout(300)  # MathJax re-renders the new slide
+            page.evaluate(SHOWN)
             page.screenshot(path=artifacts / f"deck-{path.stem}-{number}.png")
             page.keyboard.press("ArrowRight")
         if has_widgets:  # the slide with the first widget, as the class would see it
@@ -71,7 +78,7 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
               const at = window.Reveal.getIndices(slide);
               window.Reveal.slide(at.h, at.v);
             }""")
-            page.wait_for_timeout(300)
+            page.evaluate(SHOWN)
             page.screenshot(path=artifacts / f"deck-{path.stem}-widget.png")
         broken_math = page.locator(".reveal .MathJax_Error, .reveal merror").count()
         assert broken_math == 0, f"{path.name}: MathJax could not typeset {broken_math} formulas"

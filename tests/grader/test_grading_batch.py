@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import threading
+import uuid
 from pathlib import Path
 
 import grading_fixtures as fx
@@ -111,9 +112,27 @@ ISOLATION_CASES = {
         "except OSError as error:\n    print('WRITE-BLOCKED', error)"),
 }
 
+# A name no other run on this machine uses, for what a child might leave behind.
+TOKEN = f"course-grading-test-{uuid.uuid4().hex[:12]}"
+SHM_KEY = int(TOKEN[-7:], 16)
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+STASHES = [os.path.join(folder, f"{TOKEN}-adam") for folder in SHARED_FOLDERS]  # see lesson_4
+
 # The attacks of issue 19, each of which worked on the grader before it: graded in both
 # configurations too.
 ATTACKS = {
+    # 6. Notes and memory left where they outlive the child (and a rerun or another submission
+    # could read them): files in the folders any user may write, a System V shared memory
+    # segment never removed.
+    "leaves_notes": honest_with(
+        "import ctypes, os\n"
+        f"for folder in {SHARED_FOLDERS!r}:\n"
+        "    try:\n"
+        f"        open(os.path.join(folder, {TOKEN!r}), 'w').write('note')\n"
+        "        print('NOTE-LEFT', folder)\n"
+        "    except OSError as error:\n        print('NOTE-REFUSED', folder, error)\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        f"print('SHMGET', libc.shmget({SHM_KEY}, 2**20, 0o1000 | 0o600))"),
     # 1. Root in the sandbox writing the host kernel's settings (a same-value write).
     "writes_kernel_settings": honest_with(
         "import os\nprint('UID', os.getuid())\ntry:\n    path = '/proc/sys/kernel/core_pattern'\n"
@@ -895,6 +914,37 @@ def test_6_nothing_is_left_behind(graded):
     assert graded["left"] == {"folders": [], "cgroups": [], "made": True}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _remove_what_children_left():
+    """After the tests, remove what a child of a failing grader might have left on the machine."""
+    yield
+    import ctypes
+
+    for path in [os.path.join(folder, TOKEN) for folder in SHARED_FOLDERS] + STASHES:
+        if os.path.lexists(path):
+            os.unlink(path)
+    libc = ctypes.CDLL(None, use_errno=True)
+    segment = libc.shmget(SHM_KEY, 0, 0)
+    if segment >= 0:
+        libc.shmctl(segment, 0, None)  # IPC_RMID
+
+
+def _left_by_a_child():
+    """What the "leaves_notes" notebook left on this machine: files, shared memory."""
+    left = [folder for folder in SHARED_FOLDERS if os.path.lexists(os.path.join(folder, TOKEN))]
+    with open("/proc/sysvipc/shm") as table:
+        keys = [int(line.split()[0]) for line in list(table)[1:]]
+    return left + (["System V shared memory"] if SHM_KEY in keys else [])
+
+
+def test_6_no_note_or_shared_memory_outlives_the_child(graded):
+    """Files in /tmp, /var/tmp, /dev/shm or /run/lock and a System V shared memory segment
+    stay with the child: its own folders and IPC namespace, gone with it."""
+    record = graded["records"]["leaves_notes"]
+    assert record["score"] == FULL and "SHMGET" in record["output"]
+    assert _left_by_a_child() == []
+
+
 def test_7_the_child_cannot_reach_out(graded):
     record = graded["records"]["reaches_out"]
     assert record["score"] == FULL
@@ -1015,17 +1065,12 @@ exec setpriv --reuid={uid} --regid={uid} --clear-groups env HOME=/tmp "$@"
 @pytest.fixture(scope="module")
 def unprivileged():
     import shutil
-    import subprocess
-    import sys
     import tempfile
-
-    from course_grader import sandbox
 
     if not ROOT or not all(shutil.which(tool) for tool in ("unshare", "setpriv", "mount")):
         pytest.skip("needs root, unshare and setpriv to start the grader as another user")
     if not isolation(True).bubblewrap:
         pytest.skip("bubblewrap is not installed or cannot create a sandbox on this machine")
-    blocked = sandbox._unreachable([sys.base_prefix])
     base = Path(tempfile.mkdtemp(prefix="unprivileged-grading-"))
     try:
         os.chmod(base, 0o777)
@@ -1033,18 +1078,9 @@ def unprivileged():
         hashes = _write_submissions(base / "submissions", cases, 9, base)
         (base / "secret.txt").write_text("TOP-SECRET")
         os.chmod(base / "secret.txt", 0o600)
-        tests = Path(__file__).resolve().parents[1]
-        code = (f"import sys; sys.path.insert(0, {str(tests)!r}); import grading_fixtures; "
-                "from course_grader.__main__ import main; sys.exit(main(sys.argv[1:]))")
-        command = ["unshare", "--mount", "--propagation", "private", "bash", "-c", RUN_AS_USER,
-                   "run", sys.base_prefix, blocked[0][0] if blocked else "", sys.executable,
-                   "-c", code, str(base / "submissions"), "--out", str(base / "out"),
-                   "--exercise", fx.EXERCISE, "--jobs", "2", "--timeout", "5"]
-        run = subprocess.run(command, capture_output=True, text=True, timeout=900)
-        assert run.returncode == 0, run.stderr[-2000:]
-        records = {path.stem.split("__")[0]: json.loads(path.read_text())
-                   for path in (base / "out" / "feedback").glob("*.json")}
-        yield {"records": records, "base": base, "hashes": hashes, "stderr": run.stderr}
+        records = _grade_as_unprivileged(base, "--exercise", fx.EXERCISE, "--jobs", "2",
+                                         "--timeout", "5")
+        yield {"records": records, "base": base, "hashes": hashes}
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -1064,8 +1100,10 @@ def test_unprivileged_bubblewrap_holds_against_the_attacks(unprivileged):
     # 6. memfd refused; the rest of the class graded, honest answers kept
     assert "MEMFD-BLOCKED" in records["memfd"]["output"]
     for name in ("memory_bomb", "fork_bomb", "unlinked_file", "unreadable_folder",
-                 "forked_memory", "infinite_loop", "swallows_timeouts", "segfault"):
+                 "forked_memory", "infinite_loop", "swallows_timeouts", "segfault",
+                 "leaves_notes"):
         assert records[name]["score"] == FULL, (name, records[name]["status"])
+    assert _left_by_a_child() == []
     # 7. nothing outside the sandbox reached
     output = records["reaches_out"]["output"]
     assert "CGROUP-WRITTEN" not in output and "SIGNALLABLE-OTHERS 0" in output
@@ -1076,3 +1114,123 @@ def test_unprivileged_bubblewrap_holds_against_the_attacks(unprivileged):
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} \
         == unprivileged["hashes"]
 
+
+
+# Lesson 4's q4 and q5 are graded with a correct adam_step in place of the learner's
+# (Question.builds_on). That code must never serve as the learner's own q3: it reaches the
+# child only once q1–q3 are reported, and nothing the child writes outlives it, so it cannot
+# be kept for a rerun or another submission. Graded in all three configurations.
+LESSON_4 = "04_adaptive_learning_rates"
+FINDS_ADAM_STEP = """
+import gc, numpy as np
+found = []
+for holder in gc.get_objects():
+    items = holder.values() if isinstance(holder, dict) else holder if isinstance(holder, list) \\
+        else ()
+    for item in list(items):
+        if isinstance(item, dict) and isinstance(item.get('source'), str) \\
+                and 'def adam_step' + '_numpy' in item['source']:
+            found.append(item)
+print('SUBSTITUTES', len(found))
+for spec in found:
+    scope = {'np': np}
+    exec(spec['source'], scope)
+    adam_step = scope[spec['name']]
+"""
+READS_A_STASH = f"""
+import marshal, types
+for path in {STASHES!r}:
+    try:
+        adam_step = types.FunctionType(marshal.loads(open(path, 'rb').read()), globals())
+        print('STASH-READ', path)
+    except OSError:
+        pass
+"""
+WRITES_A_STASH = f"""
+import marshal, os
+def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    code = marshal.dumps(globals()['adam_step'].__code__)  # the course's, while q4 is graded
+    for path in {STASHES!r}:
+        try:
+            open(path, 'wb').write(code)
+        except OSError:
+            pass
+    os._exit(0)  # graded again without q4: may the rerun read the stash?
+"""
+
+
+def _lesson_4(**cells):
+    """Lesson 4's solution with code cells replaced: {"c9": source} replaces cell 9."""
+    content = json.loads(Path(SOLUTION.replace("01_gradient_descent", LESSON_4)).read_text())
+    for key, source in cells.items():
+        content["cells"][int(key[1:])]["source"] = source
+    return json.dumps(content).encode()
+
+
+ADAM_CASES = {
+    "honest": _lesson_4(),
+    "finds_adam_step": _lesson_4(c9=FINDS_ADAM_STEP),  # adam_step (q3) from the grader's data
+    "stashes_adam_step": _lesson_4(c9=READS_A_STASH, c14=WRITES_A_STASH),
+}
+
+
+def _grade_as_unprivileged(base, *arguments):
+    """Run the command line as uid 65534 on ``base``/submissions (see RUN_AS_USER) → records."""
+    import subprocess
+    import sys
+
+    from course_grader import sandbox
+
+    blocked = sandbox._unreachable([sys.base_prefix])
+    tests = Path(__file__).resolve().parents[1]
+    code = (f"import sys; sys.path.insert(0, {str(tests)!r}); import grading_fixtures; "
+            "from course_grader.__main__ import main; sys.exit(main(sys.argv[1:]))")
+    command = ["unshare", "--mount", "--propagation", "private", "bash", "-c", RUN_AS_USER,
+               "run", sys.base_prefix, blocked[0][0] if blocked else "", sys.executable,
+               "-c", code, str(base / "submissions"), "--out", str(base / "out"), *arguments]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return {path.stem.split("__")[0]: json.loads(path.read_text())
+            for path in (base / "out" / "feedback").glob("*.json")}
+
+
+@pytest.fixture(scope="module", params=["bubblewrap", "no bubblewrap", "unprivileged"])
+def lesson_4(request, tmp_path_factory):
+    import shutil
+    import tempfile
+
+    if request.param != "no bubblewrap" and not isolation(True).bubblewrap:
+        pytest.skip("bubblewrap is not installed or cannot create a sandbox on this machine")
+    if request.param == "unprivileged" and not (
+            ROOT and all(shutil.which(tool) for tool in ("unshare", "setpriv", "mount"))):
+        pytest.skip("needs root, unshare and setpriv to start the grader as another user")
+    base = Path(tempfile.mkdtemp(prefix="lesson-4-grading-"))
+    try:
+        os.chmod(base, 0o777)
+        (base / "submissions").mkdir()
+        for name, content in ADAM_CASES.items():
+            (base / "submissions" / f"{name}__{LESSON_4}.ipynb").write_bytes(content)
+        if request.param == "unprivileged":
+            records = _grade_as_unprivileged(base, "--exercise", LESSON_4, "--jobs", "2",
+                                             "--timeout", "10")
+        else:
+            records = {Path(r["file"]).stem.split("__")[0]: r for r in grade_all(
+                [base / "submissions"], base / "out", exercise=LESSON_4, jobs=2,
+                limits=Limits(cell_seconds=10, total_seconds=120),
+                use_bubblewrap=request.param == "bubblewrap", progress=io.StringIO())}
+        yield records
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_5_the_correct_adam_step_never_counts_as_the_learners(lesson_4):
+    assert lesson_4["honest"]["score"] == 11 and lesson_4["honest"]["status"] == "ok"
+    # Searched for in the child's memory: not there while the cells run.
+    found = lesson_4["finds_adam_step"]
+    assert "SUBSTITUTES 0" in found["output"]
+    assert scores(found) == {"q1": 2, "q2": 2, "q3": 0, "q4": 2, "q5": 2}
+    # Taken while q4 is graded, kept where a rerun (or another submission) would find it.
+    stashed = lesson_4["stashes_adam_step"]
+    assert "STASH-READ" not in stashed["output"]
+    assert scores(stashed) == {"q1": 2, "q2": 2, "q3": 0, "q4": 0, "q5": 2}
+    assert [path for path in STASHES if os.path.lexists(path)] == []

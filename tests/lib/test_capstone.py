@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from course_lib import capstone
-from course_lib.capstone import digits_range_test, train_digits
+from course_lib.capstone import digits_range_test, train_digits, train_digits_seeds
 from course_lib.explorers import explore_optimizers
 from course_lib.explorers.capstone import CapstoneExplorer
+from course_lib.optim import lr_scheduler
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -38,6 +39,43 @@ def test_ema_of_the_weights_is_evaluated_at_the_end():
     assert last.ema_val_accuracy == plain.val_accuracy[-1]
     averaged = train_digits("Momentum", 0.5, epochs=3, ema_decay=0.99)
     assert np.isfinite(averaged.ema_val_loss) and averaged.ema_val_loss != plain.val_loss[-1]
+
+
+LOGGED = ("step_loss", "epoch_loss", "lr", "val_loss", "val_accuracy")
+
+
+def assert_same_runs(together, one_by_one):
+    """The logs train_digits_seeds returned equal train_digits's, number for number."""
+    assert len(together) == len(one_by_one)
+    for seed, (a, b) in enumerate(zip(together, one_by_one)):
+        assert (a is None) == (b is None), seed
+        if a is not None:
+            for field in LOGGED:
+                assert getattr(a, field) == getattr(b, field), (seed, field)
+            for field in ("ema_val_loss", "ema_val_accuracy"):     # with ema_decay only
+                assert getattr(a, field, None) == getattr(b, field, None), (seed, field)
+
+
+@pytest.mark.parametrize("name, lr, options", [
+    ("Adam", 1e-2, {}),
+    ("NAdam", 2e-3, {}),
+    ("Adadelta", 10.0, {}),
+    ("Momentum", 0.5, {"schedule": capstone.EXPLORER_SCHEDULES["cosine"], "ema_decay": 0.99}),
+    ("AdamW", 1e-2, {"schedule": lambda o: lr_scheduler.LinearLR(o, 0.1, total_iters=2)}),
+    ("SGD", 0.1, {"schedule": lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.3, patience=0)}),
+])
+def test_seeds_side_by_side_give_the_runs_of_one_seed_at_a_time(name, lr, options):
+    seeds = [0, 3, 4]
+    together = train_digits_seeds(name, lr, seeds, epochs=3, **options)
+    assert_same_runs(together, [train_digits(name, lr, 3, seed=seed, **options) for seed in seeds])
+
+
+def test_a_diverging_seed_is_none_and_leaves_the_others_alone():
+    one_by_one = [train_digits("SGD", 1e60, 1, seed=seed) for seed in range(4)]
+    assert one_by_one[0] is None and all(one_by_one[1:])          # η = 10⁶⁰ overflows seed 0 only
+    assert_same_runs(train_digits_seeds("SGD", 1e60, range(4), epochs=1), one_by_one)
+    with pytest.raises(ValueError, match="at least one seed"):
+        train_digits_seeds("SGD", 0.1, [])
 
 
 def test_warmup_cosine_explorer_schedule_never_spends_an_epoch_at_zero():

@@ -1,5 +1,7 @@
 """The start-here environment check reports versions and names what is missing."""
 
+import sys
+
 from course_lib import environment
 
 
@@ -22,3 +24,13 @@ def test_a_missing_or_old_package_is_named(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "no-such-package" in out and "missing" in out
     assert "Not ready: numpy, no-such-package" in out and "make lab" in out
+
+
+def test_the_server_side_packages_are_located_not_imported(monkeypatch, capsys):
+    for name in environment.SERVER_SIDE:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+        assert environment.installed_version(name, name) is not None
+        assert name not in sys.modules                         # found, and its version read, only
+    monkeypatch.setitem(environment.REQUIRED, "jupyterlab", ("no_such_module", "4.2"))
+    assert environment.check_environment() is False
+    assert "Not ready: jupyterlab" in capsys.readouterr().out

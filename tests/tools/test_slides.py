@@ -1,8 +1,9 @@
 """The decks (tools/slides.py) and the staging of the course website (tools/website.py).
 
 Every lesson in notebooks/ is turned into a deck from its committed cells (fast: the structure
-of a deck does not depend on outputs); the first lesson is also executed once and rendered
-as a deck with its figures, as a lecture deck and as an offline deck. The lecture deck's
+of a deck does not depend on outputs); the first lesson is also executed (once per run, in
+the cache the website and the decks share) and rendered as a deck with its figures, as a
+lecture deck and as an offline deck. The lecture deck's
 treatment of outputs (console left out, a cut figure on several sub-slides) is tested on
 small notebooks.
 """
@@ -86,12 +87,12 @@ def _shown_outputs(notebook):
 
 
 @pytest.fixture(scope="session")
-def first_lesson_executed(tmp_path_factory):
-    """The first lesson, executed once for the whole session: (path, notebook, cache folder)."""
+def first_lesson_executed():
+    """The first lesson executed: (path, notebook), from the cache of tools/slides.py, which
+    the website and the decks share (one execution per run, whichever test asks first)."""
     if not LESSONS:
         pytest.fail("no lessons in notebooks/")
-    cache = tmp_path_factory.mktemp("executed")
-    return LESSONS[0], executed(LESSONS[0], cache), cache
+    return LESSONS[0], executed(LESSONS[0])
 
 
 def test_lessons_are_found_in_course_order():
@@ -116,7 +117,7 @@ def test_deck_has_a_section_per_slide(path, tmp_path):
 
 
 def test_executed_deck_shows_the_outputs_and_figures(first_lesson_executed, tmp_path):
-    path, notebook, _ = first_lesson_executed
+    path, notebook = first_lesson_executed
     outputs, figures = _shown_outputs(notebook)
     assert outputs > 0, f"{path.name}: executing the lesson shows no output on its slides"
     html = build_deck(notebook, path.stem, tmp_path).read_text(encoding="utf-8")
@@ -127,7 +128,7 @@ def test_executed_deck_shows_the_outputs_and_figures(first_lesson_executed, tmp_
 def test_offline_deck_loads_nothing_from_the_internet(first_lesson_executed, tmp_path):
     if shutil.which("npm") is None and not (BUILD / ".cache" / "npm").exists():
         pytest.skip("npm not found: offline decks fetch reveal.js and MathJax with npm once")
-    path, notebook, _ = first_lesson_executed
+    path, notebook = first_lesson_executed
     install_vendor(tmp_path)
     deck = build_deck(notebook, path.stem, tmp_path, offline=True)
     html = deck.read_text(encoding="utf-8")
@@ -187,7 +188,7 @@ def test_remote_urls_ignores_links_and_local_files():
 
 
 def test_lecture_deck_shows_the_lessons_figures_without_code(first_lesson_executed, tmp_path):
-    path, notebook, _ = first_lesson_executed
+    path, notebook = first_lesson_executed
     with_code = build_deck(notebook, path.stem, tmp_path).read_text(encoding="utf-8")
     deck = build_deck(notebook, path.stem, tmp_path, hide_code=True)
     assert deck.name == f"{path.stem}.no-code.slides.html"
@@ -353,3 +354,34 @@ def test_every_section_has_speaker_notes_hidden_from_learners(path):
     assert sections, f"{path.name} has no sections"
     assert [title for title, notes in sections if not notes] == [], "sections without notes"
     assert shown == [], "speaker notes a learner would see"
+
+
+def test_builds_at_the_same_time_execute_a_lesson_once(monkeypatch, tmp_path):
+    # The test workers, a deck and the website share the cache: the second build waits for the
+    # first one's execution and reads it, and no half-written copy is ever read.
+    import threading
+    import time
+
+    import slides as slides_module
+
+    runs = []
+
+    def slow_execute(path, setup=""):
+        runs.append(path)
+        time.sleep(0.5)
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), path)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(slides_module, "_execute", slow_execute)
+    got = []
+    builds = [threading.Thread(target=lambda: got.append(slides_module.executed(path, cache)))
+              for _ in range(2)]
+    for build in builds:
+        build.start()
+    for build in builds:
+        build.join()
+    assert len(runs) == 1 and len(got) == 2
+    assert got[0].metadata["course_build"] == got[1].metadata["course_build"]
+    assert sorted(p.name for p in cache.iterdir()) == ["lesson.ipynb", "lesson.ipynb.lock"]

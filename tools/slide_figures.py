@@ -16,9 +16,10 @@ Every change is to how a figure is drawn, none to what it shows:
   projector and the deck test can measure every label's size in the browser;
 - a figure taller than a slide (several rows of panels) is cut into groups of rows, each short
   enough for one slide; tools/slides.py shows each group on its own sub-slide;
-- an explorer (course_lib.explorers) is shown by the figure it drew last, as such an SVG, in
-  place of its widgets: a deck cannot move the sliders, and the picture of the figure the
-  widgets hold is a bitmap whose text cannot be checked.
+- an explorer (course_lib.explorers), or a box of widgets showing a figure in an Output widget,
+  is shown by that figure, as such an SVG, in place of its widgets: a deck cannot move the
+  sliders, and the picture of the figure the widgets hold is a bitmap whose text cannot be
+  checked.
 """
 
 import io
@@ -217,21 +218,39 @@ def _figures(widget):
     if isinstance(widget, ipywidgets.Image) and widget.value in _EXPLORER_FIGURES:
         figure = pickle.loads(pickle.dumps(_EXPLORER_FIGURES[widget.value]))  # its own stays
         yield slide_figure(figure)
-    if isinstance(widget, ipywidgets.Output):
-        for output in widget.outputs:
-            data = output.get("data", {})
-            if PARTS_MIME in data or "image/svg+xml" in data:
-                yield {key: data[key] for key in (PARTS_MIME, "image/svg+xml") if key in data}
+    if isinstance(widget, ipywidgets.Output) and widget.model_id in _CAPTURED:
+        yield _CAPTURED[widget.model_id]
     for child in getattr(widget, "children", ()):
         yield from _figures(child)
+
+
+# The last figure shown in each Output widget (by its id): what an Output holds is kept by the
+# notebook's front end, not in the kernel, so it is noted here as it is shown.
+_CAPTURED = {}
+
+
+def _shown(bundle):
+    """BUNDLE (a figure about to be shown), noted for every Output widget capturing it."""
+    import ipywidgets
+    from ipywidgets.widgets.widget import _instances
+
+    for widget in list(_instances.values()):
+        if isinstance(widget, ipywidgets.Output) and widget.msg_id:
+            _CAPTURED[widget.model_id] = bundle
+    return bundle
 
 
 def slide_explorer(box, include=None, exclude=None):
     """An explorer's widgets, shown on a slide as the figure they show (its first); a box of
     widgets that shows no figure, as itself."""
     for bundle in _figures(box):
-        return {**bundle, "text/plain": "the explorer's figure"}
+        return _shown({**bundle, "text/plain": "the explorer's figure"})
     return box._repr_mimebundle_(include=include, exclude=exclude)
+
+
+def show_figure(figure):
+    """The mimebundle formatter of Figure in the lecture kernel."""
+    return _shown(slide_figure(figure))
 
 
 def set_up_kernel(shell):
@@ -242,7 +261,7 @@ def set_up_kernel(shell):
     shell.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
     shell.run_line_magic("config", f"InlineBackend.rc = {SLIDE_RC!r}")
     formatter = shell.display_formatter.mimebundle_formatter
-    formatter.for_type(Figure, slide_figure)
+    formatter.for_type(Figure, show_figure)
     formatter.for_type(ipywidgets.Box, slide_explorer)
     _remember_explorer_figures()
 

@@ -14,6 +14,7 @@ from slide_figures import (
     SLIDE_FIGURE_WIDTH_PX,
     SLIDE_RC,
     _remember_explorer_figures,
+    show_figure,
     slide_explorer,
     slide_figure,
 )
@@ -112,8 +113,8 @@ def test_widgets_showing_a_figure_in_an_output_are_shown_as_that_figure():
     import ipywidgets
 
     arena = ipywidgets.Output()
-    arena.outputs = ({"output_type": "display_data",
-                      "data": {"image/svg+xml": "<svg>race</svg>", "text/plain": "race"},
-                      "metadata": {}},)
+    arena.msg_id = "capturing"  # what `with arena:` sets in a kernel
+    show_figure(Figure(figsize=(4, 3)))
+    arena.msg_id = ""
     box = ipywidgets.VBox([ipywidgets.Dropdown(options=["a", "b"]), arena])
-    assert slide_explorer(box)["image/svg+xml"] == "<svg>race</svg>"
+    assert slide_explorer(box)["image/svg+xml"].count("<svg") == 1

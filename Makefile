@@ -35,7 +35,10 @@ $(TEST_STAMP): $(LAB_STAMP) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# One BLAS thread, as in the tests: the lessons' matrices are tiny, and threads only wait on
+# each other (on a busy 2-core machine lesson 6's five-seed runs took 4x longer with them).
 lab: $(LAB_STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(TEST_STAMP)

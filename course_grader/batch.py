@@ -59,6 +59,7 @@ NAME_LIMIT = 100  # bytes of a feedback file's name (twice, with its folder's)
 MAX_CELLS = 10_000
 CRASH_OUTPUT = 200  # characters of output kept from a run a cell crashed
 STATUS_LIMIT = 1000  # characters of a status (learner text in it is cut shorter still)
+RESERVED_NAMES = {"index"}  # reports/index.html lists the whole class
 
 
 def find_submissions(paths, out):
@@ -86,7 +87,8 @@ def _is_real_folder(path):
 
 
 def feedback_names(submissions):
-    """A distinct file-name-safe name per submission: its stem, or folder__stem when stems clash."""
+    """A distinct file-name-safe name per submission: its stem, or folder__stem when stems clash;
+    never ``index`` (reports/index.html is the class's list)."""
     def safe(text):  # short enough for ".<name>.json.XXXXXXXX" to fit in 255 bytes
         text = "".join(c if c.isalnum() or c in "-_." else "_" for c in text).lstrip(".")
         return text.encode()[:NAME_LIMIT].decode(errors="ignore") or "_"
@@ -95,7 +97,7 @@ def feedback_names(submissions):
     names = []
     for path, stem in zip(submissions, stems):
         name = stem if stems.count(stem) == 1 else f"{safe(path.resolve().parent.name)}__{stem}"
-        while name in names:
+        while name in names or name.lower() in RESERVED_NAMES:
             name += "_"
         names.append(name)
     return names

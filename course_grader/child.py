@@ -178,10 +178,15 @@ def call_functions(job, namespace, checked, report, stdin):
             report.send("question", [qid, {"missing": f"no function named {spec['function']}"}])
             continue
         if spec["builds_on"] and substitutes is None:
-            substitutes = _substitutes(stdin, report)
+            substitutes = _substitutes(stdin, report, qid)
+        if spec["builds_on"] and qid not in substitutes:
+            report.send("question", [qid, {"missing": (
+                f"the course's {', '.join(spec['builds_on'])}, which this answer is graded "
+                "with, never arrived: your code read or closed the grader's input")}])
+            continue
         forbidden = _resolved(spec["forbidden"])
         outcomes = []
-        with _substituted(function, (substitutes or {}).get(qid, {})):
+        with _substituted(function, substitutes.get(qid, {}) if spec["builds_on"] else {}):
             for number, case in enumerate(spec["cases"]):
                 report.send("running", {"question": qid, "case": number})
                 outcome = _call(function, plain.decode(case), forbidden, job["cell_seconds"])
@@ -199,17 +204,19 @@ def _in_order(questions):
     return sorted(questions, key=lambda spec: bool(spec["builds_on"]))
 
 
-def _substitutes(stdin, report):
+def _substitutes(stdin, report, qid):
     """``{question id: {name: source}}``: the correct earlier answers, the job's second line.
     The parent sends it once it holds a report of every question that stands alone, and keeps
     the first report of each question (across reruns too): whatever the learner's code does
-    with this code from now on, it cannot change the score of an answer it could replace. The
-    wait is the parent's, not the learner's: no report is due while it lasts."""
-    report.send("running", None)
+    with this code from now on, it cannot change the score of an answer it could replace.
+    Reported as the first call of ``qid``: if the learner's code took the line (or closed
+    stdin), the parent's watchdog ends the wait as it would a call that ran too long."""
+    report.send("running", {"question": qid, "case": 0})
     try:
-        return json.loads(stdin.readline() or "{}")
-    except ValueError:  # the learner's code read or closed stdin: those answers lose
+        substitutes = json.loads(stdin.readline())
+    except (ValueError, OSError):  # the learner's code read or closed stdin
         return {}
+    return substitutes if isinstance(substitutes, dict) else {}
 
 
 def _resolved(names):

@@ -22,9 +22,10 @@ sentence into every grade):
 - without bubblewrap, as root: the same unprivileged uid, a new network
   namespace, a new IPC namespace (no System V shared memory or message queue
   outlives it) and a new mount namespace in which the submissions, the output
-  folder, solutions/, tests/ and the questions' folder are covered by empty,
-  unreadable folders, and /tmp, /var/tmp, /run/lock and /dev/shm by the
-  child's own (files any user may read elsewhere stay readable).
+  folder, solutions/, tests/, the course's git folder and the questions' folder
+  are covered by empty, unreadable folders, and /tmp, /var/tmp, /run/lock and
+  /dev/shm by the child's own (files any user may read elsewhere stay
+  readable).
   Without bubblewrap and not root: a network namespace when the grader may
   create one, else only Python's sockets disabled (and the seccomp filter
   below); files are protected by ordinary permissions only.
@@ -336,8 +337,11 @@ def _remove_workdir(workdir):
         _libc().umount2(workdir.encode(), MNT_DETACH)
     for parent, folders, _ in os.walk(workdir):
         for name in folders:  # a folder the child made unreadable (chmod 0300) is ours to open
+            path = os.path.join(parent, name)
+            if os.path.islink(path):  # a link the child made to a folder: never followed
+                continue
             try:
-                os.chmod(os.path.join(parent, name), 0o700, follow_symlinks=False)
+                os.chmod(path, 0o700)
             except OSError:
                 pass
     shutil.rmtree(workdir, onerror=_make_deletable)
@@ -346,7 +350,8 @@ def _remove_workdir(workdir):
 def _make_deletable(function, path, excinfo):
     try:
         os.chmod(os.path.dirname(path), 0o700)
-        os.chmod(path, 0o700, follow_symlinks=False)
+        if not os.path.islink(path):  # Linux cannot change a link's own mode
+            os.chmod(path, 0o700)
         function(path)
     except OSError:
         pass
@@ -506,14 +511,35 @@ def _processes_of_this_user():
 
 def hidden_paths(extra, workdir):
     """What a child without bubblewrap must not read: ``extra`` (the submissions' folders, the
-    output folder), the course's solutions/ and tests/, and the questions' references — except
-    a folder that holds what the child needs (its work folder, Python, the course's code)."""
-    course = [os.path.join(COURSE, name) for name in ("solutions", "tests")]
+    output folder), the course's solutions/ and tests/, its git history (every version of the
+    solutions and references), and the questions' references — except a folder that holds
+    what the child needs (its work folder, Python, the course's code)."""
+    course = [os.path.join(COURSE, name) for name in ("solutions", "tests")] + _git_folders()
     needed = [os.path.realpath(path) for path in (workdir, sys.prefix, sys.base_prefix, QUESTIONS)]
     hidden = {os.path.realpath(path) for path in [*extra, *course]}
     return sorted(path for path in hidden
                   if not any(os.path.commonpath([path, used]) == path for used in needed)) + [
         QUESTIONS]
+
+
+def _git_folders():
+    """The course's git folder: ``.git``, or for a worktree (``.git`` a file naming its
+    folder) the repository's common folder, which holds the objects."""
+    dot_git = os.path.join(COURSE, ".git")
+    if os.path.isdir(dot_git):
+        return [dot_git]
+    try:
+        with open(dot_git) as file:
+            line = file.read(4096).strip()
+        folder = os.path.join(COURSE, line.split(":", 1)[1].strip())
+        try:
+            with open(os.path.join(folder, "commondir")) as file:
+                folder = os.path.join(folder, file.read(4096).strip())
+        except OSError:
+            pass
+        return [os.path.realpath(folder)] if os.path.isdir(folder) else []
+    except (OSError, IndexError):
+        return []
 
 
 def run_job(job, limits, seconds, use_bubblewrap=True, hide=(), later=None):

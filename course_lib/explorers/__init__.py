@@ -16,19 +16,20 @@ the controls to it. ``surface_paths`` is the figure the surface explorers share.
 ``minibatch.explore_minibatch``                    lesson 2: batch size B and η
 ``hyperparameters.explore_hyperparameters``        lessons 3, 4: any hyperparameters
 ``race.race``                                      lesson 4: several optimizers, one start
+``race.race_picker``                               lesson 4: pick the surface and the optimizers
 ``gradient_flow.explore_gradient_flow``            lesson 5: ‖∂J/∂W_l‖ against depth
-``capstone.explore_optimizers``                    lesson 6: the digits MLP, any optimizer
+``optimizer_comparison.explore_optimizers``       lesson 6: the digits MLP, any optimizer
 =================================================  =========================================
 
 Each is importable from here too: ``from course_lib.explorers import race``.
 """
 
-from course_lib.explorers.capstone import explore_optimizers
 from course_lib.explorers.gradient_flow import explore_gradient_flow
 from course_lib.explorers.hyperparameters import explore_hyperparameters
 from course_lib.explorers.learning_rate import explore_learning_rate
 from course_lib.explorers.minibatch import explore_minibatch
-from course_lib.explorers.race import race
+from course_lib.explorers.optimizer_comparison import explore_optimizers
+from course_lib.explorers.race import race, race_picker
 
 __all__ = ["explore_gradient_flow", "explore_hyperparameters", "explore_learning_rate",
-           "explore_minibatch", "explore_optimizers", "race"]
+           "explore_minibatch", "explore_optimizers", "race", "race_picker"]

@@ -36,6 +36,8 @@ class ExplorerFigure:
     The background is kept per axes, as a vertical strip of the figure (from halfway
     to the axes on its left to halfway to the one on its right): when new limits
     change one panel's ticks, only that panel is drawn again.
+
+    Part of the machinery every explorer shares (lessons 1–6); no lesson calls it directly.
     """
 
     def __init__(self, figsize, dpi=80):
@@ -109,6 +111,8 @@ def encode_png(rgba):
     type 6 = RGBA), IDAT (the rows, each after a filter byte, zlib-compressed) and IEND.
     Filter 0 (none) and zlib level 1 take 4 ms for the explorers' 880 × 344 figures,
     where an image library's adaptive filters take 11 ms, and the file is as small.
+
+    Part of the machinery every explorer shares (lessons 1–6); no lesson calls it directly.
     """
     pixels = np.asarray(rgba, dtype=np.uint8)
     height, width, _ = pixels.shape
@@ -130,6 +134,8 @@ def nice_limit(value):
 
     Axis limits rounded this way change only every few slider steps, so most
     redraws keep their background.
+
+    Part of the machinery every explorer shares (lessons 1–6); no lesson calls it directly.
     """
     if not value > 0:
         return 1.0
@@ -146,6 +152,8 @@ def decade_limits(low, high, current=None):
     ``current`` (the axis' present limits) is kept when it holds [low, high] and is at
     most three decades wider than needed, so the axis does not jump with every
     slider step, yet a curve never shrinks to a corner of the panel.
+
+    Part of the machinery every explorer shares (lessons 1–6); no lesson calls it directly.
     """
     wanted = (10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high)))
     if wanted[0] == wanted[1]:

@@ -21,6 +21,8 @@ class MinibatchExplorer:
     number of epochs, moves the artists and returns the PNG bytes. The loss
     panel plots J(θ_t) − J(θ*) against epochs, so runs with different B share
     an axis.
+
+    Introduced in lesson 2.
     """
 
     def __init__(self, problem, optimizer, hyperparameters=None, start=(-1.0, -1.0),
@@ -78,6 +80,8 @@ def explore_minibatch(problem, optimizer, hyperparameters=None, lr=0.1, lr_range
     ``hyperparameters`` as in ``explore_learning_rate``. Sliders: B (powers of
     two up to n), η, epochs (up to ``max_epochs``: small η needs many epochs to
     reach θ* and show its cloud) and the shuffling seed. Returns the ipywidgets box.
+
+    Introduced in lesson 2.
     """
     import ipywidgets as widgets
 

@@ -30,6 +30,8 @@ def first_step_outside(path, xlim, ylim, margin=0.5):
     With the default 0.5 the region is twice the window (half a width more on
     each side). NaN rows (a diverged run) count as outside. ``None`` if the
     whole path stays inside: the explorers draw a path only up to this step.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
     (x0, x1), (y0, y1) = xlim, ylim
     dx, dy = margin * (x1 - x0), margin * (y1 - y0)
@@ -41,7 +43,10 @@ def first_step_outside(path, xlim, ylim, margin=0.5):
 
 
 def losses_along(surface, path):
-    """J(θ_t) for every row of ``path`` (NaN rows stay NaN)."""
+    """J(θ_t) for every row of ``path`` (NaN rows stay NaN).
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         return np.asarray(surface.value(path), dtype=float)
 
@@ -51,6 +56,8 @@ def plot_window(surface, xlim=None, ylim=None, minimum=None):
 
     ``xlim``/``ylim`` default to ``surface.bounds``, ``minimum`` to ``surface.minima``
     (all of them, shape (k, 2)); without those attributes, (−2, 2) and no star.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
     bounds = getattr(surface, "bounds", ((-2.0, 2.0), (-2.0, 2.0)))
     minima = getattr(surface, "minima", None)
@@ -65,6 +72,8 @@ class SurfaceFigure(ExplorerFigure):
     ``labels`` names the runs; colours follow ``course_lib.plots.OPTIMIZER_COLORS``
     (or a sequential map when a label names no optimizer). ``update(paths)``
     moves the artists; ``png()`` renders the figure.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
 
     def __init__(self, surface, labels, xlim, ylim, title="", minimum=None, dpi=80):
@@ -159,7 +168,10 @@ def _optimizer_entry(entry, name):
 
 
 def default_lr(optimizer):
-    """The default η of an optimizer class (its ``lr`` keyword), e.g. 1e-3 for Adam."""
+    """The default η of an optimizer class (its ``lr`` keyword), e.g. 1e-3 for Adam.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
+    """
     parameter = inspect.signature(optimizer).parameters.get("lr")
     if parameter is None or not isinstance(parameter.default, (int, float)):
         raise TypeError(f"{getattr(optimizer, '__name__', optimizer)!r} has no default "
@@ -174,6 +186,8 @@ class SurfaceExplorer:
     Calling ``update(start, steps, lr_scale)`` runs every optimizer from ``start`` for
     ``steps`` steps (each with its own ``lr`` times ``lr_scale``), all together, moves the
     figure's artists and returns the PNG bytes.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
 
     def __init__(self, surface, optimizers, xlim=None, ylim=None, title="", minimum=None):
@@ -211,6 +225,8 @@ def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim,
     ``make_explorer(surface, xlim, ylim, minimum)`` builds a ``SurfaceExplorer``
     (once per surface, when first shown); ``draw(explorer, start, steps, **values)``
     returns the PNG. Returns the ipywidgets box.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
     import ipywidgets as widgets
 

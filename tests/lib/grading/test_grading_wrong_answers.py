@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 import pytest
+from learner_answers import function_from_source, log_cosh_central_difference
 
 from course_lib.grading import check as check_module
 from course_lib.grading import checker, registry
@@ -101,8 +102,9 @@ def test_adams_slips_are_named(slip, words):
     assert words in run("04_adaptive_learning_rates", "q3", answer).mistake
 
 
-ARRAYS_PER_PARAMETER = {"SGD": 0, "SGD momentum": 1, "Adam": 2, "Adam amsgrad": 3, "AdamW": 2,
-                        "Adagrad": 1, "RMSprop": 1, "Adadelta": 2, "Adamax": 2, "NAdam": 2}
+ARRAYS_PER_PARAMETER = {"SGD": 0, "Momentum": 1, "Nesterov": 1, "Adagrad": 1, "RMSprop": 1,
+                        "Adadelta": 2, "Adam": 2, "Adam amsgrad": 3, "AdamW": 2, "Adamax": 2,
+                        "NAdam": 2, "RAdam": 2}
 
 
 def optimizer_state_size(name, n):  # a learner's right answer
@@ -134,17 +136,8 @@ def test_an_extra_update_from_while_t_at_most_max_steps_shows_t_too():
 
 # ---------------------------------------------------------------- messages that accused wrongly
 def test_a_hard_coded_h_is_not_told_it_returned_the_exact_gradient():
-    def fixed_h(X, y, theta, h):
-        h = 1e-2
-        grad = np.zeros_like(theta)
-        for i in range(theta.size):
-            e = np.zeros_like(theta)
-            e[i] = h
-            plus = np.mean(np.log(np.cosh(X @ (theta + e) - y)))
-            minus = np.mean(np.log(np.cosh(X @ (theta - e) - y)))
-            grad[i] = (plus - minus) / (2 * h)
-        return grad
-
+    fixed_h = function_from_source(
+        log_cosh_central_difference("central_difference", "X, y, theta, h", 1e-2))
     result = run("01_gradient_descent", "q2", fixed_h)
     assert result.mistake is None and "right when `h` = 0.01" in result.hint
 

@@ -43,7 +43,7 @@ class GradientFlowExplorer:
 
     The x axis holds the deepest network (``MAX_DEPTH`` + 1 weight layers) and the y
     axis ``DEFAULT_RANGE`` (``widened`` when a network needs more), so a slider move
-    only moves the line and the title. ``update(...)`` returns the PNG.
+    only moves the line and the title. ``update(...)`` returns the picture (``canvas.Layers``).
 
     Introduced in lesson 5.
     """
@@ -69,7 +69,7 @@ class GradientFlowExplorer:
                          else DEFAULT_RANGE)
         self.ax.set_title(f"{activation}, {init}, {normalisation}: "
                           rf"$\|g_1\| / \|g_{{{depth + 1}}}\|$ = {norms[0] / norms[-1]:.1e}")
-        return self.view.png()
+        return self.view.layers()
 
 
 def explore_gradient_flow(X, y, build, depth=8):

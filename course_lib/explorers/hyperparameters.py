@@ -24,7 +24,7 @@ class HyperparameterExplorer:
     ``arenas`` maps a name to a dict with ``surface``, ``start`` and optionally ``xlim``,
     ``ylim``, ``steps`` (the default number of steps) and ``defaults`` (control values to
     start from on that surface). ``update(arena, steps, values)`` runs every optimizer with
-    its fixed hyperparameters plus ``values`` of its linked controls and returns the PNG.
+    its fixed hyperparameters plus ``values`` of its linked controls and returns the picture.
 
     Introduced in lesson 3; lesson 4 uses it too.
     """

@@ -28,7 +28,8 @@ class OptimizerComparisonExplorer:
 
     ``best_lr`` maps each optimizer name to its best constant η (from lesson 6's sweep);
     the best runs are trained once and kept. ``update(name, log10_lr, schedule)`` returns
-    the PNG: training loss per epoch (log scale) on the left, η_t/η on the right.
+    the picture (``canvas.Layers``): training loss per epoch (log scale) on the left,
+    η_t/η on the right.
     """
 
     def __init__(self, best_lr, dpi=80):
@@ -114,7 +115,7 @@ class OptimizerComparisonExplorer:
         self.ax_loss.set_ylim(decade_limits(shown.min(), shown.max(), self.ax_loss.get_ylim()))
         if self.ax_loss.get_legend() is None or self._legend_label() != self.best_line.get_label():
             self.ax_loss.legend(fontsize=9)
-        return self.view.png()
+        return self.view.layers()
 
     def _legend_label(self):
         return self.ax_loss.get_legend().get_texts()[0].get_text()
@@ -139,8 +140,8 @@ def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
     }
 
     def update(name, log10_lr, schedule):
-        png = explorer.update(name, log10_lr, schedule)
+        layers = explorer.update(name, log10_lr, schedule)
         explorer.train_ahead(name, log10_lr, schedule)
-        return png
+        return layers
 
     return wire(update, controls, columns=3)

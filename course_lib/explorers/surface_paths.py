@@ -4,7 +4,7 @@ of the learning-rate explorer, the race and the hyperparameter explorer.
 * ``SurfaceFigure``: the contour of J with one path per optimizer (left) and
   J(θ_t) − J(θ*) on a log axis (right), redrawn in part (see ``canvas``);
 * ``SurfaceExplorer``: runs the optimizers together (``runners.run_together``) and
-  shows their paths: ``update(start, steps, lr_scale)`` returns the PNG;
+  shows their paths: ``update(start, steps, lr_scale)`` returns the picture (``canvas.Layers``);
 * ``surface_controls``: the sliders every surface explorer has (start θ₀, steps T,
   a menu when there are several surfaces), wired to a drawing function.
 
@@ -71,7 +71,7 @@ class SurfaceFigure(ExplorerFigure):
 
     ``labels`` names the runs; colours follow ``course_lib.plots.OPTIMIZER_COLORS``
     (or a sequential map when a label names no optimizer). ``update(paths)``
-    moves the artists; ``png()`` renders the figure.
+    moves the artists; ``layers()`` renders the figure.
 
     Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
@@ -149,11 +149,14 @@ class SurfaceFigure(ExplorerFigure):
         self.note.set_text("; ".join(notes))
 
     def _rescale_loss_axis(self, gaps, steps):
-        """Whole decades on the loss axis, kept while the curves fit; steps rounded up."""
+        """Whole decades on the loss axis, kept while the curves fit; steps rounded up, and
+        kept while the curves fill at least half of the axis (so one more or one fewer step
+        does not redraw the axis)."""
         shown = gaps[np.isfinite(gaps) & (gaps > 0)]
         low, high = (max(shown.min(), 1e-16), shown.max()) if shown.size else (1e-3, 1.0)
         self.ax_loss.set_ylim(decade_limits(low, high, self.ax_loss.get_ylim()))
-        self.ax_loss.set_xlim(0, nice_limit(max(steps, 1)))
+        wanted, current = nice_limit(max(steps, 1)), self.ax_loss.get_xlim()[1]
+        self.ax_loss.set_xlim(0, current if wanted <= current <= 2 * wanted else wanted)
 
 
 def _optimizer_entry(entry, name):
@@ -185,7 +188,7 @@ class SurfaceExplorer:
     ``optimizers`` maps a label to ``(optimizer, hyperparameters)`` (or just the class).
     Calling ``update(start, steps, lr_scale)`` runs every optimizer from ``start`` for
     ``steps`` steps (each with its own ``lr`` times ``lr_scale``), all together, moves the
-    figure's artists and returns the PNG bytes.
+    figure's artists and returns the picture.
 
     Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
@@ -214,7 +217,7 @@ class SurfaceExplorer:
 
     def update(self, start, steps, lr_scale=1.0):
         self.view.update(self.paths(start, steps, lr_scale))
-        return self.view.png()
+        return self.view.layers()
 
 
 def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim, ylim, minimum):
@@ -224,7 +227,7 @@ def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim,
     picks one, and its own window (``bounds``) and minima are used.
     ``make_explorer(surface, xlim, ylim, minimum)`` builds a ``SurfaceExplorer``
     (once per surface, when first shown); ``draw(explorer, start, steps, **values)``
-    returns the PNG. Returns the ipywidgets box.
+    returns the picture. Returns the ipywidgets box.
 
     Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """

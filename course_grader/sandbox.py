@@ -23,9 +23,9 @@ sentence into every grade):
   namespace, a new IPC namespace (no System V shared memory or message queue
   outlives it) and a new mount namespace in which the submissions, the output
   folder, solutions/, tests/, the course's git folder and the questions' folder
-  are covered by empty,
-  unreadable folders, and /tmp, /var/tmp, /run/lock and /dev/shm by the
-  child's own (files any user may read elsewhere stay readable).
+  are covered by empty, unreadable folders, and /tmp, /var/tmp, /run/lock and
+  /dev/shm by the child's own (files any user may read elsewhere stay
+  readable).
   Without bubblewrap and not root: a network namespace when the grader may
   create one, else only Python's sockets disabled (and the seccomp filter
   below); files are protected by ordinary permissions only.

@@ -38,6 +38,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
     g ← g · min(1, c / (‖g‖ + 1e-6)),
     so the direction is kept and small gradients are never scaled up.
     Returns ‖g‖ before clipping (useful to log).
+
+    Introduced in lesson 5.
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm must be positive, got {max_norm}")
@@ -62,6 +64,8 @@ def clip_grad_value_(parameters, clip_value):
     """Clip every gradient entry into [−c, c], c = ``clip_value``: g_i ← max(−c, min(g_i, c)).
 
     Unlike clipping by norm this changes the gradient's direction.
+
+    Introduced in lesson 5.
     """
     if not clip_value >= 0:
         raise ValueError(f"clip_value must be non-negative, got {clip_value}")

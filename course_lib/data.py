@@ -45,6 +45,8 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, seed=0):
     Class k gets n_samples // n_classes points (the remainder is dropped) at
     radii r evenly spaced in [0, 1] and angles 4r + 2πk/n_classes, with
     Gaussian noise of std ``noise`` added to the angle.
+
+    No lesson uses it; a data set for your own experiments with ``train.fit`` (lesson 3).
     """
     _check_count(n_samples, "n_samples")
     _check_count(n_classes, "n_classes")
@@ -59,7 +61,10 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, seed=0):
 
 
 def make_moons(n_samples=200, noise=0.1, seed=0):
-    """Two interleaving half circles (class 0 on top, class 1 below) with Gaussian noise."""
+    """Two interleaving half circles (class 0 on top, class 1 below) with Gaussian noise.
+
+    No lesson uses it; a data set for your own experiments with ``train.fit`` (lesson 3).
+    """
     _check_count(n_samples, "n_samples")
     rng = as_generator(seed)
     n_top = n_samples // 2
@@ -76,7 +81,10 @@ def make_moons(n_samples=200, noise=0.1, seed=0):
 
 
 def make_blobs(n_samples=300, n_classes=3, std=1.0, seed=0):
-    """Gaussian clusters of std ``std`` around centres drawn uniformly in [−5, 5]²."""
+    """Gaussian clusters of std ``std`` around centres drawn uniformly in [−5, 5]².
+
+    No lesson uses it; a data set for your own experiments with ``train.fit`` (lesson 3).
+    """
     _check_count(n_samples, "n_samples")
     _check_count(n_classes, "n_classes")
     rng = as_generator(seed)
@@ -87,7 +95,10 @@ def make_blobs(n_samples=300, n_classes=3, std=1.0, seed=0):
 
 
 class Split(NamedTuple):
-    """A train/test split; unpack it as ``X_train, y_train, X_test, y_test = split``."""
+    """A train/test split; unpack it as ``X_train, y_train, X_test, y_test = split``.
+
+    What ``load_digits`` returns (introduced in lesson 3).
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -102,6 +113,8 @@ def load_digits(test_fraction=0.2, seed=0):
     (UCI "Optical Recognition of Handwritten Digits", CC BY 4.0; see
     data/README.md). Each row of X holds the 64 pixels scaled from 0..16 to
     [0, 1]. ``test_fraction`` of the samples (rounded) go to the test set.
+
+    Introduced in lesson 3.
     """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
@@ -123,6 +136,8 @@ class MiniBatches:
     ``len(batches)`` is the number of batches per epoch. The last batch holds
     the N mod B samples left over unless ``drop_last=True``. With
     ``shuffle=False`` the batches follow the order of X.
+
+    Introduced in lesson 2.
     """
 
     def __init__(self, X, y, batch_size, shuffle=True, drop_last=False, seed=0):

@@ -31,7 +31,10 @@ from course_lib.parameter import Parameter
 
 
 def named_parameters_of(source):
-    """List of (name, Parameter) pairs from a model, a dict or a list (see the module doc)."""
+    """List of (name, Parameter) pairs from a model, a dict or a list (see the module doc).
+
+    Introduced in lesson 5.
+    """
     if hasattr(source, "named_parameters"):
         pairs = list(source.named_parameters())
     elif isinstance(source, dict):
@@ -53,6 +56,8 @@ def grad_stats(source):
     """{name: {"norm", "mean", "std", "max_abs"}} of each gradient g that is not None.
 
     norm = ‖g‖₂, mean and std over the entries of g, max_abs = max |g_i|.
+
+    Introduced in lesson 5.
     """
     stats = {}
     for name, param in named_parameters_of(source):
@@ -69,7 +74,10 @@ def grad_stats(source):
 
 
 def print_grad_stats(source):
-    """Print a table with one row per parameter: name, shape, ‖θ‖, ‖g‖, mean, std, max |g|."""
+    """Print a table with one row per parameter: name, shape, ‖θ‖, ‖g‖, mean, std, max |g|.
+
+    Introduced in lesson 5.
+    """
     pairs = named_parameters_of(source)
     stats = grad_stats(pairs)
     width = max([len("parameter")] + [len(name) for name, _ in pairs])
@@ -88,7 +96,10 @@ def print_grad_stats(source):
 
 
 def snapshot(source):
-    """Copies of every θ, by name: take one before ``optimizer.step()`` to measure the update."""
+    """Copies of every θ, by name: take one before ``optimizer.step()`` to measure the update.
+
+    Introduced in lesson 5.
+    """
     return {name: param.data.copy() for name, param in named_parameters_of(source)}
 
 
@@ -98,6 +109,8 @@ def update_to_weight_ratios(before, source):
     Typically between 1e-3 and 1e-2 per step in a network that trains well
     (a heuristic; see the module docstring). The ratio is undefined (NaN) for
     a parameter whose θ_before is all zero, such as a bias at the start.
+
+    Introduced in lesson 5.
     """
     ratios = {}
     for name, param in named_parameters_of(source):
@@ -206,6 +219,8 @@ def update_ratio_warnings(ratios, low=1e-4, high=1e-1):
     own size; above ``high`` every step changes it by more than that fraction
     of its size. Both are heuristics (see the module docstring). Undefined
     (NaN) ratios are skipped.
+
+    Introduced in lesson 5.
     """
     messages = []
     for name, ratio in ratios.items():
@@ -236,6 +251,8 @@ class GradientHistory:
     "update_ratio") and ``history.histograms("0.weight")`` of shape
     (n_records, n_bins): like TensorBoard's histograms of a layer's gradients,
     but of log10 |g_i|, so that sizes from 1e-12 to 1e2 fit on one axis.
+
+    Introduced in lesson 5.
     """
 
     STATS = ("norm", "mean", "std", "update_ratio")

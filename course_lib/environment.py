@@ -19,7 +19,10 @@ use them): located, not imported; importing both into a kernel costs about 3 s o
 
 
 def version_tuple(text):
-    """``"3.10.2"`` → ``(3, 10, 2)``; a pre-release tail such as ``rc1`` is ignored."""
+    """``"3.10.2"`` → ``(3, 10, 2)``; a pre-release tail such as ``rc1`` is ignored.
+
+    Part of ``check_environment`` (introduced in lesson 0).
+    """
     parts = []
     for part in text.split("."):
         leading = re.match(r"\d+", part)
@@ -35,6 +38,8 @@ def installed_version(distribution, module):
     """The installed version of ``distribution``, or ``None`` when it cannot be imported.
 
     For a distribution of ``SERVER_SIDE``: ``None`` when Python cannot find ``module``.
+
+    Part of ``check_environment`` (introduced in lesson 0).
     """
     if distribution in SERVER_SIDE:
         if util.find_spec(module) is None:
@@ -48,7 +53,10 @@ def installed_version(distribution, module):
 
 
 def environment_problems():
-    """Rows ``(name, found, needed, problem)`` for Python and every required package."""
+    """Rows ``(name, found, needed, problem)`` for Python and every required package.
+
+    Part of ``check_environment`` (introduced in lesson 0).
+    """
     python = ".".join(map(str, sys.version_info[:3]))
     needed = ".".join(map(str, PYTHON_MIN))
     rows = [("python", python, needed, "" if sys.version_info[:2] >= PYTHON_MIN else "too old")]
@@ -65,7 +73,10 @@ def environment_problems():
 
 
 def check_environment():
-    """Print a table of versions; return True when everything the course needs is there."""
+    """Print a table of versions; return True when everything the course needs is there.
+
+    Introduced in lesson 0.
+    """
     rows = environment_problems()
     print(f"{'package':<12} {'found':<10} {'needs':<8}")
     for name, found, needed, problem in rows:

@@ -22,6 +22,8 @@ def numerical_gradient(f, theta, h=1e-5):
     θ is changed in place one entry at a time (and restored), so ``f`` may
     also be a closure that reads the same array, e.g. a layer's weights. This
     needs two evaluations of f per entry: a check for small arrays only.
+
+    Introduced in lesson 1.
     """
     if not isinstance(theta, np.ndarray) or not np.issubdtype(theta.dtype, np.floating):
         raise TypeError("theta must be a floating-point NumPy array (it is perturbed in place)")
@@ -44,6 +46,8 @@ def relative_error(analytic, numeric):
 
     Taken over the whole array, so entries that are zero in both do not
     blow up the ratio as an entry-by-entry error would.
+
+    Introduced in lesson 1.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     if analytic.shape != numeric.shape:
@@ -57,6 +61,9 @@ def check_module(module, x, h=1e-5, rng=2024):
 
     Uses the scalar J = Σ (R ⊙ module(x)) with a fixed random R, so that
     ∂J/∂y = R reaches every output. Parameters' ``.grad`` are overwritten.
+
+    Lesson 1's gradient check applied to a whole layer; no lesson calls it: use it on a layer you
+    write.
     """
     if not isinstance(module, Module):
         raise TypeError(f"check_module needs a course_lib.nn Module, got {type(module).__name__}")
@@ -76,7 +83,10 @@ def check_module(module, x, h=1e-5, rng=2024):
 
 
 def check_loss(loss_fn, prediction, target, h=1e-5):
-    """Relative error of the gradient a loss ``(J, ∂J/∂ŷ) = loss_fn(ŷ, y)`` returns."""
+    """Relative error of the gradient a loss ``(J, ∂J/∂ŷ) = loss_fn(ŷ, y)`` returns.
+
+    Lesson 1's gradient check applied to a loss; no lesson calls it: use it on a loss you write.
+    """
     prediction = np.array(prediction, dtype=float)
     _, analytic = loss_fn(prediction, target)
     numeric = numerical_gradient(lambda p: loss_fn(p, target)[0], prediction, h)

@@ -20,7 +20,10 @@ from course_lib.nn.losses import softmax_cross_entropy
 
 
 def weight_names(model):
-    """Names of the weight matrices (parameters with 2 dimensions), input layer first."""
+    """Names of the weight matrices (parameters with 2 dimensions), input layer first.
+
+    Introduced in lesson 5.
+    """
     return [name for name, p in model.named_parameters() if p.data.ndim == 2]
 
 
@@ -29,6 +32,8 @@ def weight_gradient_norms(model, X, y, loss_fn=softmax_cross_entropy):
 
     Leaves the gradients in ``.grad`` (so they can be inspected further).
     Returns a 1-D array, input layer first.
+
+    Introduced in lesson 5.
     """
     model.zero_grad()
     _, grad_output = loss_fn(model(X), y)
@@ -38,12 +43,18 @@ def weight_gradient_norms(model, X, y, loss_fn=softmax_cross_entropy):
 
 
 def layer_norm_history(history, names):
-    """The recorded ‖g‖ of each name in ``names``: array of shape (n_records, n_layers)."""
+    """The recorded ‖g‖ of each name in ``names``: array of shape (n_records, n_layers).
+
+    Introduced in lesson 5.
+    """
     return np.column_stack([history.series(name, "norm") for name in names])
 
 
 def plot_layer_norms(ax, norms, label=None, color=None, marker="o"):
-    """‖∂J/∂W_l‖ against the layer l = 1…L on a log axis (input layer on the left)."""
+    """‖∂J/∂W_l‖ against the layer l = 1…L on a log axis (input layer on the left).
+
+    Introduced in lesson 5.
+    """
     norms = np.asarray(norms, dtype=float)
     if norms.ndim != 1 or norms.size == 0:
         raise ValueError(f"norms must be a non-empty 1-D array, got shape {norms.shape}")
@@ -58,7 +69,10 @@ def plot_layer_norms(ax, norms, label=None, color=None, marker="o"):
 
 def plot_gradient_ridges(ax, history, name, rows=8, color="#332288"):
     """The histograms of log10 |g_i| of one parameter at ``rows`` recorded steps, offset
-    vertically (earliest at the back, at the top), as TensorBoard draws them."""
+    vertically (earliest at the back, at the top), as TensorBoard draws them.
+
+    Introduced in lesson 5.
+    """
     counts = history.histograms(name)
     steps = history.recorded_steps(name)
     picks = np.unique(np.linspace(0, len(counts) - 1, rows).round().astype(int))
@@ -84,7 +98,10 @@ RULE_OF_THUMB = (1e-3, 1e-2)
 
 
 def plot_update_ratios(ax, history, names, colors=None):
-    """The update-to-weight ratio ‖Δθ‖/‖θ‖ per step for each name, over the RULE_OF_THUMB band."""
+    """The update-to-weight ratio ‖Δθ‖/‖θ‖ per step for each name, over the RULE_OF_THUMB band.
+
+    Introduced in lesson 5.
+    """
     colors = colors or [None] * len(names)
     for name, color in zip(names, colors):
         ax.semilogy(history.recorded_steps(name), history.series(name, "update_ratio"),

@@ -22,7 +22,10 @@ import numpy as np
 
 
 def range_test_lrs(lr_min, lr_max, num_steps):
-    """The K = ``num_steps`` learning rates η_k = η_min · (η_max/η_min)^(k/(K−1)), k = 0…K−1."""
+    """The K = ``num_steps`` learning rates η_k = η_min · (η_max/η_min)^(k/(K−1)), k = 0…K−1.
+
+    Introduced in lesson 6.
+    """
     for name, value in (("lr_min", lr_min), ("lr_max", lr_max)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
             raise ValueError(f"{name} must be a positive number, got {value!r}")
@@ -43,6 +46,8 @@ def lr_range_test(step, lr_min, lr_max, num_steps, stop_factor=None):
     With ``stop_factor`` the test ends early once the loss is not finite or
     exceeds ``stop_factor`` times the lowest loss so far (it has diverged).
     Returns ``(lrs, losses)``, two arrays of the same length.
+
+    Introduced in lesson 6.
     """
     if not callable(step):
         raise TypeError(f"step must be a function lr -> loss, got {step!r}")
@@ -57,7 +62,10 @@ def lr_range_test(step, lr_min, lr_max, num_steps, stop_factor=None):
 
 
 def suggest_lr(lrs, losses):
-    """One tenth of the η whose recorded loss is lowest (non-finite losses are ignored)."""
+    """One tenth of the η whose recorded loss is lowest (non-finite losses are ignored).
+
+    Introduced in lesson 6.
+    """
     lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
     if lrs.ndim != 1 or lrs.shape != losses.shape or lrs.size == 0:
         raise ValueError(

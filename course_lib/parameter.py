@@ -9,6 +9,8 @@ class Parameter:
     ``grad`` is ``None`` until a backward pass (or the learner) fills it in;
     optimizers skip parameters whose ``grad`` is ``None``, as torch.optim does.
     The array is kept as float64 unless a floating dtype is given explicitly.
+
+    Introduced in lesson 1.
     """
 
     def __init__(self, data, name=None):

@@ -1,8 +1,7 @@
 """The figures every lesson shares: contours with trajectories, loss curves, rates.
 
-One colour per optimizer for the whole course lives in ``OPTIMIZER_COLORS``
-(Paul Tol's colour-blind-safe "muted" palette, plus black for plain gradient
-descent and the orange of Tol's "vibrant" palette for RAdam). Every function draws on a
+One colour per optimizer for the whole course, ``OPTIMIZER_COLORS``, comes from the table of
+the course's optimizers (``course_lib.optimizer_table``). Every function draws on a
 Matplotlib ``Axes`` you pass in and returns the artists it made, so a lesson (or an
 explorer in ``course_lib.explorers``) can lay out its own figure and update the artists
 in place.
@@ -14,21 +13,7 @@ t the iteration counter, ρ a linear convergence rate (‖θ_t − θ*‖ ≈ C 
 import matplotlib
 import numpy as np
 
-OPTIMIZER_COLORS = {
-    "GD": "#000000",
-    "SGD": "#000000",
-    "Momentum": "#CC6677",
-    "Nesterov": "#882255",
-    "Adagrad": "#117733",
-    "RMSprop": "#44AA99",
-    "Adadelta": "#999933",
-    "Adam": "#332288",
-    "AdamW": "#88CCEE",
-    "Adamax": "#DDCC77",
-    "NAdam": "#AA4499",
-    "RAdam": "#EE7733",
-}
-"""One fixed colour per optimizer name, the same in every lesson."""
+from course_lib.optimizer_table import OPTIMIZER_COLORS
 
 CONTOUR_COLOR = "#9a9a9a"
 GRID_BLOCK = 4096
@@ -41,6 +26,8 @@ def optimizer_color(label):
     ``optimizer_color("Adam")`` and ``optimizer_color("Adam (η=0.1)")`` both give
     Adam's colour; the longest matching name wins (so "AdamW" is not "Adam").
     Labels that name no optimizer give ``None`` (Matplotlib then picks a colour).
+
+    Introduced in lesson 1.
     """
     if not isinstance(label, str):
         raise TypeError(f"label must be a string, got {type(label).__name__}")
@@ -49,7 +36,10 @@ def optimizer_color(label):
 
 
 def sequential_colors(count, cmap="viridis"):
-    """``count`` colours from a colour-blind-safe sequential map, for sweeps of one knob (η, B)."""
+    """``count`` colours from a colour-blind-safe sequential map, for sweeps of one knob (η, B).
+
+    Introduced in lesson 1.
+    """
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     return [matplotlib.colormaps[cmap](x) for x in np.linspace(0.0, 0.85, count)]
@@ -91,6 +81,8 @@ def plot_contour(ax, loss, xlim, ylim, levels=20, log_levels=True, minimum=None,
     smallest value on the grid, so both the steep walls and the flat floor of a
     valley show. ``minimum`` (a point θ*, or an array of shape (k, 2) of
     minima) is marked with stars. Returns the contour set.
+
+    Introduced in lesson 1.
     """
     theta1, theta2, values = values_on_grid(loss, xlim, ylim, resolution)
     if log_levels:
@@ -122,6 +114,8 @@ def plot_trajectory(ax, path, label=None, color=None, marker="o", markersize=3):
     The start θ₀ gets a larger hollow marker. ``color`` defaults to the course
     colour of ``label`` (see ``optimizer_color``). Returns the path's Line2D
     and the start marker's Line2D, so an explorer can call ``set_data`` on them.
+
+    Introduced in lesson 1.
     """
     path = _as_path(path)
     if color is None and label is not None:
@@ -140,6 +134,8 @@ def plot_loss_curves(ax, runs, log=True, xlabel=r"iteration $t$", ylabel=r"loss 
     Colours come from ``colors`` (label → colour) when given, else from the
     course colour of each label. ``log=True`` uses a log-scale y axis (the right
     choice for anything that converges linearly). Returns the lines, in order.
+
+    Introduced in lesson 1.
     """
     if not isinstance(runs, dict) or not runs:
         raise TypeError("runs must be a non-empty dict mapping a label to a sequence of losses")
@@ -169,6 +165,8 @@ def plot_convergence(ax, errors, rates=None, colors=None,
     ``errors`` maps a label to e₀, e₁, …; ``rates`` (optional) maps the same
     labels to a theoretical rate ρ, drawn dashed in the same colour. On a log
     axis a linear rate is a straight line of slope log ρ. Returns the lines.
+
+    Introduced in lesson 1.
     """
     lines = plot_loss_curves(ax, errors, log=True, ylabel=ylabel, colors=colors, title=title)
     for line, (label, values) in zip(lines, errors.items()):
@@ -186,6 +184,8 @@ def plot_rate_per_iteration(ax, errors, rates=None, colors=None, title=None):
 
     A method that converges linearly at rate ρ settles on the line ratio = ρ.
     ``errors`` and ``rates`` are as in ``plot_convergence``. Returns the lines.
+
+    Introduced in lesson 1.
     """
     ratios = {}
     for label, values in errors.items():

@@ -1,6 +1,7 @@
 """Runs: the iterates θ₀, θ₁, …, θ_T of an optimizer driven by a gradient, as an array.
 
 * ``run_optimizer`` runs one optimizer from one start (θ of any shape);
+* ``run_update_step`` runs an update step written from scratch the same way;
 * ``run_together`` runs several optimizers from the same start on a surface, one step of
   all of them at a time, evaluating the gradient once per step at all their points (what
   the explorers use, so a slider move costs T gradient calls, not one run after another);
@@ -40,6 +41,8 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
     training loop does.
     If the run diverges (a coordinate beyond ±``DIVERGED``, or a non-finite
     gradient), the remaining rows are NaN, so plots simply stop there.
+
+    Introduced in lesson 0.
     """
     _check_steps(steps)
     theta = Parameter(np.array(start, dtype=float))
@@ -63,6 +66,26 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
     return path
 
 
+def run_update_step(step, gradient, start, steps, **hyperparameters):
+    """Iterates θ₀ … θ_T of an update step written from scratch: an array (T+1, *θ.shape).
+
+    ``step(θ, g, state, t, **hyperparameters)`` returns θ_t from θ_{t−1}, g_t =
+    ``gradient(θ_{t−1})`` and the step counter t = 1, 2, …; it keeps what it needs (m, v, …)
+    in the dict ``state``, empty before step 1. The same loop as ``run_optimizer``, so a
+    lesson's own step can be run beside the course_lib optimizer it is checked against.
+    No divergence check: a from-scratch step shows what it computes.
+
+    Introduced in lesson 4.
+    """
+    _check_steps(steps)
+    theta, state = np.array(start, dtype=float), {}
+    path = [theta.copy()]
+    for t in range(1, steps + 1):
+        theta = step(theta, gradient(theta), state, t, **hyperparameters)
+        path.append(np.array(theta, dtype=float))
+    return np.array(path)
+
+
 def run_together(gradient, start, runs, steps):
     """The paths of several optimizers from one start, shape (k, T+1, n): row i is run i.
 
@@ -74,6 +97,8 @@ def run_together(gradient, start, runs, steps):
     each run its own parameter group (its own hyperparameters), as in torch.optim.
     Each path equals ``run_optimizer(gradient, start, cls, steps, **hyperparameters)``;
     a diverged run stops (NaN rows) while the others go on.
+
+    Behind the surface explorers of lessons 1, 3 and 4.
     """
     _check_steps(steps)
     start = np.array(start, dtype=float).ravel()
@@ -116,6 +141,8 @@ def run_minibatch(problem, start, optimizer, batch_size, epochs, seed=0, **hyper
     The batches come from ``course_lib.data.MiniBatches(problem.x, problem.y,
     batch_size, seed=seed)``; ``problem`` is a ``surfaces.LeastSquaresLine``. Returns the
     path, shape (1 + epochs·⌈n/B⌉, 2), NaN rows after a divergence.
+
+    Introduced in lesson 2.
     """
     if not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= problem.n:
         raise ValueError(f"batch_size must be an integer from 1 to n = {problem.n}, "

@@ -31,7 +31,10 @@ import numpy as np
 
 
 class Surface:
-    """Base class: ``value(θ)``, ``gradient(θ)``, ``name``, ``bounds``, ``minima``, ``dim``."""
+    """Base class: ``value(θ)``, ``gradient(θ)``, ``name``, ``bounds``, ``minima``, ``dim``.
+
+    The base of every test surface (lesson 0 meets the first, the parabola).
+    """
 
     name = "surface"
     dim = 2
@@ -63,6 +66,8 @@ class Parabola:
     Element by element: θ may be a number or an array of any shape (a Parameter
     of shape (1,), or a grid of θ values to plot J). ∇J(θ) = L θ, the curvature
     (the 1×1 Hessian) is L, so gradient descent is stable exactly for η < 2/L.
+
+    Introduced in lesson 0.
     """
 
     dim = 1
@@ -94,6 +99,8 @@ class Quadratic(Surface):
     n×n matrix Q. ∇J(θ) = H θ. ``L`` = λ_max and ``mu`` = λ_min are the largest
     and smallest curvatures, κ = L/μ the ``condition_number`` (∞ unless all λᵢ > 0);
     gradient descent converges for η < 2/L. ``bounds`` defaults to [−2, 2] per coordinate.
+
+    Introduced in lesson 1.
     """
 
     def __init__(self, eigenvalues, rotation=None, bounds=None, name=None):
@@ -144,6 +151,8 @@ class Ravine(Quadratic):
     Steep across (θ₂), nearly flat along (θ₁): gradient descent with η close to
     its limit 2/κ zig-zags across the valley and crawls along it; its best rate,
     at η = 2/(κ + 1), is (κ − 1)/(κ + 1).
+
+    Introduced in lesson 3.
     """
 
     def __init__(self, condition_number=25.0, rotation=None):
@@ -161,6 +170,8 @@ class Saddle(Quadratic):
     The origin is a stationary point (∇J = 0) but not a minimum; started exactly
     on the θ₁ axis, gradient descent converges to it, while any noise in θ₂
     grows and lets the iterate escape. ``minima`` is empty; J is unbounded below.
+
+    No lesson uses this class; lesson 2 writes its own saddle from scratch.
     """
 
     def __init__(self):
@@ -173,6 +184,8 @@ class Rosenbrock(Surface):
     """J(θ) = (a − θ₁)² + b (θ₂ − θ₁²)², minimum J = 0 at θ* = (a, a²); default a = 1, b = 100.
 
     A narrow curved valley: easy to find, slow to follow to its end.
+
+    Introduced in lesson 1.
     """
 
     def __init__(self, a=1.0, b=100.0):
@@ -196,6 +209,8 @@ class Beale(Surface):
     """J(θ) = Σᵢ (cᵢ − θ₁ + θ₁θ₂ⁱ)² for i = 1, 2, 3 and c = (1.5, 2.25, 2.625).
 
     Minimum J = 0 at θ* = (3, 0.5); flat plateaus and very steep walls.
+
+    Introduced in lesson 4.
     """
 
     name = "Beale"
@@ -223,6 +238,8 @@ class Himmelblau(Surface):
     """J(θ) = (θ₁² + θ₂ − 11)² + (θ₁ + θ₂² − 7)²: four minima, all with J = 0.
 
     Which one gradient descent finds depends on where it starts.
+
+    Introduced in lesson 1.
     """
 
     name = "Himmelblau"
@@ -254,6 +271,8 @@ class LeastSquaresLine:
     A 2-D loss surface made of data, so the mini-batch gradient
     g_B(θ) = 1/B Σ_{i∈B} (θ₁xᵢ + θ₂ − yᵢ)·(xᵢ, 1) can be drawn over its contour.
     ``minimum`` is the least-squares solution θ*.
+
+    Introduced in lesson 2.
     """
 
     def __init__(self, x, y):

@@ -35,6 +35,8 @@ class TrainingLog:
     over the epoch's samples), ``epoch_time`` (seconds), ``lr`` (η of the first parameter
     group during the epoch), and with validation data ``val_loss`` and ``val_accuracy``;
     ``history`` holds the gradient statistics (:class:`~course_lib.diagnostics.GradientHistory`).
+
+    Introduced in lesson 3.
     """
 
     step_loss: list = field(default_factory=list)
@@ -47,7 +49,10 @@ class TrainingLog:
 
 
 def accuracy(logits, labels):
-    """Fraction of rows whose largest logit is at the true class."""
+    """Fraction of rows whose largest logit is at the true class.
+
+    Introduced in lesson 3.
+    """
     logits, labels = np.asarray(logits), np.asarray(labels)
     if logits.ndim != 2 or labels.shape != (len(logits),):
         raise ValueError(f"need logits of shape (N, n_classes) and N labels, got shapes "
@@ -56,7 +61,10 @@ def accuracy(logits, labels):
 
 
 def evaluate(model, loss_fn, X, y):
-    """Loss (and accuracy, for integer labels) on (X, y) in evaluation mode; restores the mode."""
+    """Loss (and accuracy, for integer labels) on (X, y) in evaluation mode; restores the mode.
+
+    Introduced in lesson 3.
+    """
     was_training = model.training
     model.eval()
     output = model(X)
@@ -86,6 +94,8 @@ def fit(model, loss_fn, optimizer, batches, epochs, scheduler=None, clip_grad_no
 
     Progress: with ``verbose=None`` a run expected to take longer than 2 s
     prints at most 10 short lines; ``True`` prints them always, ``False`` never.
+
+    Introduced in lesson 3.
     """
     if not (isinstance(epochs, int) and epochs >= 1):
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")

@@ -1,13 +1,13 @@
 """A tiny test-only exercise, "zz_grading_selftest", for the grader's own tests.
 
 q1 asks for one gradient-descent step, q2 for a pair of summary numbers,
-q3 for κ = λ_max/λ_min without calling course_lib.quadratic.condition_number.
+q3 for κ = λ_max/λ_min without calling course_lib.quadratic_rates.condition_number.
 """
 
 import numpy as np
 
 from course_lib.grading.registry import Question, register
-from course_lib.quadratic import condition_number
+from course_lib.quadratic_rates import condition_number
 
 EXERCISE = "zz_grading_selftest"
 

@@ -18,8 +18,9 @@ type "notes") in the speaker view (S).
 --hide-code writes <lesson>.no-code.slides.html, the lecture deck: sized for a large room at
 1280 x 720 (LECTURE_CSS: 26-px text, 21-px code; LECTURE_MIN_PX are the floors the deck test
 holds them to), the lesson executed a second time with its figures drawn for the slide
-(tools/slide_figures.py: SVG, 14-15 pt type, a figure taller than a slide cut into rows, each
-on its own sub-slide; cached in build/executed-lecture/), and console output left out (a
+(tools/slide_figures.py: SVG, 14-15 pt type and none under 13 pt, sized to fit the slide, a
+figure taller than a slide cut into rows, each on its own sub-slide, an explorer shown as the
+SVG of its figure; cached in build/executed-lecture/), and console output left out (a
 number the lecture needs is in a table, a sentence or the speaker notes). --scale S lays the
 slides out on a canvas 1/S times larger, so everything is S times smaller on the screen.
 
@@ -208,13 +209,14 @@ LECTURE_CSS = """
 
 
 # In a lecture deck, once MathJax has typeset the formulas: a slide whose content is taller
-# than the screen is cut, between paragraphs, list items, formulas or outputs, into as many
-# sub-slides as it needs (the speaker note stays with the first). The cut is made in the
-# browser, where the heights are known; the lesson's own slides are not changed.
+# than the screen is cut, between paragraphs, list items, table rows, formulas or outputs,
+# into as many sub-slides as it needs (the speaker note stays with the first). The cut is made
+# in the browser, where the heights are known; the lesson's own slides are not changed.
 SPLIT_TALL_SLIDES_JS = """
-  var CUTTABLE = /^(UL|OL|DETAILS|BLOCKQUOTE)$/;
+  var CUTTABLE = /^(UL|OL|DETAILS|BLOCKQUOTE|TABLE|TBODY)$/;
   function contentOf(unit) {
-    return unit.querySelector(".jp-RenderedMarkdown") || unit.querySelector(".jp-OutputArea");
+    // a code cell's outputs (some of them Markdown), or a Markdown cell's text
+    return unit.querySelector(".jp-OutputArea") || unit.querySelector(".jp-RenderedMarkdown");
   }
   function below(element, top, limit) {
     return (element.getBoundingClientRect().bottom - top) / Reveal.getScale() > limit;
@@ -229,6 +231,9 @@ SPLIT_TALL_SLIDES_JS = """
       var rest = container.tagName === "DETAILS" ? document.createElement("div")
         : container.cloneNode(false);
       if (container.tagName === "OL") { rest.start = (container.start || 1) + i; }
+      if (container.tagName === "TABLE" && container.tHead && kids[i] !== container.tHead) {
+        rest.appendChild(container.tHead.cloneNode(true));  // the rest of a table keeps its head
+      }
       var inner = CUTTABLE.test(kids[i].tagName) ? cutTail(kids[i], top, limit) : null;
       if (inner) { rest.appendChild(inner); i += 1; }
       else if (i === 0) { return null; }
@@ -274,38 +279,48 @@ SPLIT_TALL_SLIDES_JS = """
     var slides = Array.prototype.slice.call(
       document.querySelectorAll(".reveal .slides > section"));
     document.querySelectorAll(".reveal details").forEach(function (d) { d.open = true; });
-    var done = false;
-    var cut = function () {
-      if (done) { return; }
-      done = true;
-      var queue = sections.slice();
+    var typeset = false, resized = null;
+    // Cut every slide still taller than the screen. It runs once MathJax has typeset the
+    // formulas at their real size; if MathJax is still busy after WAIT_MS (a slow machine, or
+    // a typesetting request of the widget renderer it waits on for ever), it runs with the
+    // formulas as they are then, and again, with their final sizes, when MathJax finishes.
+    var cut = function (final) {
+      if (typeset) { return; }
+      typeset = final;
+      sections.concat(slides).forEach(function (s) { s.style.display = "block"; });
+      var queue = Array.prototype.slice.call(
+        document.querySelectorAll(".reveal .slides > section > section"));
       while (queue.length) {
-        var added = cutIfTall(queue.shift(), limit);
-        if (added) { queue.unshift(added); }
+        var section = queue.shift(), added = cutIfTall(section, limit);
+        // What stays can grow once the rest has gone (a table's columns are sized anew): it
+        // is checked again, before what was cut off.
+        if (added) { queue.unshift(section, added); }
       }
-      sections.concat(slides, [document.querySelector(".reveal .slides")]).forEach(
+      Array.prototype.slice.call(document.querySelectorAll(".reveal .slides section")).concat(
+        [document.querySelector(".reveal .slides")]).forEach(
         function (s) { s.style.display = ""; s.style.visibility = ""; });
       Reveal.sync();
       var at = Reveal.getIndices();
       Reveal.slide(at.h, at.v);
       // A slide changes height after it is laid out (formulas typeset again when it is shown,
       // answers revealed): centre it again each time, so it stays within the screen.
-      var resized = new ResizeObserver(function () { Reveal.layout(); });
+      if (!resized) { resized = new ResizeObserver(function () { Reveal.layout(); }); }
       document.querySelectorAll(".reveal .slides section").forEach(function (section) {
         resized.observe(section); });
-      document.body.dataset.slidesSplit = "done";
+      // "done" once the formulas had their final sizes (what the deck test waits for).
+      document.body.dataset.slidesSplit = final ? "done" : "before-typesetting";
     };
-    if (!window.MathJax || !window.MathJax.Hub) { cut(); return; }
+    if (!window.MathJax || !window.MathJax.Hub) { cut(true); return; }
     // Formulas on slides that were hidden were laid out at zero width: lay every slide out,
     // unseen, and typeset them again at their real size before measuring.
     document.querySelector(".reveal .slides").style.visibility = "hidden";
     sections.concat(slides).forEach(function (s) { s.style.display = "block"; });
     window.MathJax.Hub.Queue(["Rerender", window.MathJax.Hub, document.querySelector(".reveal")]);
-    window.MathJax.Hub.Queue(function () { document.fonts.ready.then(cut); });
-    // MathJax's queue can wait for ever on a typesetting request of the widget renderer: cut
-    // anyway after 8 s, with the formulas as they are by then.
-    setTimeout(cut, 8000);
+    window.MathJax.Hub.Queue(function () {
+      document.fonts.ready.then(function () { cut(true); }); });
+    setTimeout(function () { cut(false); }, WAIT_MS);
   }
+  var WAIT_MS = 30000;
   var started = false;
   function whenReady() {
     if (started) { return; }
@@ -314,7 +329,7 @@ SPLIT_TALL_SLIDES_JS = """
   }
   if (window.MathJax && window.MathJax.Hub) {
     window.MathJax.Hub.Queue(whenReady);
-    setTimeout(whenReady, 8000);  // the same wait for ever as below
+    setTimeout(whenReady, WAIT_MS);  // the same wait for ever as below
   } else { whenReady(); }
 """
 

@@ -2,19 +2,26 @@
 
 A slider move changes a few things on the figure (the paths, the loss curves, a
 title); the contours, the axes, their ticks and the legends stay. So an
-``ExplorerFigure`` keeps a bitmap of everything that stays (the *background*) and, on
-every redraw, pastes it back and draws only the artists listed in ``moving`` over it
-(Matplotlib's blitting), then encodes the PNG the explorer's ``Image`` widget shows.
-A redraw costs a few milliseconds instead of a full draw of the figure.
+``ExplorerFigure`` is shown as two images laid one over the other:
 
-The background of each axes depends on its limits, scales and labels and on its
-legend's texts (``static_key``); when one of them changes, that axes is drawn again
-(and kept with the backgrounds already drawn, so going back costs nothing).
+* the *background*: everything that stays, kept as a bitmap per axes and encoded
+  again only when an axes' limits, labels or legend change;
+* the *overlay*: only the artists listed in ``moving``, then the legends (on top, as
+  in a full draw; their texts may change, e.g. "GD: diverged at step 12"), drawn on a
+  transparent canvas (Matplotlib's ``draw_artist``): a small PNG that is quick to
+  encode, to send and for the browser to decode.
+
+A slider move costs a few milliseconds and sends the overlay only, instead of a full
+draw of the figure and the whole picture.
+
+The background of each axes depends on its limits, scales and labels (``static_key``);
+when one of them changes, that axes is drawn again (and kept with the backgrounds
+already drawn, so going back costs nothing).
 """
 
 import struct
 import zlib
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,17 +32,25 @@ from matplotlib.transforms import Bbox
 KEPT_BACKGROUNDS = 8
 """How many backgrounds (one per set of axis limits and legends) a figure keeps per axes."""
 
+Layers = namedtuple("Layers", ["background", "overlay"])
+Layers.__doc__ = """The figure as two PNG images of the same size: the overlay (transparent where
+nothing moves) is laid over the background.
+
+Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly."""
+
 
 class ExplorerFigure:
     """A Matplotlib figure whose ``moving`` artists are redrawn over a kept background.
 
     Build the axes (side by side, in one row) and their artists on ``self.figure`` and
     put the artists a slider changes in ``self.moving`` (drawn in that order, so later
-    ones lie on top). ``png()`` returns the figure as PNG bytes.
+    ones lie on top). ``layers()`` returns the figure as two PNG images (``Layers``).
 
     The background is kept per axes, as a vertical strip of the figure (from halfway
     to the axes on its left to halfway to the one on its right): when new limits
     change one panel's ticks, only that panel is drawn again.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
 
     def __init__(self, figsize, dpi=80):
@@ -44,30 +59,37 @@ class ExplorerFigure:
         self.moving = []
         self._backgrounds = OrderedDict()   # (axes number, static_key(axes)) -> strip
         self._strips = None                 # the bounding box of each axes' strip
+        self._background_png = (None, b"")  # the keys of the background last encoded, its PNG
 
     @staticmethod
     def static_key(ax):
-        """What the background of ``ax`` shows: its limits, scales, labels and legend texts."""
-        legend = ax.get_legend()
+        """What the background of ``ax`` shows: its limits, scales and labels."""
         return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
-                ax.get_xlabel(), ax.get_ylabel(),
-                tuple(t.get_text() for t in legend.get_texts()) if legend else ())
+                ax.get_xlabel(), ax.get_ylabel())
 
-    def png(self):
-        """The figure as PNG bytes: the kept backgrounds, the moving artists drawn over them."""
+    def overlaid(self):
+        """What the overlay shows: the moving artists, then each axes' legend on top."""
+        legends = [ax.get_legend() for ax in self.figure.axes]
+        return self.moving + [legend for legend in legends if legend is not None]
+
+    def layers(self):
+        """The figure as ``Layers``: the kept backgrounds, and the moving artists over nothing."""
         if self._strips is None:
             self._lay_out()
-        keys = [(number, self.static_key(ax)) for number, ax in enumerate(self.figure.axes)]
+        keys = tuple((number, self.static_key(ax)) for number, ax in enumerate(self.figure.axes))
         for ax, key in zip(self.figure.axes, keys):
             if key not in self._backgrounds:
                 self._draw_background(ax, key)   # draws on a cleared canvas
-        for key in keys:
             self._backgrounds.move_to_end(key)
-            self.canvas.restore_region(self._backgrounds[key])
-        for artist in self.moving:
+        if self._background_png[0] != keys:
+            for key in keys:   # the strips cover the figure from edge to edge
+                self.canvas.restore_region(self._backgrounds[key])
+            self._background_png = (keys, encode_png(self.canvas.buffer_rgba()))
+        self.canvas.get_renderer().clear()   # transparent
+        for artist in self.overlaid():
             if artist.get_visible():
                 (artist.axes or self.figure).draw_artist(artist)
-        return encode_png(self.canvas.buffer_rgba())
+        return Layers(self._background_png[1], encode_png(self.canvas.buffer_rgba()))
 
     def _lay_out(self):
         """Compute the layout once, with every artist in place, and cut the figure in strips."""
@@ -83,10 +105,10 @@ class ExplorerFigure:
             self._strips[number] = Bbox.from_extents(x0, 0, x1, self.figure.bbox.height)
 
     def _draw_background(self, ax, key):
-        """Draw ``ax`` without its moving artists on a blank figure; keep its strip."""
+        """Draw ``ax`` without what the overlay shows, on a blank figure; keep its strip."""
         # A draw with a hidden title would move it (Axes.draw places titles): keep positions.
         placed = [(text, text.get_position()) for text in self.moving if isinstance(text, Text)]
-        shown = [artist for artist in self.moving if artist.get_visible()]
+        shown = [artist for artist in self.overlaid() if artist.get_visible()]
         for artist in shown:
             artist.set_visible(False)
         renderer = self.canvas.get_renderer()
@@ -109,6 +131,8 @@ def encode_png(rgba):
     type 6 = RGBA), IDAT (the rows, each after a filter byte, zlib-compressed) and IEND.
     Filter 0 (none) and zlib level 1 take 4 ms for the explorers' 880 × 344 figures,
     where an image library's adaptive filters take 11 ms, and the file is as small.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     pixels = np.asarray(rgba, dtype=np.uint8)
     height, width, _ = pixels.shape
@@ -130,6 +154,8 @@ def nice_limit(value):
 
     Axis limits rounded this way change only every few slider steps, so most
     redraws keep their background.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     if not value > 0:
         return 1.0
@@ -146,6 +172,8 @@ def decade_limits(low, high, current=None):
     ``current`` (the axis' present limits) is kept when it holds [low, high] and is at
     most three decades wider than needed, so the axis does not jump with every
     slider step, yet a curve never shrinks to a corner of the panel.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
     wanted = (10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high)))
     if wanted[0] == wanted[1]:

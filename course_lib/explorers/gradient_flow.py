@@ -27,6 +27,8 @@ def widened(limits, low, high, decades=4):
 
     Coarse steps: the y axis (and with it the figure's background) changes only a few
     times over all depths, activations and initialisations (the norms span 1e-14 … 1e14).
+
+    Introduced in lesson 5.
     """
     bottom, top = limits
     while bottom > low:
@@ -41,7 +43,9 @@ class GradientFlowExplorer:
 
     The x axis holds the deepest network (``MAX_DEPTH`` + 1 weight layers) and the y
     axis ``DEFAULT_RANGE`` (``widened`` when a network needs more), so a slider move
-    only moves the line and the title. ``update(...)`` returns the PNG.
+    only moves the line and the title. ``update(...)`` returns the picture (``canvas.Layers``).
+
+    Introduced in lesson 5.
     """
 
     def __init__(self, X, y, build, dpi=80):
@@ -65,7 +69,7 @@ class GradientFlowExplorer:
                          else DEFAULT_RANGE)
         self.ax.set_title(f"{activation}, {init}, {normalisation}: "
                           rf"$\|g_1\| / \|g_{{{depth + 1}}}\|$ = {norms[0] / norms[-1]:.1e}")
-        return self.view.png()
+        return self.view.layers()
 
 
 def explore_gradient_flow(X, y, build, depth=8):
@@ -77,6 +81,8 @@ def explore_gradient_flow(X, y, build, depth=8):
     ("Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU"), an initialiser of
     ``course_lib.nn.init`` ("xavier_normal", "he_normal", "standard_normal")
     and "none", "batch norm" or "residual". Returns the ipywidgets box.
+
+    Introduced in lesson 5.
     """
     import ipywidgets as widgets
 

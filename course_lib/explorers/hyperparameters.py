@@ -24,7 +24,9 @@ class HyperparameterExplorer:
     ``arenas`` maps a name to a dict with ``surface``, ``start`` and optionally ``xlim``,
     ``ylim``, ``steps`` (the default number of steps) and ``defaults`` (control values to
     start from on that surface). ``update(arena, steps, values)`` runs every optimizer with
-    its fixed hyperparameters plus ``values`` of its linked controls and returns the PNG.
+    its fixed hyperparameters plus ``values`` of its linked controls and returns the picture.
+
+    Introduced in lesson 3; lesson 4 uses it too.
     """
 
     def __init__(self, arenas, optimizers):
@@ -83,6 +85,8 @@ def explore_hyperparameters(arenas, optimizers, controls, max_steps=500):
 
     Choosing a surface sets the controls to that arena's ``defaults`` and the steps to its
     ``steps``; any change redraws. Returns the ipywidgets box to display.
+
+    Introduced in lesson 3; lesson 4 uses it too.
     """
     import ipywidgets as widgets
 

@@ -19,6 +19,8 @@ def explore_learning_rate(surface, optimizer, hyperparameters=None, lr=0.1, lr_r
     ``hyperparameters`` its fixed settings (e.g. ``{"momentum": 0.9}``). ``start``
     defaults to a point near the window's upper-left corner. Returns the ipywidgets
     box to display.
+
+    Introduced in lesson 1.
     """
     import ipywidgets as widgets
 

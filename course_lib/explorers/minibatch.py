@@ -18,9 +18,11 @@ class MinibatchExplorer:
 
     ``update(batch_size, lr, epochs, seed)`` runs mini-batch training with
     batch size B and the full-batch reference (B = n) with the same η and
-    number of epochs, moves the artists and returns the PNG bytes. The loss
+    number of epochs, moves the artists and returns the picture. The loss
     panel plots J(θ_t) − J(θ*) against epochs, so runs with different B share
     an axis.
+
+    Introduced in lesson 2.
     """
 
     def __init__(self, problem, optimizer, hyperparameters=None, start=(-1.0, -1.0),
@@ -66,7 +68,7 @@ class MinibatchExplorer:
         self.view.ax_loss.set_xlim(0, epochs)
         self.view.ax_path.set_title(f"B = {batch_size}, η = {lr:.3g}: "
                                     f"{steps_per_epoch} steps per epoch")
-        return self.view.png()
+        return self.view.layers()
 
 
 def explore_minibatch(problem, optimizer, hyperparameters=None, lr=0.1, lr_range=(1e-3, 1.0),
@@ -78,6 +80,8 @@ def explore_minibatch(problem, optimizer, hyperparameters=None, lr=0.1, lr_range
     ``hyperparameters`` as in ``explore_learning_rate``. Sliders: B (powers of
     two up to n), η, epochs (up to ``max_epochs``: small η needs many epochs to
     reach θ* and show its cloud) and the shuffling seed. Returns the ipywidgets box.
+
+    Introduced in lesson 2.
     """
     import ipywidgets as widgets
 

@@ -4,7 +4,7 @@ of the learning-rate explorer, the race and the hyperparameter explorer.
 * ``SurfaceFigure``: the contour of J with one path per optimizer (left) and
   J(θ_t) − J(θ*) on a log axis (right), redrawn in part (see ``canvas``);
 * ``SurfaceExplorer``: runs the optimizers together (``runners.run_together``) and
-  shows their paths: ``update(start, steps, lr_scale)`` returns the PNG;
+  shows their paths: ``update(start, steps, lr_scale)`` returns the picture (``canvas.Layers``);
 * ``surface_controls``: the sliders every surface explorer has (start θ₀, steps T,
   a menu when there are several surfaces), wired to a drawing function.
 
@@ -30,6 +30,8 @@ def first_step_outside(path, xlim, ylim, margin=0.5):
     With the default 0.5 the region is twice the window (half a width more on
     each side). NaN rows (a diverged run) count as outside. ``None`` if the
     whole path stays inside: the explorers draw a path only up to this step.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
     (x0, x1), (y0, y1) = xlim, ylim
     dx, dy = margin * (x1 - x0), margin * (y1 - y0)
@@ -41,7 +43,10 @@ def first_step_outside(path, xlim, ylim, margin=0.5):
 
 
 def losses_along(surface, path):
-    """J(θ_t) for every row of ``path`` (NaN rows stay NaN)."""
+    """J(θ_t) for every row of ``path`` (NaN rows stay NaN).
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         return np.asarray(surface.value(path), dtype=float)
 
@@ -51,6 +56,8 @@ def plot_window(surface, xlim=None, ylim=None, minimum=None):
 
     ``xlim``/``ylim`` default to ``surface.bounds``, ``minimum`` to ``surface.minima``
     (all of them, shape (k, 2)); without those attributes, (−2, 2) and no star.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
     bounds = getattr(surface, "bounds", ((-2.0, 2.0), (-2.0, 2.0)))
     minima = getattr(surface, "minima", None)
@@ -64,7 +71,9 @@ class SurfaceFigure(ExplorerFigure):
 
     ``labels`` names the runs; colours follow ``course_lib.plots.OPTIMIZER_COLORS``
     (or a sequential map when a label names no optimizer). ``update(paths)``
-    moves the artists; ``png()`` renders the figure.
+    moves the artists; ``layers()`` renders the figure.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
 
     def __init__(self, surface, labels, xlim, ylim, title="", minimum=None, dpi=80):
@@ -140,11 +149,14 @@ class SurfaceFigure(ExplorerFigure):
         self.note.set_text("; ".join(notes))
 
     def _rescale_loss_axis(self, gaps, steps):
-        """Whole decades on the loss axis, kept while the curves fit; steps rounded up."""
+        """Whole decades on the loss axis, kept while the curves fit; steps rounded up, and
+        kept while the curves fill at least half of the axis (so one more or one fewer step
+        does not redraw the axis)."""
         shown = gaps[np.isfinite(gaps) & (gaps > 0)]
         low, high = (max(shown.min(), 1e-16), shown.max()) if shown.size else (1e-3, 1.0)
         self.ax_loss.set_ylim(decade_limits(low, high, self.ax_loss.get_ylim()))
-        self.ax_loss.set_xlim(0, nice_limit(max(steps, 1)))
+        wanted, current = nice_limit(max(steps, 1)), self.ax_loss.get_xlim()[1]
+        self.ax_loss.set_xlim(0, current if wanted <= current <= 2 * wanted else wanted)
 
 
 def _optimizer_entry(entry, name):
@@ -159,7 +171,10 @@ def _optimizer_entry(entry, name):
 
 
 def default_lr(optimizer):
-    """The default η of an optimizer class (its ``lr`` keyword), e.g. 1e-3 for Adam."""
+    """The default η of an optimizer class (its ``lr`` keyword), e.g. 1e-3 for Adam.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
+    """
     parameter = inspect.signature(optimizer).parameters.get("lr")
     if parameter is None or not isinstance(parameter.default, (int, float)):
         raise TypeError(f"{getattr(optimizer, '__name__', optimizer)!r} has no default "
@@ -173,7 +188,9 @@ class SurfaceExplorer:
     ``optimizers`` maps a label to ``(optimizer, hyperparameters)`` (or just the class).
     Calling ``update(start, steps, lr_scale)`` runs every optimizer from ``start`` for
     ``steps`` steps (each with its own ``lr`` times ``lr_scale``), all together, moves the
-    figure's artists and returns the PNG bytes.
+    figure's artists and returns the picture.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
 
     def __init__(self, surface, optimizers, xlim=None, ylim=None, title="", minimum=None):
@@ -200,7 +217,7 @@ class SurfaceExplorer:
 
     def update(self, start, steps, lr_scale=1.0):
         self.view.update(self.paths(start, steps, lr_scale))
-        return self.view.png()
+        return self.view.layers()
 
 
 def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim, ylim, minimum):
@@ -210,7 +227,9 @@ def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim,
     picks one, and its own window (``bounds``) and minima are used.
     ``make_explorer(surface, xlim, ylim, minimum)`` builds a ``SurfaceExplorer``
     (once per surface, when first shown); ``draw(explorer, start, steps, **values)``
-    returns the PNG. Returns the ipywidgets box.
+    returns the picture. Returns the ipywidgets box.
+
+    Part of the surface explorers of lessons 1, 3 and 4; no lesson calls it directly.
     """
     import ipywidgets as widgets
 

@@ -36,16 +36,25 @@ from course_lib.grading.grade import (
 
 
 class CallTimeLimit(BaseException):
-    """Raised inside the learner's function when a call runs past ``CALL_SECONDS``."""
+    """Raised inside the learner's function when a call runs past ``CALL_SECONDS``.
+
+    Part of the exercises' ``check`` (introduced in lesson 0); no lesson calls it directly.
+    """
 
 
 def seed_for(question):
-    """The fixed seed ``check`` uses for ``question`` (the batch grader draws fresh ones)."""
+    """The fixed seed ``check`` uses for ``question`` (the batch grader draws fresh ones).
+
+    Part of the exercises' ``check`` (introduced in lesson 0); no lesson calls it directly.
+    """
     return zlib.crc32(question.key.encode())
 
 
 def checker(exercise):
-    """The ``check(qid, function)`` of one exercise notebook."""
+    """The ``check(qid, function)`` of one exercise notebook.
+
+    Introduced in lesson 0.
+    """
     try:
         registry.questions(exercise)
     except KeyError as error:

@@ -27,7 +27,11 @@ SHOWN_ELEMENTS = 8
 
 
 def difference(expected, got, rtol, atol, where="the result"):
-    """``None`` if ``got`` matches ``expected``, else a sentence saying what differs."""
+    """``None`` if ``got`` matches ``expected``, else a sentence saying what differs.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     if isinstance(expected, (bool, np.bool_)):  # True and np.True_ alike, never 1 or 1.0
         if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected):
             return None
@@ -104,7 +108,11 @@ def _numeric_difference(expected, got, rtol, atol, where):
 
 
 def describe(value):
-    """A short summary of a plain value: small arrays in full, large ones by shape."""
+    """A short summary of a plain value: small arrays in full, large ones by shape.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
         if array.ndim == 0:

@@ -35,7 +35,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class SolutionMarkerError(ValueError):
-    """A solution notebook whose BEGIN/END markers do not pair up."""
+    """A solution notebook whose BEGIN/END markers do not pair up.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
+    """
 
 
 def strip_solution(lines, begin, end, placeholder, where):
@@ -43,6 +46,8 @@ def strip_solution(lines, begin, end, placeholder, where):
 
     The placeholder keeps the indentation of the ``begin`` line. Returns the
     new lines and the number of blocks replaced.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
     """
     kept, inside, blocks = [], False, 0
     for number, line in enumerate(lines, start=1):
@@ -67,7 +72,10 @@ def strip_solution(lines, begin, end, placeholder, where):
 
 
 def exercise_from_solution(solution, exercise_name):
-    """Return the exercise notebook (a new object) made from ``solution``."""
+    """Return the exercise notebook (a new object) made from ``solution``.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
+    """
     exercise = copy.deepcopy(solution)
     exercise.metadata.setdefault("course", {})["exercise"] = exercise_name
     written = 0
@@ -92,12 +100,18 @@ def exercise_from_solution(solution, exercise_name):
 
 
 def render(notebook):
-    """The notebook as the exact text we commit."""
+    """The notebook as the exact text we commit.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
+    """
     return nbformat.writes(notebook) + "\n"
 
 
 def expected_exercises(solutions_dir):
-    """Map each exercise file name to the text the generator makes for it."""
+    """Map each exercise file name to the text the generator makes for it.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
+    """
     expected = {}
     for path in sorted(Path(solutions_dir).glob("*.ipynb")):
         solution = nbformat.read(path, as_version=4)
@@ -106,7 +120,10 @@ def expected_exercises(solutions_dir):
 
 
 def stale_exercises(solutions_dir, exercises_dir):
-    """Describe every exercise that differs from what the generator makes now."""
+    """Describe every exercise that differs from what the generator makes now.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
+    """
     expected = expected_exercises(solutions_dir)
     exercises_dir = Path(exercises_dir)
     problems = []
@@ -123,7 +140,10 @@ def stale_exercises(solutions_dir, exercises_dir):
 
 
 def write_exercises(solutions_dir, exercises_dir):
-    """Regenerate ``exercises_dir`` from ``solutions_dir``; return what changed."""
+    """Regenerate ``exercises_dir`` from ``solutions_dir``; return what changed.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
+    """
     expected = expected_exercises(solutions_dir)
     exercises_dir = Path(exercises_dir)
     exercises_dir.mkdir(exist_ok=True)
@@ -141,6 +161,10 @@ def write_exercises(solutions_dir, exercises_dir):
 
 
 def main(argv=None):
+    """``python -m course_lib.grading.generate``: write the exercises, or list the stale ones.
+
+    Part of the exercise generator (``make exercises``), not of a lesson.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--solutions", default=ROOT / "solutions", type=Path)
     parser.add_argument("--exercises", default=ROOT / "exercises", type=Path)

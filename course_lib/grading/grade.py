@@ -36,7 +36,11 @@ _LIBRARY_FILES = tuple({os.path.dirname(os.path.abspath(np.__file__)),  # NumPy
 
 @dataclass
 class Outcome:
-    """What the learner's function did on one test case."""
+    """What the learner's function did on one test case.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
 
     value: object = None
     error: str = None  # "TypeError: ..." when it raised or returned something unusable
@@ -54,6 +58,9 @@ class FailingCase:
     ``function(*case.args, **case.kwargs)`` should return ``case.expected``;
     ``case.got`` is what the learner's function returned (None if it raised).
     Only ``check`` fills it: the batch grader never shows expected values.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
     """
 
     number: int
@@ -74,7 +81,11 @@ class FailingCase:
 
 @dataclass
 class QuestionResult:
-    """The score and feedback of one question."""
+    """The score and feedback of one question.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
 
     id: str
     title: str
@@ -141,7 +152,11 @@ def _short(text):
 
 
 def call_args(case):
-    """(args, kwargs) of a test case: a tuple of arguments or a dict of keyword arguments."""
+    """(args, kwargs) of a test case: a tuple of arguments or a dict of keyword arguments.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     if isinstance(case, tuple):
         return copy.deepcopy(case), {}
     if isinstance(case, dict):
@@ -156,6 +171,9 @@ def run_case(function, case, forbidden=()):
     place are listed in ``Outcome.changed`` (index of a positional argument,
     name of a keyword one), and an exception records the line of the
     learner's own code that raised it (``Outcome.where``).
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
     """
     args, kwargs = call_args(case)
     given_args, given_kwargs = call_args(case)
@@ -191,6 +209,9 @@ def learner_line(error):
 
     The deepest frame of the traceback outside the grader, NumPy and the
     standard library; None if there is none (the grader's own code raised).
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
     """
     frame = None
     try:
@@ -228,7 +249,11 @@ def _cell_label(filename):
 
 
 def error_text(error):
-    """``"TypeError: message"``, short, even when the exception's own ``__str__`` fails."""
+    """``"TypeError: message"``, short, even when the exception's own ``__str__`` fails.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     try:
         return _short(f"{type(error).__name__}: {error}")
     except Exception:
@@ -236,7 +261,11 @@ def error_text(error):
 
 
 def expected_value(function, case):
-    """The reference (or a mistake variant) on one case, as plain data."""
+    """The reference (or a mistake variant) on one case, as plain data.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     args, kwargs = call_args(case)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -248,7 +277,11 @@ OUT_OF_TIME = "out of time"
 
 
 def grade_question(question, cases, outcomes):
-    """Score ``outcomes`` (one per case) of ``question`` → QuestionResult."""
+    """Score ``outcomes`` (one per case) of ``question`` → QuestionResult.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     names = parameter_names(question)
     states, details, first = [], [], None
     valued, failed, passed = [], [], []  # (case, value): to name a mistake or describe symptoms
@@ -335,7 +368,11 @@ def grade_question(question, cases, outcomes):
 
 
 def parameter_names(question):
-    """The names of the parameters the learner's function takes, in order (the reference's)."""
+    """The names of the parameters the learner's function takes, in order (the reference's).
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     try:
         return [name for name, parameter in inspect.signature(question.reference).parameters.items()
                 if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]
@@ -351,7 +388,11 @@ def _argument_name(key, names):
 
 def parameter_order_problem(question, function, raised=False):
     """A sentence when the learner's parameters are the expected names in another order, or,
-    when the function ``raised``, other names: then it says what each of them receives."""
+    when the function ``raised``, other names: then it says what each of them receives.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     try:
         theirs = [name for name, parameter in inspect.signature(function).parameters.items()
                   if parameter.kind in (parameter.POSITIONAL_ONLY,
@@ -370,7 +411,11 @@ def parameter_order_problem(question, function, raised=False):
 
 
 def missing_result(question, reason, status="missing"):
-    """A QuestionResult with no outcomes: the function was not found, or nothing came back."""
+    """A QuestionResult with no outcomes: the function was not found, or nothing came back.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     return QuestionResult(question.id, question.title, float(question.points), 0.0, status,
                           [], [reason])
 

@@ -120,7 +120,11 @@ def _is_integer_result(value):
 
 def generated(question, case):
     """The generic mutants of ``question``; ``case`` (one of its test cases) decides which
-    apply (an in-place change needs an array input, a reordering a tuple result)."""
+    apply (an in-place change needs an array input, a reordering a tuple result).
+
+    Part of the course's own tests of every question (the wrong answers its feedback must name), not
+    of a lesson.
+    """
     reference = question.reference
     args = case if isinstance(case, tuple) else tuple(case.values())
     value = reference(*args) if isinstance(case, tuple) else reference(**case)
@@ -150,6 +154,10 @@ def generated(question, case):
 
 
 def all_mutants(question, case):
-    """Every mutant of ``question``: generated, its own, and one per named mistake."""
+    """Every mutant of ``question``: generated, its own, and one per named mistake.
+
+    Part of the course's own tests of every question (the wrong answers its feedback must name), not
+    of a lesson.
+    """
     named = [Mutant(message, variant, "named") for message, variant in question.mistakes.items()]
     return generated(question, case) + list(question.mutants) + named

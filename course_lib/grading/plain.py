@@ -23,14 +23,22 @@ MAX_ELEMENTS = 5_000_000
 
 
 class NotPlainData(TypeError):
-    """A value that is not plain data (the message says what is allowed)."""
+    """A value that is not plain data (the message says what is allowed).
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
 
 
 ALLOWED = "numbers, strings, booleans, None, NumPy numeric arrays, and lists/tuples/dicts of these"
 
 
 def to_plain(value, _depth=0):
-    """A copy of ``value`` made only of plain built-in types, or NotPlainData."""
+    """A copy of ``value`` made only of plain built-in types, or NotPlainData.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     if _depth > MAX_DEPTH:
         raise NotPlainData(f"value nested more than {MAX_DEPTH} levels deep")
     kind = type(value)
@@ -65,7 +73,11 @@ def _plain_array(array):
 
 
 def encode(value):
-    """Plain data → a JSON-ready structure (lists stay lists; the rest is tagged)."""
+    """Plain data → a JSON-ready structure (lists stay lists; the rest is tagged).
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     value = to_plain(value)
     return _encode(value)
 
@@ -86,7 +98,11 @@ def _encode(value):
 
 
 def decode(obj, _depth=0):
-    """A JSON structure made by :func:`encode` → plain data; NotPlainData if malformed."""
+    """A JSON structure made by :func:`encode` → plain data; NotPlainData if malformed.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     if _depth > MAX_DEPTH:
         raise NotPlainData(f"value nested more than {MAX_DEPTH} levels deep")
     kind = type(obj)

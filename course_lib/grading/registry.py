@@ -68,7 +68,7 @@ A complete example (it would live in ``course_lib/grading/questions/lesson01.py`
     import numpy as np
 
     from course_lib.grading.registry import Question, register
-    from course_lib.quadratic import largest_stable_eta   # η_max = 2 / λ_max
+    from course_lib.quadratic_rates import largest_stable_eta   # η_max = 2 / λ_max
 
 
     def _curvature_cases(rng):  # eigenvalues λ of a few quadratics, one of them 1-D
@@ -132,6 +132,9 @@ class Mutant:
     question's mistakes, whose variant gives the same results), or the kind of
     hint (``"sign"``, ``"factor"``, ``"step"``, ``"off-by-one"``, ...; see
     ``symptoms``), or ``"changed inputs"``. A tuple allows any of several.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
     """
 
     what: str
@@ -145,7 +148,11 @@ class Mutant:
 
 @dataclass(frozen=True)
 class Question:
-    """One graded question: what the learner writes and how it is checked."""
+    """One graded question: what the learner writes and how it is checked.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
 
     exercise: str
     id: str
@@ -219,6 +226,9 @@ def register(question):
 
     Registering the same exercise and id again from the same module (a reload)
     replaces the question; from another module it is an error.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
     """
     if not isinstance(question, Question):
         raise TypeError(f"register() takes a Question, got {type(question).__name__}")
@@ -247,13 +257,21 @@ def _discover():
 
 
 def exercises():
-    """The names of all exercises that have questions."""
+    """The names of all exercises that have questions.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     _discover()
     return sorted(_REGISTRY)
 
 
 def questions(exercise):
-    """The questions of ``exercise`` in registration order (KeyError if none)."""
+    """The questions of ``exercise`` in registration order (KeyError if none).
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     _discover()
     if exercise not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY)) or "none yet"
@@ -264,7 +282,11 @@ def questions(exercise):
 
 
 def question(exercise, qid):
-    """The question ``qid`` of ``exercise`` (KeyError naming the known ids if absent)."""
+    """The question ``qid`` of ``exercise`` (KeyError naming the known ids if absent).
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     by_id = {q.id: q for q in questions(exercise)}
     if qid not in by_id:
         raise KeyError(f"exercise {exercise!r} has no question {qid!r} (it has {', '.join(by_id)})")
@@ -272,6 +294,10 @@ def question(exercise, qid):
 
 
 def import_errors():
-    """Question modules that failed to import: {module: error}."""
+    """Question modules that failed to import: {module: error}.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     _discover()
     return dict(_IMPORT_ERRORS)

@@ -34,6 +34,12 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 @dataclass(frozen=True)
 class Symptom:
+    """One thing wrong with an answer: its ``kind`` and the ``text`` the learner reads.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch
+    grader; no lesson calls it directly.
+    """
+
     kind: str
     text: str
 
@@ -44,6 +50,9 @@ def diagnose(failed, passed, names, rtol, atol, reference=None):
     ``failed``: (case, got, expected) per failing case; ``passed``: the passing
     cases; ``names``: the parameter names of the question's function;
     ``reference``: the question's reference, to try it with one argument changed.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
     """
     context = _Context(failed, passed, names, rtol, atol)
     context.reference = reference

@@ -20,12 +20,20 @@ import types
 
 
 def dotted_name(obj):
-    """``"module:qualname"`` for a course_lib function or class."""
+    """``"module:qualname"`` for a course_lib function or class.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     return f"{obj.__module__}:{obj.__qualname__}"
 
 
 def resolve(name):
-    """The object named by :func:`dotted_name`."""
+    """The object named by :func:`dotted_name`.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     module, _, qualname = name.partition(":")
     obj = importlib.import_module(module)
     for part in qualname.split("."):
@@ -34,7 +42,11 @@ def resolve(name):
 
 
 def code_objects(obj):
-    """Code objects that run when ``obj`` (a function, method or class) is called."""
+    """Code objects that run when ``obj`` (a function, method or class) is called.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
+    """
     found = {}
     if isinstance(obj, type):
         for member in vars(obj).values():
@@ -68,6 +80,9 @@ def call_watched(function, args, kwargs, forbidden):
     """``function(*args, **kwargs)`` → (result, the forbidden function it called or None).
 
     ``forbidden`` is a sequence of functions or classes. Exceptions propagate.
+
+    Shared by the exercises' ``check`` (introduced in lesson 0) and the instructor's batch grader;
+    no lesson calls it directly.
     """
     codes = {}
     for obj in forbidden:

@@ -43,7 +43,10 @@ class Sigmoid(Module):
 
 
 class Tanh(Module):
-    """tanh(x),  tanh′(x) = 1 − tanh²(x) ≤ 1."""
+    """tanh(x),  tanh′(x) = 1 − tanh²(x) ≤ 1.
+
+    Introduced in lesson 1.
+    """
 
     def forward(self, x):
         self.y = np.tanh(x)
@@ -56,7 +59,10 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """max(0, x),  derivative 1 for x > 0 and 0 otherwise."""
+    """max(0, x),  derivative 1 for x > 0 and 0 otherwise.
+
+    Introduced in lesson 5.
+    """
 
     def forward(self, x):
         self.active = np.asarray(x) > 0
@@ -68,7 +74,10 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """x for x > 0, a·x otherwise (a = ``negative_slope``, 0.01 as in PyTorch)."""
+    """x for x > 0, a·x otherwise (a = ``negative_slope``, 0.01 as in PyTorch).
+
+    Introduced in lesson 5.
+    """
 
     def __init__(self, negative_slope=0.01):
         self.negative_slope = negative_slope
@@ -95,6 +104,8 @@ class ELU(Module):
     itself, not as y + α (for x below about −37.4 the sum y + α rounds to 0
     instead of αeˣ). Below x ≈ −708, αeˣ is smaller than the smallest normal
     float64 and loses digits, as any float64 number must.
+
+    Introduced in lesson 5.
     """
 
     def __init__(self, alpha=1.0):

@@ -19,6 +19,8 @@ class BatchNorm1d(Module):
     Backward in training mode includes the path through the batch statistics:
     ∂J/∂x = (γ / (N √(var + ε))) · (N δ − Σδ − x̂ Σ(δ ⊙ x̂)),  δ = ∂J/∂y;
     in evaluation mode the statistics are constants: ∂J/∂x = γ δ / √(running_var + ε).
+
+    Introduced in lesson 5.
     """
 
     buffer_names = ("running_mean", "running_var")

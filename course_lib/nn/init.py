@@ -33,7 +33,10 @@ import numpy as np
 
 
 def as_generator(rng):
-    """A NumPy Generator from a Generator, an integer seed, or ``None`` (fresh entropy)."""
+    """A NumPy Generator from a Generator, an integer seed, or ``None`` (fresh entropy).
+
+    Shared by the initialisers (introduced in lesson 5).
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
@@ -56,28 +59,40 @@ def standard_normal(fan_in, fan_out, rng=None):
 
 
 def xavier_uniform(fan_in, fan_out, rng=None):
-    """W ~ U(−a, a) with a = √(6 / (n_in + n_out)), so Var(W) = 2 / (n_in + n_out)."""
+    """W ~ U(−a, a) with a = √(6 / (n_in + n_out)), so Var(W) = 2 / (n_in + n_out).
+
+    Introduced in lesson 5.
+    """
     _check_fans(fan_in, fan_out)
     bound = np.sqrt(6.0 / (fan_in + fan_out))
     return as_generator(rng).uniform(-bound, bound, size=(fan_in, fan_out))
 
 
 def xavier_normal(fan_in, fan_out, rng=None):
-    """W ~ N(0, σ²) with σ² = 2 / (n_in + n_out)."""
+    """W ~ N(0, σ²) with σ² = 2 / (n_in + n_out).
+
+    Introduced in lesson 5.
+    """
     _check_fans(fan_in, fan_out)
     std = np.sqrt(2.0 / (fan_in + fan_out))
     return std * as_generator(rng).standard_normal((fan_in, fan_out))
 
 
 def he_normal(fan_in, fan_out, rng=None):
-    """W ~ N(0, σ²) with σ = √(2 / n_in) (He et al.'s "Kaiming normal", for ReLU layers)."""
+    """W ~ N(0, σ²) with σ = √(2 / n_in) (He et al.'s "Kaiming normal", for ReLU layers).
+
+    Introduced in lesson 5.
+    """
     _check_fans(fan_in, fan_out)
     std = np.sqrt(2.0 / fan_in)
     return std * as_generator(rng).standard_normal((fan_in, fan_out))
 
 
 def he_uniform(fan_in, fan_out, rng=None):
-    """W ~ U(−a, a) with a = √(6 / n_in), so Var(W) = 2 / n_in."""
+    """W ~ U(−a, a) with a = √(6 / n_in), so Var(W) = 2 / n_in.
+
+    Introduced in lesson 5.
+    """
     _check_fans(fan_in, fan_out)
     bound = np.sqrt(6.0 / fan_in)
     return as_generator(rng).uniform(-bound, bound, size=(fan_in, fan_out))

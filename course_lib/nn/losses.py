@@ -12,6 +12,8 @@ def mse_loss(prediction, target):
 
     This is ``np.mean((y_pred - y) ** 2)`` and its exact gradient; n is the
     number of entries (N samples × outputs), like ``torch.nn.MSELoss()``.
+
+    Introduced in lesson 1.
     """
     prediction = np.asarray(prediction, dtype=float)
     target = np.asarray(target, dtype=float)
@@ -31,6 +33,8 @@ def softmax_cross_entropy(logits, labels):
     J = −(1/N) Σ_i log p_{i, c_i},   ∂J/∂z = (p − onehot(c)) / N.
     log p is computed as z − max z − log Σ exp(z − max z), which never
     overflows. The same as ``torch.nn.functional.cross_entropy(logits, labels)``.
+
+    Introduced in lesson 3.
     """
     logits = np.asarray(logits, dtype=float)
     labels = np.asarray(labels)

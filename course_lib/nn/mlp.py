@@ -23,6 +23,8 @@ def mlp(sizes, activation=ReLU, init=he_normal, rng=None, batch_norm=False, resi
     Parameter names follow the positions, as in PyTorch: ``mlp([64, 128, 10])``
     has ``0.weight``, ``0.bias``, ``2.weight``, ``2.bias``; a residual block at
     position 2 holds ``2.block.0.weight``.
+
+    Introduced in lesson 3.
     """
     sizes = list(sizes)
     if len(sizes) < 2:

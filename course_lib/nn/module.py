@@ -13,12 +13,18 @@ from course_lib.parameter import Parameter
 
 
 def accumulate_grad(param, grad):
-    """Add ``grad`` to ``param.grad`` (which starts as ``None``)."""
+    """Add ``grad`` to ``param.grad`` (which starts as ``None``).
+
+    Shared by every layer (lesson 1 meets the first).
+    """
     param.grad = grad if param.grad is None else param.grad + grad
 
 
 def check_input(x, n_features, layer):
-    """Return ``x`` as an array of shape (N, n_features), or raise a clear ValueError."""
+    """Return ``x`` as an array of shape (N, n_features), or raise a clear ValueError.
+
+    Shared by every layer (lesson 1 meets the first).
+    """
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[1] != n_features:
         raise ValueError(
@@ -28,7 +34,10 @@ def check_input(x, n_features, layer):
 
 
 def check_grad_output(grad_output, shape, layer):
-    """Return ∂J/∂y as an array of the output's shape, or raise a clear ValueError."""
+    """Return ∂J/∂y as an array of the output's shape, or raise a clear ValueError.
+
+    Shared by every layer (lesson 1 meets the first).
+    """
     grad_output = np.asarray(grad_output)
     if grad_output.shape != shape:
         raise ValueError(
@@ -46,6 +55,8 @@ class Module:
     dots, as in PyTorch: ``"0.weight"``, ``"2.block.0.bias"``. Containers
     (Sequential, Residual) also write these names into each ``Parameter.name``,
     so an optimizer's or a diagnostic's message names the exact parameter.
+
+    The base of every layer (lesson 1 meets the first).
     """
 
     training = True

@@ -9,6 +9,8 @@ class Residual(Module):
     Backward: ∂J/∂x = δ + (∂F/∂x)ᵀ δ, δ = ∂J/∂y. The identity term carries the
     gradient past F unchanged, so it cannot vanish however small F's part is.
     F's parameters are named ``block.…``.
+
+    Introduced in lesson 5.
     """
 
     def __init__(self, block):

@@ -9,6 +9,8 @@ class Sequential(Module):
     Layers are named by their position, as in PyTorch: the parameters of
     ``Sequential(Linear(2, 3), Tanh(), Linear(3, 1))`` are ``0.weight``,
     ``0.bias``, ``2.weight``, ``2.bias``.
+
+    Introduced in lesson 1.
     """
 
     def __init__(self, *layers):

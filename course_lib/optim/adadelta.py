@@ -32,6 +32,8 @@ class Adadelta(Optimizer):
     (``lr``, default 1.0, which leaves Zeiler's method), and η > 1 is often
     what makes Adadelta train in a given number of epochs. State: ``step``,
     ``square_avg`` (v) and ``acc_delta`` (u).
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0):
@@ -52,7 +54,10 @@ class Adadelta(Optimizer):
 
 
 def adadelta_init(theta):
-    """The state before step 1: t = 0, v_0 = 0, u_0 = 0."""
+    """The state before step 1: t = 0, v_0 = 0, u_0 = 0.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "square_avg": np.zeros_like(theta), "acc_delta": np.zeros_like(theta)}
 
 

@@ -26,6 +26,8 @@ class Adagrad(Optimizer):
     step, but where learning must go on it slows to a crawl. It never stops
     outright: the distance travelled, about 2η√t, still grows. State:
     ``step`` (t) and ``sum`` (s).
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
@@ -50,7 +52,10 @@ class Adagrad(Optimizer):
 
 
 def adagrad_init(theta, initial_accumulator_value=0):
-    """The state before step 1: t = 0 and G_0 = ``initial_accumulator_value`` everywhere."""
+    """The state before step 1: t = 0 and G_0 = ``initial_accumulator_value`` everywhere.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "sum": np.full_like(theta, initial_accumulator_value)}
 
 

@@ -2,13 +2,7 @@
 
 import numpy as np
 
-from course_lib.optim.optimizer import (
-    Optimizer,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-)
+from course_lib.optim.optimizer import Optimizer, check_adam_hyperparameters
 
 
 class Adam(Optimizer):
@@ -33,6 +27,8 @@ class Adam(Optimizer):
     ``decoupled_weight_decay=True`` shrinks θ directly instead, θ ← (1 − ηλ) θ,
     which is PyTorch's AdamW (see :class:`AdamW`). State per parameter: ``step``
     (t), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with AMSGrad, ``max_exp_avg_sq``.
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -42,10 +38,7 @@ class Adam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay})
 
     def _check_hyperparameters(self, group):
-        check_lr(group)
-        check_betas(group)
-        check_eps(group)
-        check_weight_decay(group)
+        check_adam_hyperparameters(group)
 
     def _init_state(self, theta, group):
         return adam_init(theta, amsgrad=group["amsgrad"])
@@ -55,7 +48,10 @@ class Adam(Optimizer):
 
 
 def adam_init(theta, amsgrad=False):
-    """The state before step 1: t = 0, m_0 = 0, v_0 = 0 (and v^max_0 = 0 for AMSGrad)."""
+    """The state before step 1: t = 0, m_0 = 0, v_0 = 0 (and v^max_0 = 0 for AMSGrad).
+
+    Introduced in lesson 4.
+    """
     state = {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
     if amsgrad:
         state["max_exp_avg_sq"] = np.zeros_like(theta)
@@ -99,6 +95,8 @@ class AdamW(Adam):
     paper's also makes the best λ independent of the learning rate, the first
     benefit it reports. The two agree when λ_torch = λ_paper / α. Default λ = ``weight_decay``
     = 0.01, as in PyTorch.
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

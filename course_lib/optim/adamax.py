@@ -2,13 +2,7 @@
 
 import numpy as np
 
-from course_lib.optim.optimizer import (
-    Optimizer,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-)
+from course_lib.optim.optimizer import Optimizer, check_adam_hyperparameters
 
 
 class Adamax(Optimizer):
@@ -29,6 +23,8 @@ class Adamax(Optimizer):
     which never decays.) Unlike v_t, u_t is not biased towards 0 at the start,
     so it needs no bias correction. PyTorch adds ε inside the max. State:
     ``step``, ``exp_avg`` (m) and ``exp_inf`` (u).
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
@@ -36,10 +32,7 @@ class Adamax(Optimizer):
                                   "weight_decay": weight_decay})
 
     def _check_hyperparameters(self, group):
-        check_lr(group)
-        check_betas(group)
-        check_eps(group)
-        check_weight_decay(group)
+        check_adam_hyperparameters(group)
 
     def _init_state(self, theta, group):
         return adamax_init(theta)
@@ -49,7 +42,10 @@ class Adamax(Optimizer):
 
 
 def adamax_init(theta):
-    """The state before step 1: t = 0, m_0 = 0, u_0 = 0."""
+    """The state before step 1: t = 0, m_0 = 0, u_0 = 0.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_inf": np.zeros_like(theta)}
 
 

@@ -30,7 +30,10 @@ from course_lib.optim.optimizer import Optimizer, check_number
 
 
 class LRScheduler:
-    """Base class: keeps t (``last_epoch``), η₀ per group (``base_lrs``), sets ``group["lr"]``."""
+    """Base class: keeps t (``last_epoch``), η₀ per group (``base_lrs``), sets ``group["lr"]``.
+
+    Shared by every scheduler of ``optim.lr_scheduler`` (introduced in lesson 2).
+    """
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -77,7 +80,10 @@ class LRScheduler:
 
 
 class LambdaLR(LRScheduler):
-    """η_t = η₀ · λ(t), for a function λ you give (one per parameter group, or one for all)."""
+    """η_t = η₀ · λ(t), for a function λ you give (one per parameter group, or one for all).
+
+    Introduced in lesson 2.
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         n_groups = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
@@ -104,7 +110,10 @@ class LambdaLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """Step decay: η_t = η₀ · γ^⌊t / step_size⌋ (multiply by γ every ``step_size`` epochs)."""
+    """Step decay: η_t = η₀ · γ^⌊t / step_size⌋ (multiply by γ every ``step_size`` epochs).
+
+    Introduced in lesson 2.
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         check_integer("step_size", step_size, 1)
@@ -117,7 +126,10 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """η_t = η₀ · γ^k, k = the number of milestones ≤ t (multiply by γ at each milestone)."""
+    """η_t = η₀ · γ^k, k = the number of milestones ≤ t (multiply by γ at each milestone).
+
+    Lesson 2 introduces step schedules; no lesson uses this one.
+    """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         milestones = list(milestones)
@@ -135,7 +147,10 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Exponential decay: η_t = η₀ · γᵗ."""
+    """Exponential decay: η_t = η₀ · γᵗ.
+
+    Introduced in lesson 6.
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         check_number("gamma", gamma, 0, low_open=True, meaning="decay factor")
@@ -151,6 +166,8 @@ class CosineAnnealingLR(LRScheduler):
 
     η falls from η₀ to η_min over ``T_max`` steps along half a cosine (and, as
     in PyTorch, climbs back along the next half if you keep stepping).
+
+    Introduced in lesson 6.
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
@@ -169,6 +186,8 @@ class LinearLR(LRScheduler):
 
     s = ``start_factor``, e = ``end_factor``, T = ``total_iters``: the factor moves
     in a straight line from s to e over T steps and then stays at e.
+
+    Introduced in lesson 4 (Adam's warm-up); lesson 6 uses it too.
     """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
@@ -194,6 +213,8 @@ class SequentialLR(LRScheduler):
         warmup = LinearLR(optimizer, start_factor=0.1, total_iters=5)
         decay = CosineAnnealingLR(optimizer, T_max=45)
         scheduler = SequentialLR(optimizer, [warmup, decay], milestones=[5])
+
+    Lesson 6 introduces chained schedules (warm-up, then decay); no lesson uses this class.
     """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
@@ -456,7 +477,10 @@ class OneCycleLR(LRScheduler):
 
 
 def per_group(name, value, optimizer):
-    """One value per parameter group: ``value`` repeated, or a list of the right length."""
+    """One value per parameter group: ``value`` repeated, or a list of the right length.
+
+    Shared by every scheduler of ``optim.lr_scheduler`` (introduced in lesson 2).
+    """
     n_groups = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n_groups:
@@ -467,7 +491,10 @@ def per_group(name, value, optimizer):
 
 
 def check_integer(name, value, low):
-    """Raise unless ``value`` is an integer ≥ ``low``."""
+    """Raise unless ``value`` is an integer ≥ ``low``.
+
+    Shared by every scheduler of ``optim.lr_scheduler`` (introduced in lesson 2).
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"Invalid {name}={value!r}: must be an integer")
     if value < low:

@@ -3,14 +3,7 @@
 
 import numpy as np
 
-from course_lib.optim.optimizer import (
-    Optimizer,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_number,
-    check_weight_decay,
-)
+from course_lib.optim.optimizer import Optimizer, check_adam_hyperparameters, check_number
 
 
 class NAdam(Optimizer):
@@ -31,6 +24,8 @@ class NAdam(Optimizer):
         θ_t = θ_{t−1} − η (1 − μ_t)/(1 − Π_t) · g_t/d_t − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t
 
     State: ``step``, ``mu_product`` (Π), ``exp_avg`` (m), ``exp_avg_sq`` (v).
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -40,10 +35,7 @@ class NAdam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay})
 
     def _check_hyperparameters(self, group):
-        check_lr(group)
-        check_betas(group)
-        check_eps(group)
-        check_weight_decay(group)
+        check_adam_hyperparameters(group)
         check_number("momentum_decay", group["momentum_decay"], 0, meaning="momentum decay")
 
     def _init_state(self, theta, group):
@@ -54,7 +46,10 @@ class NAdam(Optimizer):
 
 
 def nadam_init(theta):
-    """The state before step 1: t = 0, Π_0 = 1, m_0 = 0, v_0 = 0."""
+    """The state before step 1: t = 0, Π_0 = 1, m_0 = 0, v_0 = 0.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "mu_product": 1.0,
             "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
 

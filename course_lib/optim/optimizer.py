@@ -50,6 +50,8 @@ class Optimizer:
       is silently corrupted, and the learner can lower η and carry on.
       (Non-finite gradients almost always mean the loss has diverged.)
     * θ keeps its dtype: a float32 parameter stays float32, and so does its state.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
     """
 
     def __init__(self, params, defaults):
@@ -239,6 +241,8 @@ def check_number(name, value, low, high=math.inf, *, low_open=False, high_open=F
 
     The message names the argument, the value and the allowed range, e.g.
     ``Invalid learning rate lr=-0.1: must be >= 0``.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
     """
     label = f"{meaning} {name}" if meaning and meaning != name else name
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -254,20 +258,47 @@ def check_number(name, value, low, high=math.inf, *, low_open=False, high_open=F
 
 
 def check_lr(group):
+    """η ≥ 0.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    """
     check_number("lr", group["lr"], 0, meaning="learning rate")
 
 
 def check_weight_decay(group):
+    """λ ≥ 0.
+
+    Shared by every optimizer of ``course_lib.optim`` (lesson 1 meets the first, SGD).
+    """
     check_number("weight_decay", group["weight_decay"], 0, meaning="weight decay")
 
 
 def check_eps(group):
+    """ε > 0.
+
+    Shared by the adaptive optimizers (introduced in lesson 4).
+    """
     check_number("eps", group["eps"], 0, low_open=True, meaning="epsilon")
 
 
 def check_betas(group):
+    """A pair (β₁, β₂), each in [0, 1).
+
+    Shared by Adam and its variants (introduced in lesson 4).
+    """
     betas = group["betas"]
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"Invalid betas={betas!r}: must be a pair (beta1, beta2)")
     for i, beta in enumerate(betas):
         check_number(f"betas[{i}]", beta, 0, 1, high_open=True, meaning=f"beta{i + 1}")
+
+
+def check_adam_hyperparameters(group):
+    """η ≥ 0, β₁ and β₂ in [0, 1), ε > 0, λ ≥ 0: the ranges of Adam and its variants.
+
+    Shared by Adam, AdamW, Adamax, NAdam and RAdam (introduced in lesson 4).
+    """
+    check_lr(group)
+    check_betas(group)
+    check_eps(group)
+    check_weight_decay(group)

@@ -4,13 +4,7 @@ import math
 
 import numpy as np
 
-from course_lib.optim.optimizer import (
-    Optimizer,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-)
+from course_lib.optim.optimizer import Optimizer, check_adam_hyperparameters
 
 
 class RAdam(Optimizer):
@@ -47,10 +41,7 @@ class RAdam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay})
 
     def _check_hyperparameters(self, group):
-        check_lr(group)
-        check_betas(group)
-        check_eps(group)
-        check_weight_decay(group)
+        check_adam_hyperparameters(group)
 
     def _init_state(self, theta, group):
         return radam_init(theta)
@@ -60,7 +51,10 @@ class RAdam(Optimizer):
 
 
 def radam_init(theta):
-    """The state before step 1: t = 0, m_0 = 0, v_0 = 0."""
+    """The state before step 1: t = 0, m_0 = 0, v_0 = 0.
+
+    Introduced in lesson 4.
+    """
     return {"step": 0, "exp_avg": np.zeros_like(theta), "exp_avg_sq": np.zeros_like(theta)}
 
 

@@ -26,6 +26,8 @@ class RMSprop(Optimizer):
     the scaled gradient feeds a velocity: b_t = μ b_{t−1} + g_t / d_t,
     θ_t = θ_{t−1} − η b_t. State: ``step``, ``square_avg`` (v), and when used
     ``grad_avg`` (ḡ) and ``momentum_buffer`` (b).
+
+    Introduced in lesson 4.
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
@@ -49,7 +51,10 @@ class RMSprop(Optimizer):
 
 
 def rmsprop_init(theta, momentum=0, centered=False):
-    """The state before step 1: t = 0, v_0 = 0 (and b_0 = 0, ḡ_0 = 0 when used)."""
+    """The state before step 1: t = 0, v_0 = 0 (and b_0 = 0, ḡ_0 = 0 when used).
+
+    Introduced in lesson 4.
+    """
     state = {"step": 0, "square_avg": np.zeros_like(theta)}
     if momentum > 0:
         state["momentum_buffer"] = np.zeros_like(theta)

@@ -46,7 +46,10 @@ class SGD(Optimizer):
 
 
 def sgd_init(theta):
-    """The state before step 1: empty; the velocity v is created by the first step."""
+    """The state before step 1: empty; the velocity v is created by the first step.
+
+    Introduced in lesson 1 (plain gradient descent); momentum in lesson 3.
+    """
     return {}
 
 

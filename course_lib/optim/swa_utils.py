@@ -33,6 +33,8 @@ def get_ema_multi_avg_fn(decay=0.999):
     current arrays (it changes the averaged ones in place). After the first copy,
     θ̄ weighs the iterate k updates ago by (1 − decay) · decayᵏ: it averages over
     about 1/(1 − decay) updates (100 for decay = 0.99).
+
+    Introduced in lesson 6.
     """
     check_number("decay", decay, 0, 1)
 
@@ -44,7 +46,10 @@ def get_ema_multi_avg_fn(decay=0.999):
 
 
 def get_ema_avg_fn(decay=0.999):
-    """The same average, one array at a time: decay · θ̄ + (1 − decay) · θ (for ``avg_fn``)."""
+    """The same average, one array at a time: decay · θ̄ + (1 − decay) · θ (for ``avg_fn``).
+
+    Introduced in lesson 6.
+    """
     check_number("decay", decay, 0, 1)
 
     def ema_update(average, theta, n_averaged):
@@ -58,6 +63,8 @@ def get_swa_multi_avg_fn():
 
     With n = ``n_averaged`` iterates averaged so far, θ̄ ← θ̄ + (θ − θ̄)/(n + 1), so
     θ̄ is the mean of every θ passed to ``update_parameters``. ``AveragedModel``'s default.
+
+    Introduced in lesson 6.
     """
     def swa_update(averaged, current, n_averaged):
         for average, theta in zip(averaged, current):
@@ -67,7 +74,10 @@ def get_swa_multi_avg_fn():
 
 
 def get_swa_avg_fn():
-    """The same equal-weight average, one array at a time (for ``avg_fn``)."""
+    """The same equal-weight average, one array at a time (for ``avg_fn``).
+
+    Introduced in lesson 6.
+    """
     def swa_update(average, theta, n_averaged):
         return average + (theta - average) / (n_averaged + 1)
 
@@ -84,6 +94,8 @@ class AveragedModel(Module):
     are copied from the model each time, or averaged like the weights with
     ``use_buffers=True``. ``module`` is the averaged network; calling the
     averaged model calls it.
+
+    Introduced in lesson 6.
     """
 
     def __init__(self, model, avg_fn=None, multi_avg_fn=None, use_buffers=False):
@@ -146,7 +158,10 @@ class AveragedModel(Module):
 
 
 def parameters_of(model):
-    """The Parameters of a network or of a list of Parameters, checked."""
+    """The Parameters of a network or of a list of Parameters, checked.
+
+    Introduced in lesson 6.
+    """
     if isinstance(model, Module):
         return model.parameters()
     if isinstance(model, (list, tuple)) and model and all(isinstance(p, Parameter)
@@ -157,7 +172,10 @@ def parameters_of(model):
 
 
 def buffer_slots(model):
-    """(layer, attribute name) of each buffer: batch norm's running mean and variance."""
+    """(layer, attribute name) of each buffer: batch norm's running mean and variance.
+
+    Introduced in lesson 6.
+    """
     if not isinstance(model, Module):
         return []
     slots = [(model, name) for name in model.buffer_names]

@@ -219,6 +219,31 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture()
+def offline_context(browser):
+    """``offline_context(**options)``: a new browser context whose pages reach only local files.
+
+    Requests for file:, data: and blob: URLs go through; every other one is aborted and its
+    URL kept in ``context.outside``, so a test can assert that a page (a deck, the website,
+    a report) asked the network for nothing. The test closes the context.
+    """
+    def new_context(**options):
+        context = browser.new_context(**options)
+        context.outside = []
+
+        def file_only(route):
+            if route.request.url.startswith(("file://", "data:", "blob:")):
+                route.continue_()
+            else:
+                context.outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", file_only)
+        return context
+
+    return new_context
+
+
 def local_only(route):
     """Let a page reach loopback servers, local files and inline data; abort anything else."""
     url = route.request.url

@@ -36,19 +36,10 @@ def offline_deck(tmp_path_factory):
     return path, notebook, build_deck(notebook, path.stem, out, offline=True)
 
 
-def test_offline_deck_displays_without_network(offline_deck, browser, artifacts):
+def test_offline_deck_displays_without_network(offline_deck, offline_context, artifacts):
     path, notebook, deck = offline_deck
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    outside, failed = [], []
-
-    def file_only(route):
-        if route.request.url.startswith(("file://", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", file_only)
+    context = offline_context(viewport={"width": 1280, "height": 720})
+    outside, failed = context.outside, []
     page = context.new_page()
     page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
     try:

@@ -7,7 +7,10 @@ key press to the new figure painted on the page is measured (the learner's wait)
 times go to artifacts/browser/latency/ and are printed as a table at the end of the run
 (see conftest.py). The course's target on its 2-core test machine: median ≤ 60 ms and
 worst ≤ 120 ms per explorer; COURSE_LATENCY_STRICT=1 makes a miss fail the test (off by
-default: on a machine busy with other jobs the wait measures them too).
+default: on a machine busy with other jobs the wait measures them too). Beside each
+explorer's times the table shows a reference measured in the same kernel right after: the
+same wiring with pictures drawn in advance (``ROUND_TRIP``), so the time of the round trip
+key → kernel → browser alone, which is what the machine's load adds to every explorer.
 
 When this test runs, it is the one execution of each lesson: conftest.py at the top
 leaves out nbval's run of notebooks/ (the checks here are nbval's and more).
@@ -132,7 +135,26 @@ PAINTED = "() => window.__figureWatch.painted !== null"
 WAITED = "() => window.__figureWatch.painted - window.__figureWatch.pressed"
 MOVES = 10  # slider moves per explorer
 LATENCY_TARGET = {"median": 60.0, "worst": 120.0}  # ms, key press to new figure painted
-EXPLORER_CALL = re.compile(r"\b(explore_\w+|race|interact)\(")
+EXPLORER_CALL = re.compile(r"\b(explore_\w+|race\w*)\(")
+
+# The reference: an explorer's wiring whose pictures are drawn in advance, so a move costs the
+# kernel nothing but sending the next one.
+ROUND_TRIP = """import ipywidgets as widgets
+from course_lib.explorers import parabola, wiring
+
+_figure = parabola.ParabolaDescent()
+_pictures = [_figure.update(eta) for eta in (0.1, 0.2, 0.3, 0.4, 0.5)]
+wiring.wire(lambda k: _pictures[k], {"k": widgets.IntSlider(value=2, min=0, max=4,
+                                                            continuous_update=False)})"""
+
+RUN_NEW_CELL = """async ([id, code]) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.id === id);
+  const notebook = panel.content;
+  const count = notebook.model.cells.length;
+  notebook.model.sharedModel.insertCell(count, {cell_type: 'code', source: code});
+  notebook.activeCellIndex = count;
+  await window.jupyterapp.commands.execute('notebook:run-cell');
+}"""
 
 KERNEL_IDLE = """(id) => {
   const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.id === id);
@@ -237,7 +259,7 @@ def _check_slider_redraws(page, panel_id, slider, shots, lesson):
 
 
 def _explorer_names(path):
-    """What each widget cell of a lesson calls (explore_…, race, interact), in order."""
+    """What each widget cell of a lesson calls (explore_…, race, race_picker), in order."""
     notebook = nbformat.read(path, as_version=4)
     calls = [EXPLORER_CALL.findall(cell.source) for cell in notebook.cells
              if cell.cell_type == "code"]
@@ -294,14 +316,24 @@ def _measure_latency(page, panel_id, area, lesson):
     return waits
 
 
-def _save_latency(lesson, names, waits_per_explorer, artifacts):
+def _measure_round_trip(page, panel_id, lesson):
+    """The wait of the reference (ROUND_TRIP) in a new last cell of the lesson: its kernel."""
+    page.evaluate(RUN_NEW_CELL, [panel_id, ROUND_TRIP])
+    page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
+    area = page.locator(f"[id='{panel_id}'] .jp-Cell-outputArea:has(.widget-slider)").last
+    area.locator(".widget-slider").wait_for(timeout=REDRAW_TIMEOUT)
+    return _measure_latency(page, panel_id, area, lesson)
+
+
+def _save_latency(lesson, names, waits_per_explorer, round_trip, artifacts):
     folder = artifacts / "latency"
     folder.mkdir(exist_ok=True)
     rows = []
     for k, waits in enumerate(waits_per_explorer):
         name = names[k] if len(names) == len(waits_per_explorer) else f"widget {k + 1}"
         rows.append({"lesson": lesson, "explorer": name, "waits_ms": waits,
-                     "median": statistics.median(waits), "worst": max(waits)})
+                     "median": statistics.median(waits), "worst": max(waits),
+                     "round_trip_ms": round_trip, "load_average": os.getloadavg()[0]})
     (folder / f"{lesson}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return rows
 
@@ -344,7 +376,8 @@ def _run_lesson(path, lab_page, artifacts):
             waits.append(_measure_latency(page, opened["id"], widgets.nth(k), path.name))
         problems = page.evaluate(PROBLEMS, opened["id"])
         assert not problems, f"{path.name} after the slider:\n" + "\n".join(problems) + shown
-        rows = _save_latency(path.stem, _explorer_names(path), waits, artifacts)
+        round_trip = _measure_round_trip(page, opened["id"], path.name)
+        rows = _save_latency(path.stem, _explorer_names(path), waits, round_trip, artifacts)
         if os.environ.get("COURSE_LATENCY_STRICT") == "1":
             for row in rows:
                 for statistic, target in LATENCY_TARGET.items():

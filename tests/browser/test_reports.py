@@ -36,19 +36,9 @@ def reports(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", [*NOTEBOOKS, "index"])
-def test_a_report_reads_offline_without_javascript(reports, browser, artifacts, name):
-    context = browser.new_context(viewport={"width": 1000, "height": 800},
-                                  java_script_enabled=False)
-    outside = []
-
-    def file_only(route):
-        if route.request.url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", file_only)
+def test_a_report_reads_offline_without_javascript(reports, offline_context, artifacts, name):
+    context = offline_context(viewport={"width": 1000, "height": 800}, java_script_enabled=False)
+    outside = context.outside
     page = context.new_page()
     try:
         page.goto((reports / "reports" / f"{name}.html").as_uri())

@@ -26,20 +26,10 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture()
-def offline_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    outside = []
-
-    def file_only(route):
-        if route.request.url.startswith(("file://", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", file_only)
+def offline_page(offline_context):
+    context = offline_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.outside = outside
+    page.outside = context.outside
     yield page
     context.close()
 

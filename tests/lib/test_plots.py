@@ -7,9 +7,6 @@ from matplotlib.figure import Figure
 
 from course_lib import plots
 
-NAMES = ["GD", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
-         "Adamax", "NAdam", "RAdam"]
-
 
 def bowl(theta):
     theta = np.asarray(theta, dtype=float)
@@ -18,14 +15,6 @@ def bowl(theta):
 
 def axes(count=1):
     return Figure().subplots(1, count)
-
-
-def test_every_optimizer_has_one_distinct_colour_gd_and_sgd_share_theirs():
-    assert set(NAMES) <= set(plots.OPTIMIZER_COLORS)
-    assert plots.OPTIMIZER_COLORS["GD"] == plots.OPTIMIZER_COLORS["SGD"]
-    distinct = {plots.OPTIMIZER_COLORS[n] for n in NAMES if n != "SGD"}
-    assert len(distinct) == len(NAMES) - 1
-    assert all(mcolors.is_color_like(c) for c in distinct)
 
 
 def test_optimizer_color_matches_the_longest_name_a_label_starts_with():

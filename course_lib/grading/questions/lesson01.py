@@ -6,12 +6,12 @@ The losses of the exercise, with X of shape (n, d), y of shape (n,) and θ of sh
 - log-cosh       J(θ) = (1/n) Σᵢ log cosh(xᵢᵀθ − yᵢ), ∇J(θ) = (1/n) Xᵀ tanh(Xθ − y);
 - a quadratic    J(θ) = ½ θᵀAθ − bᵀθ,                 ∇J(θ) = Aθ − b  (A symmetric pos. definite).
 
-The quadratic's learning rates come from ``course_lib.quadratic``.
+The quadratic's learning rates come from ``course_lib.quadratic_rates``.
 """
 
 import numpy as np
 
-from course_lib import gradcheck, quadratic
+from course_lib import gradcheck, quadratic_rates
 from course_lib.grading.registry import Mutant, Question, register
 
 EXERCISE = "01_gradient_descent"
@@ -369,7 +369,7 @@ register(Question(
 # ------------------------------------------------------------------ q5: largest stable η
 def largest_stable_lr(A):
     """2/L, L the largest eigenvalue of the Hessian A: gradient descent converges for η < 2/L."""
-    return float(quadratic.largest_stable_eta(np.linalg.eigvalsh(A)))
+    return float(quadratic_rates.largest_stable_eta(np.linalg.eigvalsh(A)))
 
 
 def _hessian_cases(rng):
@@ -429,7 +429,7 @@ register(Question(
         Mutant("2/trace(A): the sum of the eigenvalues for L", _two_over_trace),
         Mutant("2/‖A‖_F: the Frobenius norm for L", _two_over_norm),
     ),
-    forbidden=(largest_stable_lr, quadratic.largest_stable_eta),
+    forbidden=(largest_stable_lr, quadratic_rates.largest_stable_eta),
 ))
 
 
@@ -437,8 +437,8 @@ register(Question(
 def best_lr_and_rate(A):
     """(η*, ρ*) = (2/(μ + L), (κ − 1)/(κ + 1)): gradient descent on the quadratic with Hessian A."""
     lam = np.linalg.eigvalsh(A)
-    kappa = quadratic.condition_number(lam)
-    return float(quadratic.gd_optimal_eta(lam)), float(quadratic.gd_optimal_rate(kappa))
+    kappa = quadratic_rates.condition_number(lam)
+    return float(quadratic_rates.gd_optimal_eta(lam)), float(quadratic_rates.gd_optimal_rate(kappa))
 
 
 def _with_one_over_L(A):
@@ -512,5 +512,5 @@ register(Question(
         Mutant("2/trace(A) for η*, the same as 2/(μ + L) for 2×2 matrices only",
                lambda A: (2.0 / np.trace(A), best_lr_and_rate(A)[1]), "element"),
     ),
-    forbidden=(best_lr_and_rate, quadratic.gd_optimal_eta, quadratic.gd_optimal_rate),
+    forbidden=(best_lr_and_rate, quadratic_rates.gd_optimal_eta, quadratic_rates.gd_optimal_rate),
 ))

@@ -3,12 +3,12 @@
 Every reference runs the course's own ``course_lib.optim.SGD`` (PyTorch's convention (b)) for
 one step from the given state, converting the velocity where the question uses convention (a):
 v⁽ᵃ⁾ = η v⁽ᵇ⁾, and for Nesterov the look-ahead point φ = θ − γ v⁽ᵃ⁾ that PyTorch stores as the
-parameter. The quadratic questions use ``course_lib.quadratic``.
+parameter. The quadratic questions use ``course_lib.quadratic_rates``.
 """
 
 import numpy as np
 
-from course_lib import Parameter, quadratic
+from course_lib import Parameter, quadratic_rates
 from course_lib.grading.registry import Mutant, Question, register
 from course_lib.optim import SGD
 
@@ -313,7 +313,7 @@ register(Question(
 # ------------------------------------------------------------------ q4: optimal momentum
 def optimal_momentum(eigenvalues):
     """The heavy ball's best (η, μ) on ½ Σ λᵢθᵢ²: ((2/(√λ_max+√λ_min))², ((√κ−1)/(√κ+1))²)."""
-    return quadratic.momentum_optimal(eigenvalues)
+    return quadratic_rates.momentum_optimal(eigenvalues)
 
 
 def _eigenvalue_cases(rng):
@@ -325,19 +325,19 @@ def _eigenvalue_cases(rng):
 
 def _mu_not_squared(eigenvalues):
     low, high = min(eigenvalues), max(eigenvalues)
-    eta, _ = quadratic.momentum_optimal(eigenvalues)
+    eta, _ = quadratic_rates.momentum_optimal(eigenvalues)
     root = np.sqrt(high / low)
     return eta, (root - 1) / (root + 1)
 
 
 def _kappa_instead_of_root(eigenvalues):
     low, high = min(eigenvalues), max(eigenvalues)
-    eta, _ = quadratic.momentum_optimal(eigenvalues)
+    eta, _ = quadratic_rates.momentum_optimal(eigenvalues)
     return eta, ((high / low - 1) / (high / low + 1)) ** 2
 
 
 def _gd_eta(eigenvalues):
-    _, mu = quadratic.momentum_optimal(eigenvalues)
+    _, mu = quadratic_rates.momentum_optimal(eigenvalues)
     return 2 / (min(eigenvalues) + max(eigenvalues)), mu
 
 
@@ -346,7 +346,7 @@ def _first_and_last(eigenvalues):
 
 
 def _eta_not_squared(eigenvalues):
-    _, mu = quadratic.momentum_optimal(eigenvalues)
+    _, mu = quadratic_rates.momentum_optimal(eigenvalues)
     return 2 / (np.sqrt(max(eigenvalues)) + np.sqrt(min(eigenvalues))), mu
 
 
@@ -375,14 +375,14 @@ register(Question(
             4 / (max(eigenvalues) + min(eigenvalues)), optimal_momentum(eigenvalues)[1]),
             "element"),
     ),
-    forbidden=(quadratic.momentum_optimal,),
+    forbidden=(quadratic_rates.momentum_optimal,),
 ))
 
 
 # ------------------------------------------------------------------ q5: stability limit
 def largest_stable_eta(eigenvalues, mu):
     """The supremum of stable η for momentum μ on ½ Σ λᵢθᵢ²: (2 + 2μ)/λ_max."""
-    return float(quadratic.largest_stable_eta(eigenvalues, mu))
+    return float(quadratic_rates.largest_stable_eta(eigenvalues, mu))
 
 
 def _stability_cases(rng):
@@ -419,5 +419,5 @@ register(Question(
         Mutant("2(1 + μ)²/λ_max: the momentum term squared", lambda eigenvalues, mu:
                2 * (1 + mu) ** 2 / max(eigenvalues), ("argument", "factor")),
     ),
-    forbidden=(quadratic.largest_stable_eta,),
+    forbidden=(quadratic_rates.largest_stable_eta,),
 ))

@@ -4,9 +4,9 @@ import numpy as np
 
 from course_lib import optim
 from course_lib.grading.registry import Mutant, Question, register
+from course_lib.lr_curves import warmup_cosine
 from course_lib.lr_finder import lr_range_test, range_test_lrs, suggest_lr
-from course_lib.optimizer_memory import state_size
-from course_lib.schedules import warmup_cosine
+from course_lib.optimizer_table import OPTIMIZERS, state_size
 
 EXERCISE = "06_choosing_an_optimizer"
 
@@ -75,7 +75,7 @@ def _cosine_without_pi(t, lr, warmup_steps, total_steps, min_lr):
 
 
 def warmup_cosine_lr(t, lr, warmup_steps, total_steps, min_lr):
-    """The reference: η_t of course_lib.schedules.warmup_cosine."""
+    """The reference: η_t of course_lib.lr_curves.warmup_cosine."""
     return warmup_cosine(t, lr, warmup_steps, total_steps, min_lr)
 
 
@@ -275,39 +275,31 @@ register(Question(
 
 
 # ---------------------------------------------------------------- q4 memory per optimizer
-OPTIMIZERS = {
-    "SGD": (optim.SGD, {"lr": 0.1}),
-    "SGD momentum": (optim.SGD, {"lr": 0.1, "momentum": 0.9}),
-    "Adam": (optim.Adam, {}),
-    "Adam amsgrad": (optim.Adam, {"amsgrad": True}),
-    "AdamW": (optim.AdamW, {}),
-    "Adagrad": (optim.Adagrad, {}),
-    "RMSprop": (optim.RMSprop, {}),
-    "Adadelta": (optim.Adadelta, {}),
-    "Adamax": (optim.Adamax, {}),
-    "NAdam": (optim.NAdam, {}),
-}
+ASKED = {name: (row.cls, row.hyperparameters) for name, row in OPTIMIZERS.items()}
+ASKED["Adam amsgrad"] = (optim.Adam, {"amsgrad": True})
+"""The optimizers asked about: the course's table, and Adam with AMSGrad's third array."""
 
 
 def optimizer_state_size(name, n):
     """The reference: floats an optimizer keeps for n parameters, besides θ and g.
 
-    Counted by course_lib.optimizer_memory from the state of course_lib.optim;
+    Counted by course_lib.optimizer_table.state_size from the state of course_lib.optim;
     Newton's method keeps the n×n Hessian.
     """
     if name == "Newton":
         return n * n
-    cls, hyperparameters = OPTIMIZERS[name]
+    cls, hyperparameters = ASKED[name]
     return state_size(cls, n, **hyperparameters)
 
 
 def _state_cases(rng):
-    names = list(OPTIMIZERS) + ["Newton"]
+    names = list(ASKED) + ["Newton"]
     return [(name, int(rng.integers(10, 10_000))) for name in names]
 
 
 def _one_moment_for_adam(name, n):
-    return n if name.startswith("Adam") or name == "NAdam" else optimizer_state_size(name, n)
+    two_moments = name.startswith("Adam") or name in ("NAdam", "RAdam")
+    return n if two_moments else optimizer_state_size(name, n)
 
 
 def _amsgrad_like_adam(name, n):
@@ -320,6 +312,42 @@ def _adadelta_one_average(name, n):
 
 def _counts_scalars(name, n):
     return optimizer_state_size(name, n) + (1 if name == "NAdam" else 0)
+
+
+STEP_COUNTED = {name for name, (cls, _) in ASKED.items() if cls is not optim.SGD}
+"""The optimizers whose PyTorch state holds a step counter t besides its arrays."""
+
+
+def _counts_step_counter(name, n):
+    return optimizer_state_size(name, n) + (1 if name in STEP_COUNTED else 0)
+
+
+def _counts_step_counter_and_mu_product(name, n):
+    return _counts_step_counter(name, n) + (1 if name == "NAdam" else 0)
+
+
+def _counts_a_step_counter_with_any_state(name, n):
+    return optimizer_state_size(name, n) + (0 if name in ("SGD", "Newton") else 1)
+
+
+def _counts_a_step_counter_everywhere(name, n):
+    return optimizer_state_size(name, n) + (0 if name == "Newton" else 1)
+
+
+def _no_momentum_buffer(name, n):
+    return 0 if name in ("Momentum", "Nesterov") else optimizer_state_size(name, n)
+
+
+def _floats_per_parameter(name, n):
+    return optimizer_state_size(name, n) if name == "Newton" else optimizer_state_size(name, 1)
+
+
+def _bytes_of_float32(name, n):
+    return 4 * optimizer_state_size(name, n)
+
+
+def _bytes_of_float64(name, n):
+    return 8 * optimizer_state_size(name, n)
 
 
 def _counts_theta(name, n):
@@ -366,11 +394,27 @@ register(Question(
             _counts_scalars,
         "you counted θ and its gradient g too (2n): count only the state the optimizer adds":
             _counts_theta_and_g,
+        "count arrays only: the step counter t is one number, not an array like θ, and does "
+        "not count": _counts_step_counter,
+        "count arrays only: a step counter t is one number, not an array like θ (and SGD "
+        "with momentum keeps none): it does not count": _counts_a_step_counter_with_any_state,
+        "count arrays only: the step counter t (and NAdam's product μ₁⋯μ_t) is one number, "
+        "not an array like θ, and does not count": _counts_step_counter_and_mu_product,
+        "count arrays only: a step counter t is one number, not an array like θ (and plain SGD "
+        "keeps none): it does not count": _counts_a_step_counter_everywhere,
+        "Momentum and Nesterov keep the velocity v (PyTorch's momentum_buffer), one array "
+        "like θ: n floats": _no_momentum_buffer,
+        "you returned the floats per parameter; return them for all n parameters "
+        "(Adam: 2n)": _floats_per_parameter,
+        "you returned bytes (4 per float32 number); the question asks for the number of "
+        "floats": _bytes_of_float32,
+        "you returned bytes (8 per float64 number); the question asks for the number of "
+        "floats": _bytes_of_float64,
     },
     mutants=(
         Mutant("θ and g counted in the state", _counts_theta_and_g),
         Mutant("AdamW counted as 3n", _adamw_three, "argument"),
         Mutant("RMSprop counted as 2n", _rmsprop_two, "argument"),
     ),
-    forbidden=(state_size,),
+    forbidden=(state_size, *dict.fromkeys(row.cls for row in OPTIMIZERS.values())),
 ))

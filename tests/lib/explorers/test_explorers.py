@@ -121,6 +121,30 @@ def test_the_title_stays_inside_the_figure_after_redraws():
         assert explorer.view.figure.bbox.contains(box.x1, box.y1)
 
 
+def _pixels(png):
+    """RGBA floats in [0, 1] of PNG bytes."""
+    import io
+
+    from matplotlib.image import imread
+    return imread(io.BytesIO(png), format="png")
+
+
+def test_the_overlay_laid_over_the_background_is_the_whole_figure():
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam},
+                                             minimum=(0, 0))
+    explorer.view.ax_path.set_title("GD and Adam")
+    layers = explorer.update((-1.5, 1.5), 40, lr_scale=0.5)
+    background, overlay = _pixels(layers.background), _pixels(layers.overlay)
+    assert background.shape == overlay.shape and (background[..., 3] == 1).all()
+    assert 0.005 < (overlay[..., 3] > 0).mean() < 0.2   # paths, curves, titles: not the contours
+    alpha = overlay[..., 3:]
+    laid = overlay[..., :3] * alpha + background[..., :3] * (1 - alpha)   # as a browser lays it
+    explorer.view.canvas.draw()                            # the whole figure, drawn in one go
+    whole = np.asarray(explorer.view.canvas.buffer_rgba())[..., :3] / 255
+    differs = np.abs(laid - whole).max(axis=-1) > 2 / 255
+    assert differs.mean() < 0.002, f"{differs.sum()} pixels differ from a full draw"
+
+
 def best_redraw_time(update, repeats=7):
     """The least CPU time of a few redraws (seconds of this process, not of the wall clock: the
     time other jobs take from a busy machine is not counted)."""
@@ -128,9 +152,9 @@ def best_redraw_time(update, repeats=7):
     times = []
     for _ in range(repeats):
         began = time.process_time()
-        png = update()
+        layers = update()
         times.append(time.process_time() - began)
-        assert png.startswith(b"\x89PNG")
+        assert all(layer.startswith(b"\x89PNG") for layer in layers)
     return min(times)
 
 
@@ -196,7 +220,7 @@ def test_minibatch_run_takes_one_step_per_batch_and_reshuffles():
 def test_slider_change_redraws_the_image():
     box = explorers.explore_learning_rate(ravine(), SGD, lr=0.05, steps=30, minimum=(0, 0))
     controls = [child for row in box.children[:-2] for child in row.children]
-    image = box.children[-2]
+    image = box.children[-2].children[1]   # the overlay, over the background
     before = image.value
     lr_slider = next(c for c in controls if c.description.startswith("learning rate"))
     lr_slider.value = 0.15
@@ -209,15 +233,15 @@ def test_race_and_minibatch_widgets_build_and_respond():
                        minimum=(0, 0))
     steps = next(c for row in box.children[:-2] for c in row.children
                  if c.description == "steps T")
-    before = box.children[-2].value
+    before = box.children[-2].children[1].value
     steps.value = 10
-    assert box.children[-2].value != before
+    assert box.children[-2].children[1].value != before
     box = explorers.explore_minibatch(line_problem(n=32), SGD, lr=0.1, batch_size=4)
     size = next(c for row in box.children[:-2] for c in row.children
                 if c.description == "batch size B")
-    before = box.children[-2].value
+    before = box.children[-2].children[1].value
     size.value = 32
-    assert box.children[-2].value != before
+    assert box.children[-2].children[1].value != before
 
 
 def test_race_rejects_malformed_optimizer_entries():
@@ -251,7 +275,7 @@ def test_a_menu_of_surfaces_moves_the_start_into_the_chosen_window_and_redraws_o
     choices = {"ravine": ravine(), "Himmelblau": surfaces.Himmelblau()}
     box = explorers.race(choices, {"GD": (SGD, {"lr": 0.01}), "Adam": (Adam, {"lr": 0.1})})
     controls = {c.description: c for row in box.children[:-2] for c in row.children}
-    image = box.children[-2]
+    image = box.children[-2].children[1]
     draws = []
     image.observe(draws.append, names="value")
     controls["surface"].value = "Himmelblau"
@@ -320,3 +344,74 @@ def test_nesterov_is_dashed_so_it_shows_over_another_path():
                                                                      "nesterov": True})})
     styles = [line.get_linestyle() for line in explorer.view.paths]
     assert styles == ["-", "--"]
+
+
+def test_lesson_0_explorer_runs_gradient_descent_on_the_parabola_and_follows_its_slider():
+    import ipywidgets as widgets
+
+    from course_lib.explorers import parabola
+
+    explorer = parabola.ParabolaDescent(steps=10, theta0=3.0)
+    explorer.update(0.2)
+    np.testing.assert_allclose(explorer.path.get_xdata(), 3.0 * 0.6 ** np.arange(11), rtol=1e-13)
+    np.testing.assert_allclose(explorer.path.get_ydata(), explorer.path.get_xdata() ** 2)
+    assert explorer.ax.get_title() == r"10 steps of gradient descent, $\eta$ = 0.2"
+    slider = widgets.FloatSlider(value=0.2, min=0.02, max=1.1, step=0.02)
+    box = explorers.explore_parabola(slider)
+    overlay = box.children[-2].children[1]
+    before = overlay.value
+    slider.value = 0.5
+    assert overlay.value != before
+    seconds = best_redraw_time(lambda: explorer.update(0.75))
+    assert seconds < REDRAW_BUDGET
+
+
+def test_a_changed_legend_keeps_the_background_and_the_steps_axis_does_not_jump():
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.25})},
+                                             (-2, 2), (-2, 2))
+    first = explorer.update((1.0, 1.0), 60)
+    legend = legend_texts(explorer.view.ax_path)
+    other = explorer.update((1.0, 1.0), 60, lr_scale=1.5)   # diverges at another step
+    assert "GD: diverged at step" in legend[-1] and legend_texts(explorer.view.ax_path) != legend
+    assert other.background == first.background and other.overlay != first.overlay
+    explorer.update((1.0, 1.0), 61)
+    assert explorer.view.ax_loss.get_xlim()[1] == 80   # 61 steps: the axis grew once, to 80 …
+    explorer.update((1.0, 1.0), 60)
+    assert explorer.view.ax_loss.get_xlim()[1] == 80   # … and stays while the curves fill half
+    explorer.update((1.0, 1.0), 30)
+    assert explorer.view.ax_loss.get_xlim()[1] == 30
+
+
+def race_arenas():
+    every = {"GD": 0.01, "Momentum": 0.01, "Adam": 0.05, "AdamW": 0.05}
+    return {"ravine": (ravine(), (-5.0, 1.0), every, ((-6, 6), (-1.5, 1.5))),
+            "Himmelblau": (surfaces.Himmelblau(), (0.0, 0.0), {**every, "GD": 0.02}, None)}
+
+
+def test_the_race_picker_races_the_picked_optimizers_of_the_course_on_the_picked_surface():
+    box = explorers.race_picker(race_arenas(), ["GD", "Momentum", "Adam", "AdamW"],
+                                chosen=("GD", "Adam"))
+    menu, picker = box.children[0].children
+    shown = box.children[1]
+    assert picker.rows == len(picker.options) == 4
+
+    def listed():
+        return shown.children[-1].value
+
+    assert listed() == "Learning rates at factor 1: GD 0.01, Adam 0.05"
+    picker.value = ("Momentum", "AdamW")
+    assert listed() == "Learning rates at factor 1: Momentum 0.01, AdamW 0.05"
+    menu.value = "Himmelblau"
+    picker.value = ("GD",)
+    assert listed() == "Learning rates at factor 1: GD 0.02"
+    picker.value = ()                                    # none picked: the first of `chosen`
+    assert listed() == "Learning rates at factor 1: GD 0.02"
+
+
+def test_the_race_picker_names_what_is_missing():
+    with pytest.raises(ValueError, match="optimizers of the course"):
+        explorers.race_picker(race_arenas(), ["GD", "Adamm"], chosen=("GD",))
+    with pytest.raises(ValueError, match="chosen"):
+        explorers.race_picker(race_arenas(), ["GD", "Adam"], chosen=("Momentum",))
+    with pytest.raises(ValueError, match="no η for \\['RMSprop'\\]"):
+        explorers.race_picker(race_arenas(), ["GD", "RMSprop"], chosen=("GD",))

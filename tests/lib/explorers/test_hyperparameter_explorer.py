@@ -24,8 +24,8 @@ OPTIMIZERS = {
 
 def test_runs_follow_the_control_values():
     explorer = HyperparameterExplorer(ARENAS, OPTIMIZERS)
-    png = explorer.update("ravine", 30, {"η": 0.01, "μ": 0.8})
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    layers = explorer.update("ravine", 30, {"η": 0.01, "μ": 0.8})
+    assert all(layer[:8] == b"\x89PNG\r\n\x1a\n" for layer in layers)
     assert explorer.hyperparameters("Nesterov", {"η": 0.01, "μ": 0.8}) == dict(
         nesterov=True, lr=0.01, momentum=0.8)
     inner = explorer.explorers["ravine"]
@@ -42,7 +42,7 @@ def test_widget_applies_the_defaults_of_each_surface():
                 "μ": widgets.FloatSlider(value=0.9, min=0, max=0.99)}
     box = explore_hyperparameters(ARENAS, OPTIMIZERS, controls)
     chooser = box.children[0].children[0]
-    image = next(child for child in box.children if isinstance(child, widgets.Image))
+    image = next(child for child in box.children if isinstance(child, widgets.GridBox)).children[1]
     first = image.value
     assert controls["η"].value == pytest.approx(0.019)
     chooser.value = "Rosenbrock"

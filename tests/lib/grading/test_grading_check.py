@@ -8,7 +8,7 @@ import pytest
 
 from course_lib.grading import Question, checker, plain, register, registry
 from course_lib.grading.compare import difference
-from course_lib.quadratic import condition_number
+from course_lib.quadratic_rates import condition_number
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_calling_the_reference_scores_zero_however_it_is_reached(check):
     for answer in (condition_number, lambda e: hidden["f"](e), lambda e: 1.0 * condition_number(e)):
         result = check("q3", answer)
         assert result.score == 0 and result.status == "forbidden"
-        assert "course_lib.quadratic.condition_number" in result.details[0]
+        assert "course_lib.quadratic_rates.condition_number" in result.details[0]
     assert check("q3", lambda e: e.max() / e.min()).score == 1
 
 
@@ -217,7 +217,7 @@ def test_calling_the_reference_from_a_thread_or_a_copy_is_caught(check):
 
     def exec_string(e):
         scope = {"e": e}
-        exec("from course_lib.quadratic import condition_number as c\nk = c(e)", scope)
+        exec("from course_lib.quadratic_rates import condition_number as c\nk = c(e)", scope)
         return scope["k"]
 
     for answer in (in_a_thread, copied, exec_string):
@@ -258,10 +258,11 @@ def test_code_that_can_evade_the_watch_is_named_and_the_solutions_are_not():
         "import sys\nsys.setprofile(None)": ["setprofile"],
         "f = getattr(q, 'condition_' + 'number')": ["getattr"],
         "import sys\nvars(sys)['setpro' + 'file'](None)": ["vars"],
-        "import importlib\nm = importlib.import_module('course_lib.quadratic')": ["importlib"],
+        "import importlib\nm = importlib.import_module('course_lib.quadratic_rates')":
+            ["importlib"],
         "import threading\nthreading.Thread(target=f).start()": ["threading"],
         "import os\npid = os.fork()": ["fork"],
-        "exec('from course_lib.quadratic import condition_number')": ["exec"],
+        "exec('from course_lib.quadratic_rates import condition_number')": ["exec"],
         "g = types.FunctionType(f.__code__, {})": ["__code__"],
         "import course_lib.grading.grade as g\ng.run_case = None":
             ["course_lib.grading", "run_case"],
@@ -282,14 +283,14 @@ def test_forbidden_functions_are_read_in_the_answer_and_anywhere_else():
 
     names = {"condition_number"}
     trees = parse_cells([
-        "from course_lib.quadratic import *",  # a star import binds it too
+        "from course_lib.quadratic_rates import *",  # a star import binds it too
         "def kappa(e):\n    return condition_number(e)",
         "table = {0: condition_number(np.ones(2))}",  # used outside the answer
         "def helper(e):\n    return e.max()",
     ])
     assert forbidden_in_source(trees, "kappa", names) == names
     assert forbidden_in_cells(trees, names, answers={"kappa"}) == {3: names}
-    own = parse_cells(["from course_lib.quadratic import *",
+    own = parse_cells(["from course_lib.quadratic_rates import *",
                        "def condition_number(e):\n    return e.max() / e.min()",
                        "def kappa(e):\n    return condition_number(e)"])
     assert forbidden_in_source(own, "kappa", names) == set()  # the learner's own function

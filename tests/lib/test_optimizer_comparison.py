@@ -3,11 +3,12 @@ import time
 import numpy as np
 import pytest
 
-from course_lib import capstone
-from course_lib.capstone import digits_range_test, train_digits, train_digits_seeds
+from course_lib import optimizer_comparison
 from course_lib.explorers import explore_optimizers
-from course_lib.explorers.capstone import CapstoneExplorer
+from course_lib.explorers.optimizer_comparison import OptimizerComparisonExplorer
 from course_lib.optim import lr_scheduler
+from course_lib.optimizer_comparison import digits_range_test, train_digits, train_digits_seeds
+from course_lib.optimizer_table import OPTIMIZERS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -16,7 +17,7 @@ def test_every_optimizer_learns_the_digits_and_an_absurd_eta_diverges():
     good_lr = {"SGD": 0.3, "Momentum": 0.1, "Nesterov": 0.1, "Adagrad": 0.1, "RMSprop": 0.01,
                "Adadelta": 3.0, "Adam": 0.03, "AdamW": 0.03, "Adamax": 0.03, "NAdam": 0.03,
                "RAdam": 0.03}
-    assert set(good_lr) == set(capstone.OPTIMIZERS)
+    assert set(good_lr) == set(OPTIMIZERS)
     for name, lr in good_lr.items():
         log = train_digits(name, lr, epochs=3)
         assert len(log.epoch_loss) == 3 and log.epoch_loss[-1] < 1.0, name
@@ -60,7 +61,8 @@ def assert_same_runs(together, one_by_one):
     ("Adam", 1e-2, {}),
     ("NAdam", 2e-3, {}),
     ("Adadelta", 10.0, {}),
-    ("Momentum", 0.5, {"schedule": capstone.EXPLORER_SCHEDULES["cosine"], "ema_decay": 0.99}),
+    ("Momentum", 0.5, {"schedule": optimizer_comparison.EXPLORER_SCHEDULES["cosine"],
+                       "ema_decay": 0.99}),
     ("AdamW", 1e-2, {"schedule": lambda o: lr_scheduler.LinearLR(o, 0.1, total_iters=2)}),
     ("SGD", 0.1, {"schedule": lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.3, patience=0)}),
 ])
@@ -79,14 +81,14 @@ def test_a_diverging_seed_is_none_and_leaves_the_others_alone():
 
 
 def test_warmup_cosine_explorer_schedule_never_spends_an_epoch_at_zero():
-    log = train_digits("SGD", 0.2, epochs=capstone.EXPLORER_EPOCHS,
-                       schedule=capstone.EXPLORER_SCHEDULES["warm-up 3 + cosine"])
+    log = train_digits("SGD", 0.2, epochs=optimizer_comparison.EXPLORER_EPOCHS,
+                       schedule=optimizer_comparison.EXPLORER_SCHEDULES["warm-up 3 + cosine"])
     assert min(log.lr) > 0 and log.lr[2] == pytest.approx(0.2)          # peak at the third epoch
 
 
 def test_schedule_sets_the_learning_rate_per_epoch():
     log = train_digits("SGD", 0.2, epochs=6,
-                       schedule=capstone.EXPLORER_SCHEDULES["step (s=5, γ=0.3)"])
+                       schedule=optimizer_comparison.EXPLORER_SCHEDULES["step (s=5, γ=0.3)"])
     np.testing.assert_allclose(log.lr, [0.2] * 5 + [0.06])
 
 
@@ -99,23 +101,23 @@ def test_range_test_grows_eta_geometrically_and_stops_after_the_blow_up():
 
 
 def test_explorer_update_draws_a_png_and_redraws_in_under_a_second():
-    explorer = CapstoneExplorer({"Adam": 3e-2, "SGD": 1.0})
+    explorer = OptimizerComparisonExplorer({"Adam": 3e-2, "SGD": 1.0})
     first = explorer.update("Adam", -3.0, "constant")
-    assert first.startswith(PNG_SIGNATURE)
+    assert all(layer.startswith(PNG_SIGNATURE) for layer in first)
     began = time.process_time()   # CPU time: what other jobs on a busy machine take is not counted
     redrawn = explorer.update("Adam", -1.5, "warm-up 3 + cosine")
     seconds = time.process_time() - began
-    assert redrawn.startswith(PNG_SIGNATURE) and redrawn != first
+    assert redrawn.overlay.startswith(PNG_SIGNATURE) and redrawn.overlay != first.overlay
     assert seconds < 1.0, f"a redraw took {seconds:.2f} s"
     assert list(explorer._best_runs) == ["Adam"]             # the best run is trained once
     # a diverged run is drawn too
-    assert explorer.update("SGD", 100.0, "constant").startswith(PNG_SIGNATURE)
+    assert explorer.update("SGD", 100.0, "constant").overlay.startswith(PNG_SIGNATURE)
 
 
 def test_explorer_rejects_unknown_names():
     with pytest.raises(ValueError, match="optimizer names"):
-        CapstoneExplorer({"Adamm": 1e-3})
-    explorer = CapstoneExplorer({"Adam": 1e-2})
+        OptimizerComparisonExplorer({"Adamm": 1e-3})
+    explorer = OptimizerComparisonExplorer({"Adam": 1e-2})
     with pytest.raises(ValueError, match="unknown optimizer 'SGD'"):
         explorer.update("SGD", -1.0, "constant")
     with pytest.raises(ValueError, match="unknown schedule"):
@@ -134,7 +136,7 @@ def test_explore_optimizers_returns_the_widget_and_a_slider_redraws_it():
     widgets = pytest.importorskip("ipywidgets")
     box = explore_optimizers({"Adam": 3e-2, "SGD": 1.0}, name="Adam", log10_lr=-3.0)
     leaves = list(_leaves(box))
-    image = next(w for w in leaves if isinstance(w, widgets.Image))
+    image = [w for w in leaves if isinstance(w, widgets.Image)][-1]   # the overlay
     slider = next(w for w in leaves if isinstance(w, widgets.FloatSlider))
     first = bytes(image.value)
     assert first.startswith(PNG_SIGNATURE)
@@ -143,14 +145,14 @@ def test_explore_optimizers_returns_the_widget_and_a_slider_redraws_it():
 
 
 def test_the_next_slider_step_is_trained_ahead_and_equals_a_run_trained_on_demand():
-    explorer = CapstoneExplorer({"Adam": 3e-2})
+    explorer = OptimizerComparisonExplorer({"Adam": 3e-2})
     explorer.update("Adam", -2.0, "cosine")
     explorer.train_ahead("Adam", -2.0, "cosine")
     ahead = explorer._ahead[("Adam", -1.75, "cosine")].result()
     explorer.update("Adam", -1.75, "cosine")
     assert explorer._runs[("Adam", -1.75, "cosine")] is ahead
     on_demand = train_digits("Adam", 10.0**-1.75, 15,
-                             schedule=capstone.EXPLORER_SCHEDULES["cosine"])
+                             schedule=optimizer_comparison.EXPLORER_SCHEDULES["cosine"])
     np.testing.assert_array_equal(ahead.epoch_loss, on_demand.epoch_loss)
     explorer.train_ahead("Adam", 1.0, "cosine")            # η = 10: only the step below is in range
     assert ("Adam", 1.25, "cosine") not in explorer._ahead

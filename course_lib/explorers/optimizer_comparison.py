@@ -1,11 +1,11 @@
 """The explorer of lesson 6: train the digits MLP with any optimizer, η and schedule.
 
-Every change trains the network of ``course_lib.capstone`` for ``EXPLORER_EPOCHS``
+Every change trains the network of ``course_lib.optimizer_comparison`` for ``EXPLORER_EPOCHS``
 epochs and draws its training loss beside the optimizer's best constant-η run (left)
 and the schedule's factor η_t/η per epoch (right). A run takes about 60 ms, more than
 a slider move should: runs already trained are kept, and while the learner looks at
 one, the settings one η step to each side are trained in a background thread, so the
-next move finds its run ready. Built like every explorer: ``CapstoneExplorer`` computes
+next move finds its run ready. Built like every explorer: ``OptimizerComparisonExplorer`` computes
 and draws without widgets, ``explore_optimizers`` wires the controls with ``wiring.wire``.
 """
 
@@ -13,22 +13,23 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from course_lib.capstone import EXPLORER_EPOCHS, EXPLORER_SCHEDULES, OPTIMIZERS, train_digits
 from course_lib.explorers.canvas import ExplorerFigure, decade_limits
 from course_lib.explorers.wiring import wire
-from course_lib.plots import OPTIMIZER_COLORS
+from course_lib.optimizer_comparison import EXPLORER_EPOCHS, EXPLORER_SCHEDULES, train_digits
+from course_lib.optimizer_table import OPTIMIZERS
 
 DIVERGED_COLOR = "#CC6677"
 LR_RANGE, LR_STEP = (-4.0, 1.0), 0.25
 """The slider's range of log₁₀ η and its step."""
 
 
-class CapstoneExplorer:
+class OptimizerComparisonExplorer:
     """One run of the MLP (optimizer, η, schedule) beside that optimizer's best constant-η run.
 
     ``best_lr`` maps each optimizer name to its best constant η (from lesson 6's sweep);
     the best runs are trained once and kept. ``update(name, log10_lr, schedule)`` returns
-    the PNG: training loss per epoch (log scale) on the left, η_t/η on the right.
+    the picture (``canvas.Layers``): training loss per epoch (log scale) on the left,
+    η_t/η on the right.
     """
 
     def __init__(self, best_lr, dpi=80):
@@ -93,7 +94,7 @@ class CapstoneExplorer:
                              f"{', '.join(EXPLORER_SCHEDULES)}")
         lr = 10.0 ** float(log10_lr)
         log, best = self.run(name, log10_lr, schedule), self.best_run(name)
-        color = OPTIMIZER_COLORS[name]
+        color = OPTIMIZERS[name].color
         self.best_line.set(ydata=best.epoch_loss, color=color,
                            label=f"best constant η = {self.best_lr[name]:.1e}")
         self.run_line.set_color(color)
@@ -114,7 +115,7 @@ class CapstoneExplorer:
         self.ax_loss.set_ylim(decade_limits(shown.min(), shown.max(), self.ax_loss.get_ylim()))
         if self.ax_loss.get_legend() is None or self._legend_label() != self.best_line.get_label():
             self.ax_loss.legend(fontsize=9)
-        return self.view.png()
+        return self.view.layers()
 
     def _legend_label(self):
         return self.ax_loss.get_legend().get_texts()[0].get_text()
@@ -123,10 +124,12 @@ class CapstoneExplorer:
 def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
     """The widget: an optimizer menu, a log₁₀ η slider (−4 … 1) and a schedule menu; every
     change trains the MLP for 15 epochs and redraws. Returns the ipywidgets box to display.
+
+    Introduced in lesson 6.
     """
     import ipywidgets as widgets
 
-    explorer = CapstoneExplorer(best_lr)
+    explorer = OptimizerComparisonExplorer(best_lr)
     controls = {
         "name": widgets.Dropdown(options=list(best_lr), value=name, description="optimizer"),
         "log10_lr": widgets.FloatSlider(value=log10_lr, min=LR_RANGE[0], max=LR_RANGE[1],
@@ -137,8 +140,8 @@ def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
     }
 
     def update(name, log10_lr, schedule):
-        png = explorer.update(name, log10_lr, schedule)
+        layers = explorer.update(name, log10_lr, schedule)
         explorer.train_ahead(name, log10_lr, schedule)
-        return png
+        return layers
 
     return wire(update, controls, columns=3)

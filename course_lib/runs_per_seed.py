@@ -29,6 +29,8 @@ def minibatch_runs(problem, start, optimizer, batch_size, steps, seeds, sampling
     ``data.MiniBatches``; B must divide n); ``"independent"`` draws every batch of B
     examples anew, with replacement, independently of all others. ``lr_at(t)``, if
     given, sets η for step t = 1, 2, … (a schedule). A run that overflows continues as NaN.
+
+    Introduced in lesson 2.
     """
     if sampling not in SAMPLINGS:
         raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")

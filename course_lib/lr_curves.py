@@ -24,6 +24,8 @@ def lr_curve(scheduler, num_steps):
     (a no-op while no parameter has a gradient) and, between two readings, the
     scheduler step, in the order a training loop uses. The scheduler is
     advanced T − 1 times: build a fresh one to use it for training afterwards.
+
+    Introduced in lesson 6.
     """
     if isinstance(num_steps, bool) or not isinstance(num_steps, numbers.Integral) or num_steps < 1:
         raise ValueError(f"num_steps must be a positive integer, got {num_steps!r}")
@@ -42,6 +44,8 @@ def warmup_cosine(t, lr, warmup_steps, total_steps, min_lr=0.0):
     the peak η, ``total_steps`` = T > T_w ≥ 1, ``min_lr`` = η_min ≤ η.
     With η_min = 0 the last step, t = T, has η_T = 0 and does not move θ; to
     make all T steps count, give η_min > 0 or evaluate the curve with T + 1.
+
+    Introduced in lesson 6.
     """
     _check_schedule(lr, warmup_steps, total_steps, min_lr)
     t = np.asarray(t)

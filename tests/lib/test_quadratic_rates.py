@@ -1,9 +1,9 @@
-"""The quadratic theory of lesson 3 (course_lib.quadratic) against direct runs."""
+"""The quadratic theory of lesson 3 (course_lib.quadratic_rates) against direct runs."""
 
 import numpy as np
 import pytest
 
-from course_lib import quadratic as q
+from course_lib import quadratic_rates as q
 
 # The curvatures of lesson 3's reference quadratic ½ Σ λᵢ θᵢ² (condition number κ = 100):
 # gradient descent at η = 2/(λ_min + λ_max) converges at rate (κ − 1)/(κ + 1) ≈ 0.980, and

@@ -2,44 +2,31 @@
 
 Every run uses the same network (64 → 32 ReLU → 10, He initialisation, softmax
 cross-entropy), the same initial weights and the same mini-batches of 64 digits; only the
-optimizer, its learning rate η and the schedule η_t change::
+optimizer (a name of the course's table, ``course_lib.optimizer_table.OPTIMIZERS``, with the
+hyperparameters that make it what it is), its learning rate η and the schedule η_t change::
 
     log = train_digits("Adam", lr=1e-2, epochs=10)     # a TrainingLog, or None if it diverged
     logs = train_digits_seeds("Adam", lr=1e-2, seeds=range(5))   # the same run for five seeds
 
 ``digits_range_test`` runs the learning-rate range test of ``course_lib.lr_finder`` on the
-same network. The explorer of lesson 6 (``course_lib.explorers.capstone``) trains one run
-for any optimizer, η and schedule of ``EXPLORER_SCHEDULES`` and draws it beside the
-optimizer's best constant-η run.
+same network. The explorer of lesson 6 (``course_lib.explorers.optimizer_comparison``)
+trains one run for any optimizer, η and schedule of ``EXPLORER_SCHEDULES`` and draws it
+beside the optimizer's best constant-η run.
 """
 
 import functools
 
 import numpy as np
 
-from course_lib import nn, optim
+from course_lib import nn
 from course_lib.data import MiniBatches, load_digits
+from course_lib.lr_curves import warmup_cosine
 from course_lib.lr_finder import lr_range_test
 from course_lib.optim import lr_scheduler
 from course_lib.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from course_lib.optimizer_table import OPTIMIZERS
 from course_lib.parameter import Parameter
-from course_lib.schedules import warmup_cosine
 from course_lib.train import TrainingLog, evaluate, fit
-
-OPTIMIZERS = {   # name: (class, fixed hyperparameters); η is given per run
-    "SGD": (optim.SGD, {}),
-    "Momentum": (optim.SGD, {"momentum": 0.9}),
-    "Nesterov": (optim.SGD, {"momentum": 0.9, "nesterov": True}),
-    "Adagrad": (optim.Adagrad, {}),
-    "RMSprop": (optim.RMSprop, {}),
-    "Adadelta": (optim.Adadelta, {}),
-    "Adam": (optim.Adam, {}),
-    "AdamW": (optim.AdamW, {"weight_decay": 1e-2}),
-    "Adamax": (optim.Adamax, {}),
-    "NAdam": (optim.NAdam, {}),
-    "RAdam": (optim.RAdam, {}),
-}
-"""The optimizers of the course with the hyperparameters lesson 6 keeps fixed (RAdam: lesson 4)."""
 
 SIZES = [64, 32, 10]
 BATCH_SIZE = 64
@@ -47,16 +34,18 @@ BATCH_SIZE = 64
 
 @functools.cache
 def digits():
-    """The digits' (X_train, y_train, X_test, y_test), split once with seed 0."""
+    """The digits' (X_train, y_train, X_test, y_test), split once with seed 0.
+
+    Introduced in lesson 6.
+    """
     return load_digits(seed=0)
 
 
 def _optimizer(name, lr, seed):
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-    cls, fixed = OPTIMIZERS[name]
     model = nn.mlp(SIZES, nn.ReLU, nn.init.he_normal, rng=seed)
-    return model, cls(model.parameters(), lr=lr, **fixed)
+    return model, OPTIMIZERS[name].build(model.parameters(), lr)
 
 
 def train_digits(name, lr, epochs=10, schedule=None, seed=0, ema_decay=None):
@@ -72,6 +61,8 @@ def train_digits(name, lr, epochs=10, schedule=None, seed=0, ema_decay=None):
     θ̄ ← decay · θ̄ + (1 − decay) · θ after every step (``swa_utils.AveragedModel``), follows the
     run; the log then also holds ``ema_val_loss`` and ``ema_val_accuracy``, the test loss and
     accuracy of the averaged weights θ̄ at the end.
+
+    Introduced in lesson 6.
     """
     X_train, y_train, X_test, y_test = digits()
     model, optimizer = _optimizer(name, lr, seed)
@@ -112,6 +103,8 @@ def train_digits_seeds(name, lr, seeds, epochs=10, schedule=None, ema_decay=None
     here). A seed whose gradient turns non-finite gives None, as in train_digits, and
     leaves the other seeds alone. A ``ReduceLROnPlateau`` schedule lowers η by each run's
     own loss, so with it the runs are trained one after the other.
+
+    Introduced in lesson 6; lesson 4 uses it too.
     """
     seeds = list(seeds)
     if not seeds:
@@ -120,8 +113,7 @@ def train_digits_seeds(name, lr, seeds, epochs=10, schedule=None, ema_decay=None
     models = [_optimizer(name, lr, seed)[0] for seed in seeds]
     stacked = [Parameter(np.stack([p.data for p in same]))     # W₁, b₁, W₂, b₂ of every seed
                for same in zip(*(model.parameters() for model in models))]
-    cls, fixed = OPTIMIZERS[name]
-    optimizer = cls(stacked, lr=lr, **fixed)
+    optimizer = OPTIMIZERS[name].build(stacked, lr)
     scheduler = schedule(optimizer) if schedule else None
     if isinstance(scheduler, lr_scheduler.ReduceLROnPlateau):
         return [train_digits(name, lr, epochs, schedule, seed, ema_decay) for seed in seeds]
@@ -213,6 +205,8 @@ def digits_range_test(name, lr_min=1e-5, lr_max=10.0, steps=100, seed=0):
 
     Step k = 0, …, K−1 trains on one fresh mini-batch at η_k = η_min (η_max/η_min)^(k/(K−1))
     and records that batch's loss; the run stops once the loss passes 4 times its lowest value.
+
+    Introduced in lesson 6.
     """
     X_train, y_train, _, _ = digits()
     model, optimizer = _optimizer(name, lr_min, seed)

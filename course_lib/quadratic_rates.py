@@ -82,7 +82,10 @@ def _check_mu(mu):
 
 
 def condition_number(eigenvalues):
-    """κ = λ_max / λ_min, the ratio of the largest to the smallest curvature."""
+    """κ = λ_max / λ_min, the ratio of the largest to the smallest curvature.
+
+    Introduced in lesson 1.
+    """
     lam = _curvatures(eigenvalues)
     return lam.max() / lam.min()
 
@@ -91,6 +94,8 @@ def gd_rate(eigenvalues, eta):
     """Rate of gradient descent at learning rate η: max_i |1 − ηλᵢ|.
 
     Below 1 exactly when 0 < η < 2/λ_max. ``eta`` may be an array.
+
+    Introduced in lesson 1.
     """
     return momentum_rate(eigenvalues, eta, 0.0)
 
@@ -100,13 +105,18 @@ def gd_optimal_eta(eigenvalues):
 
     At η* the slowest and the fastest coordinate shrink by the same factor,
     (κ − 1)/(κ + 1), one of them flipping sign at every step.
+
+    Introduced in lesson 1.
     """
     lam = _curvatures(eigenvalues)
     return 2.0 / (lam.min() + lam.max())
 
 
 def gd_optimal_rate(kappa):
-    """Rate of gradient descent at its best η: (κ − 1)/(κ + 1)."""
+    """Rate of gradient descent at its best η: (κ − 1)/(κ + 1).
+
+    Introduced in lesson 1.
+    """
     kappa = _check_kappa(kappa)
     return (kappa - 1) / (kappa + 1)
 
@@ -121,6 +131,8 @@ def momentum_rate(eigenvalues, eta, mu):
 
     ``eta`` and ``mu`` broadcast against each other (e.g. a meshgrid); the
     result has their broadcast shape.
+
+    Introduced in lesson 3.
     """
     lam = _curvatures(eigenvalues)
     eta, mu = np.broadcast_arrays(*_check_eta_mu(eta, mu))
@@ -136,6 +148,8 @@ def nesterov_rate(eigenvalues, eta, mu):
     z² − (1 + μ)(1 − ηλ) z + μ(1 − ηλ). Stable exactly for
     0 < ηλ < (2 + 2μ)/(1 + 2μ), a narrower range than the heavy ball's.
     Broadcasts over ``eta`` and ``mu`` like ``momentum_rate``.
+
+    Introduced in lesson 3.
     """
     lam = _curvatures(eigenvalues)
     eta, mu = np.broadcast_arrays(*_check_eta_mu(eta, mu))
@@ -155,6 +169,8 @@ def momentum_optimal(eigenvalues):
 
     η* = (2 / (√λ_max + √λ_min))²  and  μ* = ((√κ − 1)/(√κ + 1))²
     (Polyak's heavy ball; for λ = (0.01, 0.1, 1): η* ≈ 3.306, μ* ≈ 0.669).
+
+    Introduced in lesson 3.
     """
     lam = _curvatures(eigenvalues)
     low, high = np.sqrt(lam.min()), np.sqrt(lam.max())
@@ -164,7 +180,10 @@ def momentum_optimal(eigenvalues):
 
 
 def momentum_optimal_rate(kappa):
-    """Rate of momentum at its best (η, μ): (√κ − 1)/(√κ + 1) = √μ*."""
+    """Rate of momentum at its best (η, μ): (√κ − 1)/(√κ + 1) = √μ*.
+
+    Introduced in lesson 3.
+    """
     root = np.sqrt(_check_kappa(kappa))
     return (root - 1) / (root + 1)
 
@@ -174,6 +193,8 @@ def largest_stable_eta(eigenvalues, mu=0.0):
 
     The iteration converges exactly when 0 < ηλᵢ < 2 + 2μ for every i
     (with 0 <= μ < 1); μ = 0 gives gradient descent's limit 2/λ_max.
+
+    Introduced in lesson 1 (η < 2/λ_max); the momentum case in lesson 3.
     """
     lam = _curvatures(eigenvalues)
     return (2.0 + 2.0 * _check_mu(mu)) / lam.max()
@@ -185,6 +206,8 @@ def measured_rate(distances, tail=0.5):
     The geometric mean of the per-step ratios over the last ``tail`` fraction
     of the run: (d_T / d_s)^(1/(T − s)), with s the first step of the tail.
     Starting late lets the fast modes die out, so what remains is the rate.
+
+    Introduced in lesson 1.
     """
     d = np.asarray(distances, dtype=float)
     if d.ndim != 1 or d.size < 3:

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from course_lib import Parameter
+from course_lib.lr_curves import lr_curve, warmup_cosine
 from course_lib.optim import SGD
 from course_lib.optim.lr_scheduler import CosineAnnealingLR, LambdaLR, StepLR
-from course_lib.schedules import lr_curve, warmup_cosine
 
 
 def optimizer(lr=1.0):

@@ -14,10 +14,10 @@ torch.optim's default, and η is given per run.
 **Memory.** Besides θ and g, every optimizer keeps state per parameter: nothing for plain
 SGD, a velocity v for momentum, a sum G or an average v of g² for Adagrad and RMSprop, the
 moments m and v for Adam (and the running maximum of v for AMSGrad), … . For a model with
-n parameters that is 0, n or 2n extra floats (``state_floats`` · n); Newton's method would
-keep the n×n Hessian, n² floats — the reason it is rare at scale. ``state_size`` counts
-what a class actually keeps, so the table's column is checked against the code;
-``readable_bytes`` writes a number of bytes as "2.6 PB".
+n parameters that is 0, n or 2n extra floats (``state_floats`` · n; 3n for AMSGrad);
+Newton's method would keep the n×n Hessian, n² floats — the reason it is rare at scale.
+``state_size`` counts what a class actually keeps, so the table's column is checked against
+the code; ``readable_bytes`` writes a number of bytes as "2.6 PB".
 
 Colours: Paul Tol's colour-blind-safe "muted" palette, black for plain (stochastic)
 gradient descent and the orange of Tol's "vibrant" palette for RAdam. Plain gradient

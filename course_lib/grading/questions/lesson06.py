@@ -314,6 +314,42 @@ def _counts_scalars(name, n):
     return optimizer_state_size(name, n) + (1 if name == "NAdam" else 0)
 
 
+STEP_COUNTED = {name for name, (cls, _) in ASKED.items() if cls is not optim.SGD}
+"""The optimizers whose PyTorch state holds a step counter t besides its arrays."""
+
+
+def _counts_step_counter(name, n):
+    return optimizer_state_size(name, n) + (1 if name in STEP_COUNTED else 0)
+
+
+def _counts_step_counter_and_mu_product(name, n):
+    return _counts_step_counter(name, n) + (1 if name == "NAdam" else 0)
+
+
+def _counts_a_step_counter_with_any_state(name, n):
+    return optimizer_state_size(name, n) + (0 if name in ("SGD", "Newton") else 1)
+
+
+def _counts_a_step_counter_everywhere(name, n):
+    return optimizer_state_size(name, n) + (0 if name == "Newton" else 1)
+
+
+def _no_momentum_buffer(name, n):
+    return 0 if name in ("Momentum", "Nesterov") else optimizer_state_size(name, n)
+
+
+def _floats_per_parameter(name, n):
+    return optimizer_state_size(name, n) if name == "Newton" else optimizer_state_size(name, 1)
+
+
+def _bytes_of_float32(name, n):
+    return 4 * optimizer_state_size(name, n)
+
+
+def _bytes_of_float64(name, n):
+    return 8 * optimizer_state_size(name, n)
+
+
 def _counts_theta(name, n):
     return optimizer_state_size(name, n) + n
 
@@ -358,11 +394,27 @@ register(Question(
             _counts_scalars,
         "you counted θ and its gradient g too (2n): count only the state the optimizer adds":
             _counts_theta_and_g,
+        "count arrays only: the step counter t is one number, not an array like θ, and does "
+        "not count": _counts_step_counter,
+        "count arrays only: a step counter t is one number, not an array like θ (and SGD "
+        "with momentum keeps none): it does not count": _counts_a_step_counter_with_any_state,
+        "count arrays only: the step counter t (and NAdam's product μ₁⋯μ_t) is one number, "
+        "not an array like θ, and does not count": _counts_step_counter_and_mu_product,
+        "count arrays only: a step counter t is one number, not an array like θ (and plain SGD "
+        "keeps none): it does not count": _counts_a_step_counter_everywhere,
+        "Momentum and Nesterov keep the velocity v (PyTorch's momentum_buffer), one array "
+        "like θ: n floats": _no_momentum_buffer,
+        "you returned the floats per parameter; return them for all n parameters "
+        "(Adam: 2n)": _floats_per_parameter,
+        "you returned bytes (4 per float32 number); the question asks for the number of "
+        "floats": _bytes_of_float32,
+        "you returned bytes (8 per float64 number); the question asks for the number of "
+        "floats": _bytes_of_float64,
     },
     mutants=(
         Mutant("θ and g counted in the state", _counts_theta_and_g),
         Mutant("AdamW counted as 3n", _adamw_three, "argument"),
         Mutant("RMSprop counted as 2n", _rmsprop_two, "argument"),
     ),
-    forbidden=(state_size,),
+    forbidden=(state_size, *dict.fromkeys(row.cls for row in OPTIMIZERS.values())),
 ))

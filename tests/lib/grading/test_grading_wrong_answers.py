@@ -134,6 +134,61 @@ def test_an_extra_update_from_while_t_at_most_max_steps_shows_t_too():
     assert "element 1 of the result" in result.details[0]  # t is shown beside θ
 
 
+KEEPS_A_STEP_COUNTER = {"Adagrad", "RMSprop", "Adadelta", "Adam", "Adam amsgrad", "AdamW",
+                        "Adamax", "NAdam", "RAdam"}  # PyTorch's state["step"]
+
+
+@pytest.mark.parametrize("counted, words", [
+    (KEEPS_A_STEP_COUNTER, "the step counter t is one number"),
+    (KEEPS_A_STEP_COUNTER | {"Momentum", "Nesterov"}, "SGD with momentum keeps none"),
+    (KEEPS_A_STEP_COUNTER | {"SGD", "Momentum", "Nesterov"}, "plain SGD keeps none"),
+])
+def test_counting_the_step_counter_is_named_not_told_off_by_one(counted, words):
+    def with_t(name, n):
+        return optimizer_state_size(name, n) + (name in counted)
+
+    result = run("06_choosing_an_optimizer", "q4", with_t)
+    assert words in result.mistake and "where your counter starts" not in result.report()
+
+
+def test_forgetting_the_momentum_buffer_is_named():
+    def no_velocity(name, n):
+        return 0 if name in ("Momentum", "Nesterov") else optimizer_state_size(name, n)
+
+    assert "momentum_buffer" in run("06_choosing_an_optimizer", "q4", no_velocity).mistake
+
+
+@pytest.mark.parametrize("bytes_per_float", [4, 8])
+def test_bytes_instead_of_floats_is_named(bytes_per_float):
+    result = run("06_choosing_an_optimizer", "q4",
+                 lambda name, n: bytes_per_float * optimizer_state_size(name, n))
+    assert f"you returned bytes ({bytes_per_float} per float" in result.mistake
+
+
+def test_floats_per_parameter_instead_of_for_n_is_named():
+    result = run("06_choosing_an_optimizer", "q4", lambda name, n: (
+        n * n if name == "Newton" else ARRAYS_PER_PARAMETER[name]))
+    assert "floats per parameter" in result.mistake
+
+
+def test_building_a_course_optimizer_to_count_its_state_scores_zero():
+    from course_lib import optim
+    from course_lib.parameter import Parameter
+
+    def from_the_state(name, n):
+        if name == "Newton":
+            return n * n
+        theta = Parameter(np.zeros(n))
+        optimizer = optim.Adam([theta], lr=0.1, amsgrad=name == "Adam amsgrad")
+        theta.grad = np.ones(n)
+        optimizer.step()
+        return sum(np.size(value) for value in optimizer.state[theta].values()
+                   if np.shape(value) == (n,))
+
+    result = checker("06_choosing_an_optimizer")("q4", from_the_state)
+    assert result.status == "forbidden" and "course_lib.optim" in result.report()
+
+
 # ---------------------------------------------------------------- messages that accused wrongly
 def test_a_hard_coded_h_is_not_told_it_returned_the_exact_gradient():
     fixed_h = function_from_source(

@@ -190,24 +190,25 @@ def slide_figure(figure):
     return {PARTS_MIME: {"svg": parts}}
 
 
-# The figure each explorer picture was drawn from (its PNG bytes → the figure), filled in by
-# the explorers' drawing while this kernel runs the lesson.
+# The figure each explorer picture was drawn from (the PNG bytes of its overlay, which the
+# explorer's top Image shows → the figure), filled in by the explorers' drawing while this
+# kernel runs the lesson.
 _EXPLORER_FIGURES = {}
 
 
 def _remember_explorer_figures():
     from course_lib.explorers import canvas
 
-    drawn = canvas.ExplorerFigure.png
+    drawn = canvas.ExplorerFigure.layers
 
-    def png(view):
+    def layers(view):
         data = drawn(view)
-        _EXPLORER_FIGURES[data] = view.figure
+        _EXPLORER_FIGURES[data.overlay] = view.figure
         while len(_EXPLORER_FIGURES) > 32:
             del _EXPLORER_FIGURES[next(iter(_EXPLORER_FIGURES))]
         return data
 
-    canvas.ExplorerFigure.png = png
+    canvas.ExplorerFigure.layers = layers
 
 
 def _figures(widget):

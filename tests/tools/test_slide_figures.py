@@ -80,17 +80,18 @@ def test_rows_of_panels_taller_than_a_slide_are_cut_into_parts_that_fit():
 
 
 def test_an_explorer_is_shown_as_the_svg_of_its_figure(monkeypatch):
-    monkeypatch.setattr(canvas.ExplorerFigure, "png", canvas.ExplorerFigure.png)  # undone after
+    monkeypatch.setattr(canvas.ExplorerFigure, "layers", canvas.ExplorerFigure.layers)  # undone
     _remember_explorer_figures()
     box = explorers.explore_learning_rate(surfaces.Rosenbrock(), optim.SGD, lr=1e-3,
                                           start=(-1.2, 1.0), steps=30)
-    before = box.children[-2].value
+    overlay = box.children[-2].children[1]   # the Image of what moves, over the background
+    before = overlay.value
     svg = slide_explorer(box)["image/svg+xml"]
     width, height = size_px(svg)
     assert width <= SLIDE_FIGURE_WIDTH_PX and height <= SLIDE_FIGURE_HEIGHT_PX
     assert "Rosenbrock" in svg or "loss" in svg.lower()
     # The explorer draws on its own figure as before: a copy was drawn for the slide.
-    assert box.children[-2].value == before
+    assert overlay.value == before
 
 
 def test_a_box_that_is_no_explorer_is_shown_as_a_widget():

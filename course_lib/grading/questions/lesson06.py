@@ -152,6 +152,10 @@ def _range_test_with(lrs, X, y, loss_before_step=False, gradient_factor=2.0):
     return np.array(losses)
 
 
+def _summed_squares(X, y, lr_min, lr_max, num_steps):
+    return len(y) * _range_test_with(np.geomspace(lr_min, lr_max, num_steps), X, y)
+
+
 def _initial_loss_too(X, y, lr_min, lr_max, num_steps):
     theta = np.zeros(X.shape[1])
     return np.concatenate([[np.mean((X @ theta - y) ** 2)],
@@ -194,6 +198,8 @@ register(Question(
             _initial_loss_too,
         "your η decreases: a range test starts at η_min and multiplies it by the same factor "
         "each step up to η_max": _decreasing_lrs,
+        "your losses are n times too large: J is the mean of the squared residuals, "
+        "(1/n)‖Xθ − y‖² (np.mean, not np.sum)": _summed_squares,
     },
     mutants=(
         Mutant("one step too few", lambda X, y, lr_min, lr_max, num_steps: range_test_losses(
@@ -234,6 +240,10 @@ def _steepest_drop(lrs, losses):
     return float(np.asarray(lrs)[1:][np.nanargmin(np.diff(finite))] / 10)
 
 
+def _index_of_the_best(lrs, losses):
+    return int(np.nanargmin(np.where(np.isfinite(losses), losses, np.nan)))
+
+
 def _dropped_losses_only(lrs, losses):
     losses = np.asarray(losses, dtype=float)
     finite = losses[np.isfinite(losses)]
@@ -264,6 +274,8 @@ register(Question(
         "you dropped the non-finite losses but not their learning rates, so the two no longer "
         "line up: keep lrs[finite] and losses[finite] together (or use np.nanargmin)":
             _dropped_losses_only,
+        "you returned the index of the lowest loss; return a learning rate, one tenth of "
+        "lrs at that index": _index_of_the_best,
     },
     mutants=(
         Mutant("NaN losses dropped without their learning rates", _dropped_losses_only),

@@ -189,6 +189,24 @@ def test_building_a_course_optimizer_to_count_its_state_scores_zero():
     assert result.status == "forbidden" and "course_lib.optim" in result.report()
 
 
+def test_a_summed_loss_in_the_range_test_is_named():
+    def with_sum(X, y, lr_min, lr_max, num_steps):
+        theta, losses = np.zeros(X.shape[1]), []
+        for lr in np.geomspace(lr_min, lr_max, num_steps):
+            theta = theta - lr * 2 * X.T @ (X @ theta - y) / len(y)
+            losses.append(np.sum((X @ theta - y) ** 2))
+        return losses
+
+    assert "np.mean, not np.sum" in run("06_choosing_an_optimizer", "q2", with_sum).mistake
+
+
+def test_returning_the_index_of_the_best_loss_is_named():
+    def index(lrs, losses):
+        return np.nanargmin(np.where(np.isfinite(losses), losses, np.nan))
+
+    assert "the index of the lowest loss" in run("06_choosing_an_optimizer", "q3", index).mistake
+
+
 # ---------------------------------------------------------------- messages that accused wrongly
 def test_a_hard_coded_h_is_not_told_it_returned_the_exact_gradient():
     fixed_h = function_from_source(

@@ -384,7 +384,9 @@ def _needed():
     """What the child must reach: Python, course_lib, course_grader, the course's data."""
     library = os.path.dirname(os.path.realpath(course_lib.__file__))
     return [sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)),
-            library, os.path.dirname(os.path.realpath(course_grader.__file__))]
+            library, os.path.dirname(os.path.realpath(course_grader.__file__)),
+            *[data for data in [os.path.join(os.path.dirname(library), "data")]
+              if os.path.isdir(data)]]
 
 
 def _expose(libc, blocked, workdir):

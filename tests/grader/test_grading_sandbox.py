@@ -79,3 +79,15 @@ def test_the_seccomp_filter_refuses_what_an_answer_never_needs(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          preexec_fn=lambda: seccomp.install(libc, fprog), timeout=60)
     assert run.stdout.split("\n")[:4] == ["memfd 1", "inet 1", "unix allowed", "fork 7"]
+
+
+def test_a_course_under_a_private_folder_keeps_its_data(monkeypatch, tmp_path):
+    """CI may clone the course under /tmp, which the child gets a private copy of: the course's
+    data folder must be put back beside course_lib, or load_digits fails in every submission."""
+    library = os.path.dirname(os.path.realpath(course_lib.__file__))
+    course_parent = os.path.dirname(os.path.dirname(library))
+    monkeypatch.setattr(sandbox, "SHARED_FOLDERS", {course_parent: "tmp"})
+    (kept,) = [kept for folder, _, kept in sandbox._shared_folders(str(tmp_path))
+               if folder == os.path.realpath(course_parent)]
+    assert os.path.join(os.path.dirname(library), "data") in kept
+    assert library in kept

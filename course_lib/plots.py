@@ -16,6 +16,7 @@ import numpy as np
 from course_lib.optimizer_table import OPTIMIZER_COLORS
 
 CONTOUR_COLOR = "#9a9a9a"
+START_COLOR = "#EE7733"   # the start θ₀ in lesson 0's figure
 GRID_BLOCK = 4096
 """How many grid points ``values_on_grid`` hands to the loss in one call."""
 
@@ -125,6 +126,33 @@ def plot_trajectory(ax, path, label=None, color=None, marker="o", markersize=3):
     (start,) = ax.plot(path[:1, 0], path[:1, 1], marker="o", markersize=9, fillstyle="none",
                        markeredgewidth=1.5, color=line.get_color(), linestyle="none", zorder=4)
     return line, start
+
+
+def plot_parabola_descent(ax, thetas, eta=None):
+    """Gradient descent on J(θ) = θ²: the parabola on −4 ≤ θ ≤ 4, the iterates (θ_t, J(θ_t))
+    joined in order, and the start θ₀ as a square.
+
+    ``thetas`` are θ₀, θ₁, …, θ_T; with ``eta`` the title says "T steps of gradient descent,
+    η = …". Returns the path's and the start's Line2D, so an explorer can move them.
+
+    Introduced in lesson 0.
+    """
+    thetas = np.asarray(thetas, dtype=float)
+    grid = np.linspace(-4, 4, 200)
+    ax.plot(grid, grid**2, color="0.6", label=r"$J(\theta)=\theta^2$")
+    (path,) = ax.plot(thetas, thetas**2, "o-", color=OPTIMIZER_COLORS["GD"], markersize=5,
+                      label="gradient descent")
+    (start,) = ax.plot(thetas[:1], thetas[:1] ** 2, "s", color=START_COLOR,
+                       label=r"start $\theta_0$")
+    ax.set(xlim=(-4, 4), ylim=(-0.5, 16.5), xlabel=r"$\theta$", ylabel=r"$J(\theta)$",
+           title=" " if eta is None else parabola_descent_title(len(thetas) - 1, eta))
+    ax.legend(loc="upper center")
+    return path, start
+
+
+def parabola_descent_title(steps, eta):
+    """The title of ``plot_parabola_descent``'s figure. Introduced in lesson 0."""
+    return fr"{steps} steps of gradient descent, $\eta$ = {eta:g}"
 
 
 def plot_loss_curves(ax, runs, log=True, xlabel=r"iteration $t$", ylabel=r"loss $J(\theta_t)$",

@@ -4,16 +4,12 @@ The parabola, the axes and the legend are drawn once; a slider move redraws only
 iterates (θ_t, J(θ_t)) of θ_t = θ_{t−1} − η·2θ_{t−1} and the title (see ``canvas``).
 """
 
-import numpy as np
-
 from course_lib import optim
 from course_lib.explorers.canvas import ExplorerFigure
 from course_lib.explorers.wiring import wire
-from course_lib.plots import OPTIMIZER_COLORS
+from course_lib.plots import parabola_descent_title, plot_parabola_descent
 from course_lib.runners import run_optimizer
 from course_lib.surfaces import Parabola
-
-START_COLOR = "#EE7733"
 
 
 class ParabolaDescent:
@@ -29,15 +25,7 @@ class ParabolaDescent:
         self.steps, self.theta0, self.surface = steps, float(theta0), Parabola()
         self.view = ExplorerFigure(figsize=(6.5, 4), dpi=dpi)
         self.ax = self.view.figure.subplots()
-        grid = np.linspace(-4, 4, 200)
-        self.ax.plot(grid, self.surface.value(grid), color="0.6", label=r"$J(\theta)=\theta^2$")
-        (self.path,) = self.ax.plot([], [], "o-", color=OPTIMIZER_COLORS["GD"], markersize=5,
-                                    label="gradient descent")
-        (self.start,) = self.ax.plot([self.theta0], [self.surface.value(self.theta0)], "s",
-                                     color=START_COLOR, label=r"start $\theta_0$")
-        self.ax.set(xlim=(-4, 4), ylim=(-0.5, 16.5), xlabel=r"$\theta$", ylabel=r"$J(\theta)$",
-                    title=" ")
-        self.ax.legend(loc="upper center")
+        self.path, self.start = plot_parabola_descent(self.ax, [self.theta0])
         self.view.moving = [self.path, self.start, self.ax.title]   # the start lies on the path
 
     def thetas(self, eta):
@@ -48,7 +36,7 @@ class ParabolaDescent:
     def update(self, eta):
         thetas = self.thetas(eta)
         self.path.set_data(thetas, self.surface.value(thetas))
-        self.ax.set_title(fr"{self.steps} steps of gradient descent, $\eta$ = {eta:g}")
+        self.ax.set_title(parabola_descent_title(self.steps, eta))
         return self.view.layers()
 
 

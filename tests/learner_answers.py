@@ -27,6 +27,17 @@ def {name}({signature}):
 '''
 
 
+GRADIENT_DESCENT_ONE_STEP_TOO_MANY = '''
+def gradient_descent(A, b, theta0, lr, tol, max_steps):
+    theta, t = theta0.copy(), 0
+    while t <= max_steps and np.linalg.norm(A @ theta - b) > tol:
+        theta = theta - lr * (A @ theta - b)
+        t += 1
+    return theta, t
+'''
+"""Exercise 01 q4 with ``while t <= max_steps``: one update more than ``max_steps`` allows."""
+
+
 def function_from_source(source):
     """The function an answer's source defines (with NumPy as ``np``, as in the exercises)."""
     scope = {"np": np}

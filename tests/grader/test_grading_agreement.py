@@ -12,7 +12,7 @@ same functions in this process with the same time limit per call.
 import json
 
 import pytest
-from learner_answers import log_cosh_central_difference
+from learner_answers import GRADIENT_DESCENT_ONE_STEP_TOO_MANY, log_cosh_central_difference
 
 from course_grader.batch import grade_all
 from course_grader.sandbox import Limits
@@ -33,14 +33,7 @@ def central_difference(X, y, theta, h):
     return theta
 ''',
     "q3": log_cosh_central_difference("numerical_gradient", "X, y, theta", 1e-5),
-    "q4": '''
-def gradient_descent(A, b, theta0, lr, tol, max_steps):
-    theta, t = theta0.copy(), 0
-    while t <= max_steps and np.linalg.norm(A @ theta - b) > tol:
-        theta = theta - lr * (A @ theta - b)
-        t += 1
-    return theta, t
-''',
+    "q4": GRADIENT_DESCENT_ONE_STEP_TOO_MANY,
     "q5": '''
 def largest_stable_lr(A):
     return 2 / np.trace(A)

@@ -13,7 +13,11 @@ import time
 
 import numpy as np
 import pytest
-from learner_answers import function_from_source, log_cosh_central_difference
+from learner_answers import (
+    GRADIENT_DESCENT_ONE_STEP_TOO_MANY,
+    function_from_source,
+    log_cosh_central_difference,
+)
 
 from course_lib.grading import check as check_module
 from course_lib.grading import checker, registry
@@ -122,13 +126,7 @@ def test_counting_theta_and_g_in_the_state_is_named():
 
 
 def test_an_extra_update_from_while_t_at_most_max_steps_shows_t_too():
-    def gradient_descent(A, b, theta0, lr, tol, max_steps):
-        theta, t = theta0.copy(), 0
-        while t <= max_steps and np.linalg.norm(A @ theta - b) > tol:
-            theta = theta - lr * (A @ theta - b)
-            t += 1
-        return theta, t
-
+    gradient_descent = function_from_source(GRADIENT_DESCENT_ONE_STEP_TOO_MANY)
     result = run("01_gradient_descent", "q4", gradient_descent)
     assert "while t <= max_steps" in result.mistake
     assert "element 1 of the result" in result.details[0]  # t is shown beside θ

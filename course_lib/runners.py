@@ -5,6 +5,7 @@
 * ``run_together`` runs several optimizers from the same start on a surface, one step of
   all of them at a time, evaluating the gradient once per step at all their points (what
   the explorers use, so a slider move costs T gradient calls, not one run after another);
+  ``steps_together`` gives those steps one at a time, so the runs can go on later;
 * ``run_minibatch`` runs mini-batch training of a ``surfaces.LeastSquaresLine``.
 
 Every optimizer is a class of ``course_lib.optim`` (or any callable
@@ -23,7 +24,8 @@ DIVERGED = 1e8
 """A run with a coordinate of θ beyond ±1e8 (or a non-finite gradient) counts as diverged."""
 
 
-def _check_steps(steps):
+def check_steps(steps):
+    """Raise ValueError unless ``steps`` (the T of a run) is a non-negative integer."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
 
@@ -44,7 +46,7 @@ def run_optimizer(gradient, start, optimizer, steps, **hyperparameters):
 
     Introduced in lesson 0.
     """
-    _check_steps(steps)
+    check_steps(steps)
     theta = Parameter(np.array(start, dtype=float))
     if theta.data.size == 0:
         raise ValueError("start must hold at least one number, got an empty array")
@@ -77,7 +79,7 @@ def run_update_step(step, gradient, start, steps, **hyperparameters):
 
     Introduced in lesson 4.
     """
-    _check_steps(steps)
+    check_steps(steps)
     theta, state = np.array(start, dtype=float), {}
     path = [theta.copy()]
     for t in range(1, steps + 1):
@@ -93,14 +95,29 @@ def run_together(gradient, start, runs, steps):
     takes a stack of points of shape (k, n) and returns their gradients, shape (k, n)
     (as every surface of ``course_lib.surfaces`` does). The runs step together: at
     step t the gradient is evaluated once, at all k points θ_t⁽ⁱ⁾, and each optimizer
-    takes its step from its own gradient. Runs of the same class share one optimizer,
-    each run its own parameter group (its own hyperparameters), as in torch.optim.
+    takes its step from its own gradient (see ``steps_together``).
     Each path equals ``run_optimizer(gradient, start, cls, steps, **hyperparameters)``;
     a diverged run stops (NaN rows) while the others go on.
 
     Behind the surface explorers of lessons 1, 3 and 4.
     """
-    _check_steps(steps)
+    check_steps(steps)
+    iterates = steps_together(gradient, start, runs)
+    rows = [next(iterates) for _ in range(steps + 1)]   # θ_0, θ_1, …, θ_T of every run
+    return np.stack(rows, axis=1)
+
+
+def steps_together(gradient, start, runs):
+    """θ_0, θ_1, θ_2, … of several optimizers stepping together: a generator of (k, n) arrays.
+
+    Row i of the t-th array is θ_t of run i (NaN once that run has diverged). Runs of the
+    same class share one optimizer, each run its own parameter group (its own
+    hyperparameters), as in torch.optim. The generator never ends: take as many steps as
+    needed, and more later (an explorer whose steps slider moves up goes on from where
+    it stopped instead of running again from θ_0). ``run_together`` takes T + 1 of them.
+
+    Behind the surface explorers of lessons 1, 3 and 4.
+    """
     start = np.array(start, dtype=float).ravel()
     if start.size == 0:
         raise ValueError("start must hold at least one number, got an empty array")
@@ -111,12 +128,11 @@ def run_together(gradient, start, runs, steps):
     for theta, (cls, hyperparameters) in zip(thetas, runs):
         by_class.setdefault(cls, []).append({"params": [theta], **hyperparameters})
     optimizers = [cls(groups) for cls, groups in by_class.items()]
-    paths = np.full((len(runs), steps + 1, start.size), np.nan)
-    paths[:, 0] = start
     alive = np.ones(len(runs), dtype=bool)
     points = np.tile(start, (len(runs), 1))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, steps + 1):
+    yield points.copy()
+    while alive.any():
+        with np.errstate(over="ignore", invalid="ignore"):
             g = np.asarray(gradient(points), dtype=float)
             if g.shape != points.shape:
                 raise ValueError(f"gradient must map points of shape {points.shape} to "
@@ -128,11 +144,10 @@ def run_together(gradient, start, runs, steps):
                 optimizer.step()
             moved = np.array([theta.data for theta in thetas])
             alive &= np.isfinite(moved).all(axis=1) & (np.abs(moved).max(axis=1) <= DIVERGED)
-            if not alive.any():
-                break
-            points[alive] = moved[alive]
-            paths[alive, t] = points[alive]
-    return paths
+        points[alive] = moved[alive]   # a stopped run keeps its last point, not shown
+        yield np.where(alive[:, None], points, np.nan)
+    while True:   # every run has diverged
+        yield np.full_like(points, np.nan)
 
 
 def run_minibatch(problem, start, optimizer, batch_size, epochs, seed=0, **hyperparameters):

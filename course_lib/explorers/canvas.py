@@ -9,7 +9,9 @@ title); the contours, the axes, their ticks and the legends stay. So an
 * the *overlay*: only the artists listed in ``moving``, then the legends (on top, as
   in a full draw; their texts may change, e.g. "GD: diverged at step 12"), drawn on a
   transparent canvas (Matplotlib's ``draw_artist``): a small PNG that is quick to
-  encode, to send and for the browser to decode.
+  encode, to send and for the browser to decode. Laying out and drawing a legend costs
+  more than the paths, so each legend is drawn alone once and its pixels laid over the
+  overlay (``lay_over``) until its texts change.
 
 A slider move costs a few milliseconds and sends the overlay only, instead of a full
 draw of the figure and the whole picture.
@@ -60,6 +62,7 @@ class ExplorerFigure:
         self._backgrounds = OrderedDict()   # (axes number, static_key(axes)) -> strip
         self._strips = None                 # the bounding box of each axes' strip
         self._background_png = (None, b"")  # the keys of the background last encoded, its PNG
+        self._legend_layers = OrderedDict()  # (legend, its texts) -> (top, left, RGBA pixels)
 
     @staticmethod
     def static_key(ax):
@@ -85,11 +88,43 @@ class ExplorerFigure:
             for key in keys:   # the strips cover the figure from edge to edge
                 self.canvas.restore_region(self._backgrounds[key])
             self._background_png = (keys, encode_png(self.canvas.buffer_rgba()))
+        legends = [self._legend_layer(legend) for legend in self._legends()]
         self.canvas.get_renderer().clear()   # transparent
-        for artist in self.overlaid():
+        for artist in self.moving:
             if artist.get_visible():
                 (artist.axes or self.figure).draw_artist(artist)
-        return Layers(self._background_png[1], encode_png(self.canvas.buffer_rgba()))
+        overlay = np.array(self.canvas.buffer_rgba())
+        for top, left, pixels in legends:   # on top, as in a full draw
+            lay_over(overlay, pixels, top, left)
+        return Layers(self._background_png[1], encode_png(overlay))
+
+    def _legends(self):
+        """The visible legends, drawn in the overlay over the moving artists."""
+        legends = [ax.get_legend() for ax in self.figure.axes]
+        return [legend for legend in legends if legend is not None and legend.get_visible()]
+
+    def _legend_layer(self, legend):
+        """(top row, left column, RGBA pixels) of ``legend`` drawn alone on a transparent canvas.
+
+        Kept while its texts stay the same. A legend placed where the data leaves room
+        (``loc="best"``) moves with the data, so it is drawn every time.
+        """
+        key = (legend, tuple(text.get_text() for text in legend.get_texts()))
+        if key in self._legend_layers:
+            self._legend_layers.move_to_end(key)
+            return self._legend_layers[key]
+        renderer = self.canvas.get_renderer()
+        renderer.clear()
+        legend.axes.draw_artist(legend)
+        box, height = legend.get_window_extent(renderer), self.figure.bbox.height
+        top, bottom = max(int(height - box.y1) - 1, 0), int(np.ceil(height - box.y0)) + 1
+        left, right = max(int(box.x0) - 1, 0), int(np.ceil(box.x1)) + 1
+        layer = (top, left, np.array(self.canvas.buffer_rgba())[top:bottom, left:right])
+        if legend._loc != 0:   # Matplotlib's code for loc="best"
+            self._legend_layers[key] = layer
+            while len(self._legend_layers) > KEPT_BACKGROUNDS * len(self.figure.axes):
+                self._legend_layers.popitem(last=False)
+        return layer
 
     def _lay_out(self):
         """Compute the layout once, with every artist in place, and cut the figure in strips."""
@@ -122,6 +157,25 @@ class ExplorerFigure:
         self._backgrounds[key] = self.canvas.copy_from_bbox(self._strips[key[0]])
         while len(self._backgrounds) > KEPT_BACKGROUNDS * len(self.figure.axes):
             self._backgrounds.popitem(last=False)
+
+
+def lay_over(pixels, layer, top, left):
+    """Lay the RGBA image ``layer`` over ``pixels`` (both uint8) with its corner at (top, left).
+
+    Compositing "over" with straight (not premultiplied) alpha, as Agg draws and a
+    browser lays a PNG over another: with a the layer's alpha and b the alpha below,
+    alpha = a + b (1 − a) and colour = (a · colour_layer + b (1 − a) · colour_below) / alpha.
+    Changes ``pixels`` in place.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
+    """
+    below = pixels[top:top + layer.shape[0], left:left + layer.shape[1]]
+    layer = layer[:below.shape[0], :below.shape[1]].astype(np.float32) / 255
+    under = below.astype(np.float32) / 255
+    a, b = layer[..., 3:], under[..., 3:] * (1 - layer[..., 3:])
+    alpha = a + b
+    colour = (a * layer[..., :3] + b * under[..., :3]) / np.where(alpha > 0, alpha, 1)
+    below[...] = np.rint(255 * np.concatenate([colour, alpha], axis=-1))
 
 
 def encode_png(rgba):

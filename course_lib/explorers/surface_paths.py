@@ -3,8 +3,10 @@ of the learning-rate explorer, the race and the hyperparameter explorer.
 
 * ``SurfaceFigure``: the contour of J with one path per optimizer (left) and
   J(θ_t) − J(θ*) on a log axis (right), redrawn in part (see ``canvas``);
-* ``SurfaceExplorer``: runs the optimizers together (``runners.run_together``) and
+* ``SurfaceExplorer``: runs the optimizers together (``runners.steps_together``) and
   shows their paths: ``update(start, steps, lr_scale)`` returns the picture (``canvas.Layers``);
+  when only the number of steps changed, the runs go on from where they stopped (or are
+  cut shorter) instead of starting again;
 * ``surface_controls``: the sliders every surface explorer has (start θ₀, steps T,
   a menu when there are several surfaces), wired to a drawing function.
 
@@ -21,7 +23,7 @@ import numpy as np
 from course_lib.explorers.canvas import ExplorerFigure, decade_limits, nice_limit
 from course_lib.explorers.wiring import menu_style, slider_style, wire
 from course_lib.plots import optimizer_color, plot_contour, plot_trajectory, sequential_colors
-from course_lib.runners import run_together
+from course_lib.runners import check_steps, steps_together
 
 
 def first_step_outside(path, xlim, ylim, margin=0.5):
@@ -198,6 +200,7 @@ class SurfaceExplorer:
         xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
         self.optimizers = self.check_optimizers(optimizers)
         self.view = SurfaceFigure(surface, list(self.optimizers), xlim, ylim, title, minimum)
+        self._setting, self._iterates, self._taken = None, None, []   # the runs so far (paths)
 
     @staticmethod
     def check_optimizers(optimizers):
@@ -207,13 +210,25 @@ class SurfaceExplorer:
         return {name: _optimizer_entry(e, name) for name, e in optimizers.items()}
 
     def paths(self, start, steps, lr_scale=1.0):
-        """One trajectory per optimizer, shape (k, T+1, 2) (see ``runners.run_together``)."""
+        """One trajectory per optimizer, shape (k, T+1, 2), as ``runners.run_together`` gives.
+
+        The runs of the last start and hyperparameters are kept: a move of the steps slider
+        only takes the steps not yet taken, or cuts the paths shorter.
+        """
+        check_steps(steps)
         runs = []
         for optimizer, hyper in self.optimizers.values():
             hyper = dict(hyper)
             hyper["lr"] = hyper.get("lr", default_lr(optimizer)) * lr_scale
             runs.append((optimizer, hyper))
-        return run_together(self.surface.gradient, start, runs, steps)
+        setting = repr((np.asarray(start, dtype=float).tolist(), runs))
+        if setting != self._setting:
+            self._setting, self._iterates = setting, steps_together(self.surface.gradient, start,
+                                                                    runs)
+            self._taken = []
+        while len(self._taken) <= steps:
+            self._taken.append(next(self._iterates))
+        return np.stack(self._taken[:steps + 1], axis=1)
 
     def update(self, start, steps, lr_scale=1.0):
         self.view.update(self.paths(start, steps, lr_scale))

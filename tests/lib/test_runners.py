@@ -5,7 +5,13 @@ import pytest
 
 from course_lib import surfaces
 from course_lib.optim import SGD, Adam, RMSprop
-from course_lib.runners import DIVERGED, run_optimizer, run_together, run_update_step
+from course_lib.runners import (
+    DIVERGED,
+    run_optimizer,
+    run_together,
+    run_update_step,
+    steps_together,
+)
 
 RUNS = [(SGD, {"lr": 1e-3}), (SGD, {"lr": 1e-3, "momentum": 0.9}),
         (SGD, {"lr": 1e-3, "momentum": 0.9, "nesterov": True}), (Adam, {"lr": 0.05}),
@@ -73,3 +79,12 @@ def test_a_from_scratch_step_gets_t_from_one_and_its_own_state():
     np.testing.assert_allclose(path[:, 0], [4.0, 2.0, 1.0, 0.5])
     with pytest.raises(ValueError, match="non-negative integer"):
         run_update_step(step, lambda theta: theta, [1.0], -1)
+
+
+def test_steps_together_go_on_where_run_together_stops():
+    ravine = surfaces.Ravine(25)
+    iterates = steps_together(ravine.gradient, (1.0, 1.0), RUNS)
+    first = np.stack([next(iterates) for _ in range(31)], axis=1)
+    more = np.stack([next(iterates) for _ in range(20)], axis=1)
+    whole = run_together(ravine.gradient, (1.0, 1.0), RUNS, 50)
+    np.testing.assert_array_equal(np.concatenate([first, more], axis=1), whole)

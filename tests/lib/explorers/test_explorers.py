@@ -147,15 +147,32 @@ def test_the_overlay_laid_over_the_background_is_the_whole_figure():
 
 def best_redraw_time(update, repeats=7):
     """The least CPU time of a few redraws (seconds of this process, not of the wall clock: the
-    time other jobs take from a busy machine is not counted)."""
-    update()  # the first render also lays the figure out
+    time other jobs take from a busy machine is not counted). ``update(k)`` is move k = 0, 1, …:
+    each move a new setting, so its runs are computed, not kept from the move before."""
+    update(0)  # the first render also lays the figure out
     times = []
-    for _ in range(repeats):
+    for k in range(1, repeats + 1):
         began = time.process_time()
-        layers = update()
+        layers = update(k)
         times.append(time.process_time() - began)
         assert all(layer.startswith(b"\x89PNG") for layer in layers)
     return min(times)
+
+
+def test_a_move_of_the_steps_slider_goes_on_with_the_runs_it_has():
+    optimizers = {"GD": (SGD, {"lr": 0.1}), "Adam": (Adam, {"lr": 0.1})}
+    explorer = surface_paths.SurfaceExplorer(ravine(), optimizers)
+    runs = list(optimizers.values())
+    for steps in (40, 60, 25, 60):
+        np.testing.assert_array_equal(explorer.paths((-1.5, 1.5), steps),
+                                      runners.run_together(ravine().gradient, (-1.5, 1.5), runs,
+                                                           steps))
+    np.testing.assert_array_equal(explorer.paths((-1.5, 1.5), 30, lr_scale=0.5),
+                                  runners.run_together(ravine().gradient, (-1.5, 1.5),
+                                                       [(SGD, {"lr": 0.05}), (Adam, {"lr": 0.05})],
+                                                       30))
+    with pytest.raises(ValueError, match="non-negative integer"):
+        explorer.paths((-1.5, 1.5), -1)
 
 
 def test_a_redraw_erases_the_previous_paths():
@@ -171,7 +188,8 @@ def test_a_redraw_erases_the_previous_paths():
 def test_learning_rate_explorer_redraws_200_steps_within_budget():
     explorer = surface_paths.SurfaceExplorer(ravine(), {"SGD": (SGD, {"lr": 0.15})},
                                              (-2, 2), (-2, 2), minimum=(0, 0))
-    seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200, lr_scale=0.9))
+    seconds = best_redraw_time(lambda k: explorer.update((-1.5, 1.5), 200,
+                                                          lr_scale=0.9 * 1.001**k))
     print(f"learning-rate explorer, 200 steps: {1000 * seconds:.1f} ms")
     assert seconds < REDRAW_BUDGET
 
@@ -180,14 +198,15 @@ def test_race_of_three_optimizers_redraws_200_steps_within_budget():
     optimizers = {"GD": (SGD, {"lr": 0.1}), "Momentum": (SGD, {"lr": 0.05, "momentum": 0.9}),
                   "Adam": (Adam, {"lr": 0.1})}
     explorer = surface_paths.SurfaceExplorer(ravine(), optimizers, (-2, 2), (-2, 2), minimum=(0, 0))
-    seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200))
+    seconds = best_redraw_time(lambda k: explorer.update((-1.5, 1.5), 200, 1.001**k))
     print(f"race of three, 200 steps each: {1000 * seconds:.1f} ms")
     assert seconds < REDRAW_BUDGET
 
 
 def test_minibatch_explorer_redraws_200_steps_within_budget():
     explorer = minibatch.MinibatchExplorer(line_problem(n=50), SGD, label="SGD")
-    seconds = best_redraw_time(lambda: explorer.update(batch_size=1, lr=0.1, epochs=4))
+    seconds = best_redraw_time(lambda k: explorer.update(batch_size=1, lr=0.1 * 1.001**k,
+                                                          epochs=4))
     print(f"mini-batch explorer, 200 steps: {1000 * seconds:.1f} ms")
     assert len(explorer.view.paths[0].get_xdata()) == 201
     assert seconds < REDRAW_BUDGET
@@ -266,7 +285,7 @@ def test_rosenbrock_race_redraws_within_budget():
     optimizers = {"GD": (SGD, {"lr": 1e-3}), "Momentum": (SGD, {"lr": 1e-3, "momentum": 0.9}),
                   "Adam": (Adam, {"lr": 0.05})}
     explorer = surface_paths.SurfaceExplorer(surfaces.Rosenbrock(), optimizers)
-    seconds = best_redraw_time(lambda: explorer.update((-1.5, 2.0), 200))
+    seconds = best_redraw_time(lambda k: explorer.update((-1.5, 2.0), 200, 1.001**k))
     print(f"race on Rosenbrock, three optimizers × 200 steps: {1000 * seconds:.1f} ms")
     assert seconds < REDRAW_BUDGET
 
@@ -304,7 +323,7 @@ def test_a_race_with_diverging_runs_redraws_within_budget():
     optimizers = {"GD": (SGD, {"lr": 0.21}), "Momentum": (SGD, {"lr": 0.1, "momentum": 0.9}),
                   "Adam": (Adam, {"lr": 0.1})}
     explorer = surface_paths.SurfaceExplorer(ravine(), optimizers, (-2, 2), (-2, 2), minimum=(0, 0))
-    seconds = best_redraw_time(lambda: explorer.update((-1.5, 1.5), 200))
+    seconds = best_redraw_time(lambda k: explorer.update((-1.5, 1.5), 200, 1.001**k))
     print(f"race with a diverging run, 200 steps each: {1000 * seconds:.1f} ms")
     assert "GD diverged" in explorer.view.note.get_text()
     assert seconds < REDRAW_BUDGET
@@ -362,7 +381,7 @@ def test_lesson_0_explorer_runs_gradient_descent_on_the_parabola_and_follows_its
     before = overlay.value
     slider.value = 0.5
     assert overlay.value != before
-    seconds = best_redraw_time(lambda: explorer.update(0.75))
+    seconds = best_redraw_time(lambda k: explorer.update(0.75 + 0.01 * k))
     assert seconds < REDRAW_BUDGET
 
 

@@ -114,7 +114,7 @@ class OptimizerComparisonExplorer:
         shown = shown[np.isfinite(shown) & (shown > 0)]
         self.ax_loss.set_ylim(decade_limits(shown.min(), shown.max(), self.ax_loss.get_ylim()))
         if self.ax_loss.get_legend() is None or self._legend_label() != self.best_line.get_label():
-            self.ax_loss.legend(fontsize=9)
+            self.ax_loss.legend(loc="upper right", fontsize=9)   # losses fall: room there
         return self.view.layers()
 
     def _legend_label(self):

@@ -19,6 +19,7 @@ and the stars, and the loss panel shows J(θ_t) − J(θ*).
 import inspect
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from course_lib.explorers.canvas import ExplorerFigure, decade_limits, nice_limit
 from course_lib.explorers.wiring import menu_style, slider_style, wire
@@ -96,11 +97,16 @@ class SurfaceFigure(ExplorerFigure):
             self.paths.append(line)
             self.starts.append(start)
             self.curves.append(curve)
-        self.ax_path.legend(loc="upper right", fontsize="small")
+        # Many runs (lesson 4's race of ten) in two columns, so the legend stays in the corner
+        # and does not cover the minimum.
+        self.ax_path.legend(loc="upper right", fontsize="small", ncols=1 if len(labels) < 6 else 2)
         self.ax_path.set_title(title)
         self.optimum = (0.0 if minimum is None
                         else float(np.min(surface.value(np.asarray(minimum, dtype=float)))))
         self.ax_loss.set_yscale("log")
+        # A tick per decade, no minor ticks: the panel is drawn again whenever its decades
+        # change, and the minor ticks of a log axis took half of that time.
+        self.ax_loss.yaxis.set_minor_locator(NullLocator())
         self.ax_loss.set_xlabel(r"iteration $t$")
         self.ax_loss.set_ylabel(r"$J(\theta_t)$" if minimum is None
                                 else r"$J(\theta_t) - J(\theta^*)$")

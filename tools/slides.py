@@ -128,16 +128,29 @@ MathJax.Hub.Config({CommonHTML: {linebreaks: {automatic: false}}});
 {%- endif -%}
 {%- endblock data_svg %}
 {% block footer_js %}
+{%- if resources.course_lecture %}
+<script>
+// reveal.js started as nbconvert starts it, but without typesetting the formulas of a slide
+// again each time it is entered (up to 3 s for a slide full of formulas, flickering on the
+// screen): course_split_js typesets every slide once, at its real size. A lecture slide
+// fills the screen (margin 0): the sizes in LECTURE_CSS are the sizes the room sees.
+require({waitSeconds: 15}, ["{{ resources.reveal.url_prefix }}/dist/reveal.js",
+                            "{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"],
+        function (Reveal, RevealNotes) {
+  Reveal.initialize({controls: true, progress: true, history: true, margin: 0,
+                     transition: "{{ resources.reveal.transition }}",
+                     slideNumber: "{{ resources.reveal.number }}", plugins: [RevealNotes],
+                     width: {{ resources.reveal.width }}, height: {{ resources.reveal.height }}});
+  window.Reveal = Reveal;   // for the browser console and the tests
+  {{ resources.course_split_js }}
+});
+</script>
+{%- else %}
 {{ super() }}
 <script>
 // window.Reveal, for the browser console and the tests (reveal.js is loaded as an AMD module).
 require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) {
   window.Reveal = Reveal;
-  {%- if resources.course_lecture %}
-  // A lecture slide fills the screen: the sizes in LECTURE_CSS are the sizes the room sees.
-  Reveal.configure({margin: 0});
-  {{ resources.course_split_js }}
-  {%- else %}
   // nbconvert makes a slide taller than the screen scroll when it is entered; do the same for
   // the slide the deck opens on.
   function scrollIfTall() {
@@ -150,9 +163,9 @@ require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) 
     }
   }
   if (Reveal.isReady()) { scrollIfTall(); } else { Reveal.on("ready", scrollIfTall); }
-  {%- endif %}
 });
 </script>
+{%- endif %}
 {% endblock footer_js %}
 """
 

@@ -174,7 +174,7 @@ def isolation(use_bubblewrap=True):
     """The isolation this machine provides (probed once)."""
     root = _as_root()
     with _Slot() as slot:
-        uid = CHILD_UID_BASE + slot if root else None
+        uid = CHILD_UID_BASE + slot.number if root else None
         workdir = _make_workdir(Limits(), uid)
         try:
             bubblewrap = use_bubblewrap and _probe(
@@ -228,12 +228,17 @@ class _Slot:
             except BlockingIOError:
                 os.close(fd)
                 continue
-            self.fd, self.number = fd, number
-            return number
+            self.fd, self.number, self.kept = fd, number, False
+            return self
         raise RuntimeError(f"more than {SLOTS} children at once")
 
+    def keep(self):
+        """Hold the number for as long as this grader runs (not given back on exit)."""
+        self.kept = True
+
     def __exit__(self, *exc):
-        os.close(self.fd)  # releases the lock
+        if not self.kept:
+            os.close(self.fd)  # releases the lock
 
 
 def _cgroup_works(root, control, value):
@@ -502,13 +507,37 @@ def _drop_capabilities(last_capability):
 
 
 def _processes_of_this_user():
-    uid, count = os.getuid(), 0
+    return len(_pids_of(os.getuid()))
+
+
+def _pids_of(uid):
+    """The processes (zombies included) whose /proc entry belongs to ``uid``."""
+    pids = []
     for entry in os.listdir("/proc"):
         try:
-            count += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                pids.append(int(entry))
         except OSError:
             pass
-    return count
+    return pids
+
+
+def _end_every_process_of(uid):
+    """Kill every process running as ``uid`` and wait until /proc shows none; False if one is
+    still there after CGROUP_REMOVAL_SECONDS. A killed process takes signals until it is
+    reaped (a process that left its session and its cgroup, then a zombie until init waits
+    for it): the next child given this uid must find nothing of the last one's."""
+    deadline = time.monotonic() + CGROUP_REMOVAL_SECONDS
+    while pids := _pids_of(uid):
+        if time.monotonic() > deadline:
+            return False
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+    return True
 
 
 def hidden_paths(extra, workdir):
@@ -554,12 +583,14 @@ def run_job(job, limits, seconds, use_bubblewrap=True, hide=(), later=None):
     where = isolation(use_bubblewrap)
     _protect_grader()
     with _Slot() as slot:
-        uid = CHILD_UID_BASE + slot if where.child_uid else None
+        uid = CHILD_UID_BASE + slot.number if where.child_uid else None
         workdir = _make_workdir(limits, uid)
         cgroups = _cgroups(limits, where)
         try:
             return _run(job, limits, seconds, where, uid, workdir, cgroups, hide, later)
         finally:
+            if uid is not None and not _end_every_process_of(uid):
+                slot.keep()   # no later child gets a uid a process of this one still has
             for cgroup in cgroups:
                 _remove_cgroup(cgroup)
             _remove_workdir(workdir)

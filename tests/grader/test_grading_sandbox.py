@@ -91,3 +91,28 @@ def test_a_course_under_a_private_folder_keeps_its_data(monkeypatch, tmp_path):
                if folder == os.path.realpath(course_parent)]
     assert os.path.join(os.path.dirname(library), "data") in kept
     assert library in kept
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root gives a child a uid of its own")
+def test_a_uid_is_given_again_only_once_no_process_has_it():
+    """A process of a child's uid that left its session (here reparented to init, as a daemon
+    is) is killed and reaped before the uid is free; one that cannot be ended keeps its slot."""
+    import subprocess
+    import time
+
+    uid = sandbox.CHILD_UID_BASE + sandbox.SLOTS - 1   # a slot no grader takes while tests run
+    subprocess.run(["setsid", "-f", "sleep", "300"], user=uid, group=uid, check=True)
+    deadline = time.monotonic() + 30
+    while not sandbox._pids_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sandbox._pids_of(uid), "the process of the test's uid did not start"
+    assert sandbox._end_every_process_of(uid)
+    assert sandbox._pids_of(uid) == []
+
+    with sandbox._Slot() as first:
+        first.keep()
+    try:
+        with sandbox._Slot() as second:
+            assert second.number != first.number
+    finally:
+        os.close(first.fd)

@@ -586,14 +586,22 @@ _NOT_LOADED = shutil.ignore_patterns(
 def install_vendor(out_dir: Path) -> Path:
     """Copy the files an offline deck loads into OUT_DIR/vendor/ and return that folder."""
     vendor = out_dir / "vendor"
+    copy_vendor_files(vendor, {package for package, _, _ in VENDOR_FILES})
+    return vendor
+
+
+def copy_vendor_files(folder: Path, packages: set[str]) -> None:
+    """Copy the files of VENDOR_FILES that come from the npm PACKAGES into FOLDER (the website
+    takes MathJax only)."""
     for package, source, target in VENDOR_FILES:
-        origin, destination = npm_package(package) / source, vendor / target
+        if package not in packages:
+            continue
+        origin, destination = npm_package(package) / source, folder / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         if origin.is_dir():
             shutil.copytree(origin, destination, dirs_exist_ok=True, ignore=_NOT_LOADED)
         else:
             shutil.copy2(origin, destination)
-    return vendor
 
 
 def configure_offline(exporter) -> None:

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from slides import _NOT_LOADED, BUILD, ROOT, VENDOR_FILES, executed, lessons, npm_package
+from slides import BUILD, ROOT, copy_vendor_files, executed, lessons
 
 TITLE = "First-order optimization for deep learning"
 NOTES_TAG = "remove-cell"  # what Jupyter Book (myst-nb) leaves out of a page
@@ -64,19 +64,6 @@ sphinx:
     suppress_warnings: ["myst.header", "mystnb.unknown_mime_type"]
     nb_ipywidgets_js: {{}}
 """
-
-
-def install_mathjax(folder: Path) -> None:
-    """Copy MathJax 2.7.7 (the offline decks' files) into FOLDER/mathjax/."""
-    for package, source, target in VENDOR_FILES:
-        if package != "mathjax":
-            continue
-        origin, destination = npm_package(package) / source, folder / target
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if origin.is_dir():
-            shutil.copytree(origin, destination, dirs_exist_ok=True, ignore=_NOT_LOADED)
-        else:
-            shutil.copy2(origin, destination)
 
 
 def readme_sections() -> tuple[str, str]:
@@ -168,7 +155,7 @@ def stage(source: Path, paths: list[Path]) -> list[str]:
     (source / "_config.yml").write_text(CONFIG, encoding="utf-8")
     # MathJax beside the pages, not in _static/ (whose scripts every page would load): the
     # files the offline decks use (tools/slides.py), fetched once with npm.
-    install_mathjax(source / "_offline")
+    copy_vendor_files(source / "_offline", {"mathjax"})   # MathJax 2.7.7, as in the decks
     return ["index", *lesson_pages, *exercise_pages, "instructors"]
 
 

@@ -214,7 +214,10 @@ def _libc():
 
 class _Slot:
     """A number no other child on this machine holds while this one runs (its uid's offset):
-    a lock on a file in SLOT_FOLDER, so two graders running at once never share a uid."""
+    a lock on a file in SLOT_FOLDER, so two graders running at once never share a uid. A
+    number whose uid still owns a process is passed over: a zombie of the last child (ended,
+    not yet collected by init) still counts towards the uid's process limit, so the next
+    child could not start its own."""
 
     def __enter__(self):
         os.makedirs(SLOT_FOLDER, mode=0o700, exist_ok=True)
@@ -226,6 +229,9 @@ class _Slot:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                os.close(fd)
+                continue
+            if _pids_of(CHILD_UID_BASE + number):
                 os.close(fd)
                 continue
             self.fd, self.number, self.kept = fd, number, False
@@ -510,25 +516,35 @@ def _processes_of_this_user():
     return len(_pids_of(os.getuid()))
 
 
-def _pids_of(uid):
-    """The processes (zombies included) whose /proc entry belongs to ``uid``."""
+def _pids_of(uid, living=False):
+    """The processes whose /proc entry belongs to ``uid``; with ``living``, not the zombies
+    (processes that have ended, whose exit status their parent has not yet collected)."""
     pids = []
     for entry in os.listdir("/proc"):
         try:
             if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
-                pids.append(int(entry))
+                if not (living and _state(entry) == "Z"):
+                    pids.append(int(entry))
         except OSError:
             pass
     return pids
 
 
+def _state(pid):
+    """A process' state letter in /proc/PID/stat (after its name, which may hold spaces)."""
+    with open(f"/proc/{pid}/stat", "rb") as stat_file:
+        return stat_file.read().rsplit(b")", 1)[1].split()[0].decode()
+
+
 def _end_every_process_of(uid):
-    """Kill every process running as ``uid`` and wait until /proc shows none; False if one is
-    still there after CGROUP_REMOVAL_SECONDS. A killed process takes signals until it is
-    reaped (a process that left its session and its cgroup, then a zombie until init waits
-    for it): the next child given this uid must find nothing of the last one's."""
+    """Kill every process running as ``uid`` and wait until none is left alive; False if one
+    still is after CGROUP_REMOVAL_SECONDS. A killed process takes signals until it has
+    exited (one that left its session and its cgroup could outlive the run): the next child
+    given this uid must find nothing of the last one's. Only zombies may remain (ended, not
+    yet collected by init, which may take a second): nothing runs in them, and a signal to
+    one does nothing; ``_Slot`` gives their uid to no child until they are gone."""
     deadline = time.monotonic() + CGROUP_REMOVAL_SECONDS
-    while pids := _pids_of(uid):
+    while pids := _pids_of(uid, living=True):
         if time.monotonic() > deadline:
             return False
         for pid in pids:

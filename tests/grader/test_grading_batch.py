@@ -200,11 +200,18 @@ ATTACKS = {
         "glob.glob('/sys/fs/cgroup/pids/course-grading-*/pids.max'):\n    try:\n"
         "        open(path, 'w').write('max' if path.endswith('max') else str(os.getpid()))\n"
         "        print('CGROUP-WRITTEN', path)\n    except OSError:\n        pass\n"
-        "mine = set()\nfor entry in os.listdir('/proc'):\n    if entry.isdigit():\n        try:\n"
-        "            os.kill(int(entry), 0)\n            mine.add(int(entry))\n"
-        "        except OSError:\n            pass\n"
-        "others = [pid for pid in mine if open(f'/proc/{pid}/stat').read().split()[5] != "
-        "open('/proc/self/stat').read().split()[5]]\nprint('SIGNALLABLE-OTHERS', len(others))\n"
+        # A process it may signal, alive (not a zombie: ended, not yet collected by its
+        # parent), outside its own session: [state, session] from /proc/PID/stat.
+        "def state_and_session(pid):\n    try:\n"
+        "        return open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0:4:3]\n"
+        "    except OSError:\n        return ['gone', None]\n"
+        "own_session = state_and_session('self')[1]\nothers = []\n"
+        "for entry in os.listdir('/proc'):\n    if entry.isdigit():\n        try:\n"
+        "            os.kill(int(entry), 0)\n        except OSError:\n            continue\n"
+        "        state, session = state_and_session(entry)\n"
+        "        if state not in ('Z', 'gone') and session != own_session:\n"
+        "            others.append(int(entry))\n"
+        "print('SIGNALLABLE-OTHERS', len(others))\n"
         "for path in ['/etc/shadow', SOLUTIONS, OTHER_SUBMISSION, HISTORY]:\n    try:\n"
         "        open(path, 'rb').read(1)\n        print('READ-OPEN', path)\n"
         "    except OSError as error:\n        print('READ-BLOCKED', type(error).__name__)"),

@@ -12,14 +12,18 @@ build/.cache/npm/), so a page needs no internet.
 
 The book's source is staged in <out>/source/ from the repository: lessons from the executed
 cache of tools/slides.py (build/executed/), so a lesson runs once for decks and site alike;
-exercises as they are (unexecuted). Speaker notes (slide type "notes") are left out of every
-page, whatever their tags. Jupyter Book 1.x on Sphinx is used because it builds without any
-network access: its theme (sphinx-book-theme) ships inside the Python package.
+exercises as they are (unexecuted). An explorer shows the last picture it drew, as an image
+(``explorer_pictures``): a page has no kernel to move its sliders. Speaker notes (slide type
+"notes") are left out of every page, whatever their tags. Jupyter Book 1.x on Sphinx is
+used because it builds without any network access: its theme (sphinx-book-theme) ships
+inside the Python package.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import io
 import re
 import shutil
 import subprocess
@@ -28,7 +32,11 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
+from matplotlib.image import imread
 from slides import BUILD, ROOT, copy_vendor_files, executed, lessons
+
+from course_lib.explorers.canvas import encode_png, lay_over
 
 TITLE = "First-order optimization for deep learning"
 NOTES_TAG = "remove-cell"  # what Jupyter Book (myst-nb) leaves out of a page
@@ -101,6 +109,66 @@ def hide_speaker_notes(notebook):
     return notebook
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def explorer_pictures(notebook):
+    """NOTEBOOK with each widget output replaced by the picture its widgets last showed.
+
+    A page has no kernel and Jupyter Book loads no widget code, so an explorer would be an
+    empty space. Its last picture is in the widget state nbclient saved in the notebook:
+    the Image widgets of ``course_lib.explorers.wiring.picture`` (a background, an overlay
+    laid over it) or the images an Output widget holds. They become one PNG, shown where
+    the widgets were, with a line saying where the sliders are."""
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is None:
+                outputs.append(output)
+                continue
+            layers = _pictures_in(view.get("model_id"), state)
+            if layers:
+                outputs.append(nbformat.v4.new_output("display_data", data={
+                    "image/png": base64.b64encode(_laid_together(layers)).decode("ascii"),
+                    "text/plain": "the explorer's figure: move its sliders in JupyterLab"}))
+        cell.outputs = outputs
+    return notebook
+
+
+def _pictures_in(model_id, state):
+    """The PNG images shown by widget MODEL_ID and the widgets inside it, in drawing order."""
+    model = state.get(model_id)
+    if model is None:
+        return []
+    if model.get("model_name") == "ImageModel":
+        return [base64.b64decode(buffer["data"]) for buffer in model.get("buffers", [])
+                if buffer.get("path") == ["value"]]
+    if model.get("model_name") == "OutputModel":
+        return [base64.b64decode(out["data"]["image/png"])
+                for out in model["state"].get("outputs", []) if "image/png" in out.get("data", {})]
+    children = model.get("state", {}).get("children", [])
+    return [png for child in children for png in _pictures_in(child.removeprefix("IPY_MODEL_"),
+                                                               state)]
+
+
+def _laid_together(pngs):
+    """One PNG of the images PNGS laid one over the other, the first at the bottom (an
+    explorer's overlay over its background); the largest image alone if their sizes differ."""
+    pixels = [np.rint(255 * imread(io.BytesIO(png), format="png")).astype(np.uint8)
+              for png in pngs]
+    if any(layer.shape != pixels[0].shape or layer.shape[-1] != 4 for layer in pixels):
+        return pngs[max(range(len(pngs)), key=lambda i: pixels[i].size)]
+    picture = pixels[0].copy()
+    for layer in pixels[1:]:
+        lay_over(picture, layer, 0, 0)
+    return encode_png(picture)
+
+
 def exercise_page(path: Path):
     """The exercise notebook, opened by a line with its download link."""
     notebook = nbformat.read(path, as_version=4)
@@ -129,7 +197,7 @@ def stage(source: Path, paths: list[Path]) -> list[str]:
     # Links inside the notebooks are relative to notebooks/ (../exercises/…): the same layout.
     known = {page.split("/")[-1] for page in pages} | {f"../{page}" for page in pages}
     for path in paths:
-        notebook = hide_speaker_notes(executed(path))
+        notebook = explorer_pictures(hide_speaker_notes(executed(path)))
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
                 cell.source = site_links(cell.source, known)

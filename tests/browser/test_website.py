@@ -1,8 +1,9 @@
 """The course website (tools/website.py, Jupyter Book), built and opened in Chromium from the
 disk with the network cut: the home page lists the lessons in order, a search for "Nesterov"
 finds the lessons and a result opens its page, formulas are typeset by the MathJax beside the
-pages, exercises can be downloaded, and no speaker note shows on any page. Screenshots of the
-home page, the search results and the page the result opens: artifacts/browser/site-*.png.
+pages, exercises can be downloaded, every explorer stands as its last figure, and no speaker
+note shows on any page. Screenshots of the home page, the search results, the page the result
+opens and each lesson's last explorer: artifacts/browser/site-*.png.
 """
 
 import re
@@ -114,3 +115,28 @@ def test_no_speaker_note_is_on_a_page(site):
         for label, shown in labels.items():
             if label in note:
                 assert shown not in page_words, f"a speaker note shows on the site: {note[:80]}"
+
+
+def test_every_explorer_is_shown_as_its_last_figure(site, offline_page, artifacts):
+    """A page has no kernel: where a lesson shows an explorer, its last picture stands, as an
+    image the browser has loaded (not an empty widget)."""
+    explorers = 0
+    for path in lessons():
+        calls = [cell.source for cell in nbformat.read(path, as_version=4).cells
+                 if cell.cell_type == "code" and re.search(r"\b(explore_\w+|race_picker)\(",
+                                                            cell.source)]
+        page_file = site.parent / "notebooks" / f"{path.stem}.html"
+        assert "application/vnd.jupyter.widget-view+json" not in page_file.read_text("utf-8")
+        if not calls:
+            continue
+        offline_page.goto(page_file.as_uri())
+        for source in calls:
+            explorers += 1
+            line = next(line for line in source.splitlines() if re.search(r"explore_|race_", line))
+            cell = offline_page.locator(".cell", has_text=line.strip()[:40]).last
+            image = cell.locator(".cell_output img").first
+            image.scroll_into_view_if_needed()
+            size = image.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
+            assert size[0] and size[1] > 400 and size[2] > 200, f"{path.stem}: {size}"
+        offline_page.screenshot(path=str(artifacts / f"site-explorer-{path.stem}.png"))
+    assert explorers == 8 and offline_page.outside == []

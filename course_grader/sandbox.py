@@ -523,35 +523,40 @@ def _pids_of(uid, living=False):
     for entry in os.listdir("/proc"):
         try:
             if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
-                if not (living and _state(entry) == "Z"):
+                if not (living and _ended(entry)):
                     pids.append(int(entry))
         except OSError:
             pass
     return pids
 
 
-def _state(pid):
-    """A process' state letter in /proc/PID/stat (after its name, which may hold spaces)."""
-    with open(f"/proc/{pid}/stat", "rb") as stat_file:
-        return stat_file.read().rsplit(b")", 1)[1].split()[0].decode()
+def _ended(pid):
+    """Whether process PID is a zombie with nothing left running: its state is Z and it has
+    one thread (a process whose first thread ended shows Z while its other threads run)."""
+    with open(f"/proc/{pid}/status", "rb") as status_file:
+        fields = dict(line.split(b":", 1) for line in status_file if b":" in line)
+    return fields[b"State"].split()[0] == b"Z" and int(fields[b"Threads"]) == 1
 
 
 def _end_every_process_of(uid):
     """Kill every process running as ``uid`` and wait until none is left alive; False if one
     still is after CGROUP_REMOVAL_SECONDS. A killed process takes signals until it has
     exited (one that left its session and its cgroup could outlive the run): the next child
-    given this uid must find nothing of the last one's. Only zombies may remain (ended, not
-    yet collected by init, which may take a second): nothing runs in them, and a signal to
-    one does nothing; ``_Slot`` gives their uid to no child until they are gone."""
+    given this uid must find nothing of the last one's.
+
+    The kill is sent by a shell running as that uid, ``kill -KILL -1``: the kernel delivers
+    it to every process the uid may signal but the shell (a setuid program the child started
+    included) and to no other, so no process is killed by a pid that was reused. Only
+    zombies may remain (ended, not yet collected by init, here up to 2 s later; an init that
+    never collects them would use up the slots): nothing runs in them, and ``_Slot`` gives
+    their uid to no child until they are gone."""
     deadline = time.monotonic() + CGROUP_REMOVAL_SECONDS
-    while pids := _pids_of(uid, living=True):
+    while _pids_of(uid, living=True):
         if time.monotonic() > deadline:
             return False
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        subprocess.run(["/bin/sh", "-c", "kill -KILL -1"], user=uid, group=uid, extra_groups=[],
+                       env={}, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
         time.sleep(0.01)
     return True
 

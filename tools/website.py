@@ -120,7 +120,7 @@ def explorer_pictures(notebook):
     empty space. Its last picture is in the widget state nbclient saved in the notebook:
     the Image widgets of ``course_lib.explorers.wiring.picture`` (a background, an overlay
     laid over it) or the images an Output widget holds. They become one PNG, shown where
-    the widgets were, with a line saying where the sliders are."""
+    the widgets were. The widget state, read by no page, is then left out of the book."""
     state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -137,6 +137,7 @@ def explorer_pictures(notebook):
                     "image/png": base64.b64encode(_laid_together(layers)).decode("ascii"),
                     "text/plain": "the explorer's figure: move its sliders in JupyterLab"}))
         cell.outputs = outputs
+    notebook.metadata.pop("widgets", None)
     return notebook
 
 
@@ -147,7 +148,7 @@ def _pictures_in(model_id, state):
         return []
     if model.get("model_name") == "ImageModel":
         return [base64.b64decode(buffer["data"]) for buffer in model.get("buffers", [])
-                if buffer.get("path") == ["value"]]
+                if buffer.get("path") == ["value"] and buffer.get("data")]
     if model.get("model_name") == "OutputModel":
         return [base64.b64decode(out["data"]["image/png"])
                 for out in model["state"].get("outputs", []) if "image/png" in out.get("data", {})]
@@ -158,11 +159,13 @@ def _pictures_in(model_id, state):
 
 def _laid_together(pngs):
     """One PNG of the images PNGS laid one over the other, the first at the bottom (an
-    explorer's overlay over its background); the largest image alone if their sizes differ."""
+    explorer's overlay over its background); unless they are RGBA images of one size: then
+    the one with the most pixels alone."""
     pixels = [np.rint(255 * imread(io.BytesIO(png), format="png")).astype(np.uint8)
               for png in pngs]
-    if any(layer.shape != pixels[0].shape or layer.shape[-1] != 4 for layer in pixels):
-        return pngs[max(range(len(pngs)), key=lambda i: pixels[i].size)]
+    if any(layer.ndim != 3 or layer.shape[-1] != 4 or layer.shape != pixels[0].shape
+           for layer in pixels):
+        return pngs[max(range(len(pngs)), key=lambda i: pixels[i].shape[0] * pixels[i].shape[1])]
     picture = pixels[0].copy()
     for layer in pixels[1:]:
         lay_over(picture, layer, 0, 0)

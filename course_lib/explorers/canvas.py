@@ -106,20 +106,25 @@ class ExplorerFigure:
     def _legend_layer(self, legend):
         """(top row, left column, RGBA pixels) of ``legend`` drawn alone on a transparent canvas.
 
-        Kept while its texts stay the same. A legend placed where the data leaves room
+        Kept while its texts, title and place stay the same (a change of its style needs a
+        new legend, as ``ax.legend(...)`` makes). A legend placed where the data leaves room
         (``loc="best"``) moves with the data, so it is drawn every time.
         """
-        key = (legend, tuple(text.get_text() for text in legend.get_texts()))
+        texts = tuple(text.get_text() for text in [legend.get_title(), *legend.get_texts()])
+        key = (legend, legend._loc, legend.get_bbox_to_anchor().bounds, texts)
         if key in self._legend_layers:
             self._legend_layers.move_to_end(key)
             return self._legend_layers[key]
         renderer = self.canvas.get_renderer()
         renderer.clear()
         legend.axes.draw_artist(legend)
-        box, height = legend.get_window_extent(renderer), self.figure.bbox.height
-        top, bottom = max(int(height - box.y1) - 1, 0), int(np.ceil(height - box.y0)) + 1
-        left, right = max(int(box.x0) - 1, 0), int(np.ceil(box.x1)) + 1
-        layer = (top, left, np.array(self.canvas.buffer_rgba())[top:bottom, left:right])
+        pixels = np.array(self.canvas.buffer_rgba())
+        rows, columns = np.nonzero(pixels[..., 3])   # what the legend drew, shadow included
+        if rows.size == 0:
+            layer = (0, 0, pixels[:0, :0])
+        else:
+            layer = (rows.min(), columns.min(),
+                     pixels[rows.min():rows.max() + 1, columns.min():columns.max() + 1])
         if legend._loc != 0:   # Matplotlib's code for loc="best"
             self._legend_layers[key] = layer
             while len(self._legend_layers) > KEPT_BACKGROUNDS * len(self.figure.axes):

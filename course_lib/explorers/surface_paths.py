@@ -227,18 +227,31 @@ class SurfaceExplorer:
             hyper = dict(hyper)
             hyper["lr"] = hyper.get("lr", default_lr(optimizer)) * lr_scale
             runs.append((optimizer, hyper))
-        setting = repr((np.asarray(start, dtype=float).tolist(), runs))
-        if setting != self._setting:
+        setting = (np.asarray(start, dtype=float).tolist(), runs)
+        if not _same(setting, self._setting):
             self._setting, self._iterates = setting, steps_together(self.surface.gradient, start,
                                                                     runs)
             self._taken = []
-        while len(self._taken) <= steps:
-            self._taken.append(next(self._iterates))
+        try:
+            while len(self._taken) <= steps:
+                self._taken.append(next(self._iterates))
+        except BaseException:   # an error ends the runs: the next call starts them again
+            self._setting = None
+            raise
         return np.stack(self._taken[:steps + 1], axis=1)
 
     def update(self, start, steps, lr_scale=1.0):
         self.view.update(self.paths(start, steps, lr_scale))
         return self.view.layers()
+
+
+def _same(setting, other):
+    """Whether two settings (start, [(class, hyperparameters), …]) are equal: classes by
+    identity, numbers by value; a value that cannot say (an array) counts as different."""
+    try:
+        return bool(setting == other)
+    except ValueError:
+        return False
 
 
 def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim, ylim, minimum):

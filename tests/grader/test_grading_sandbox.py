@@ -136,3 +136,47 @@ def test_a_slot_whose_uid_still_owns_a_process_is_passed_over():
             assert slot.number != number
     finally:
         holder.wait()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root gives a child a uid of its own")
+def test_a_process_whose_first_thread_ended_is_killed_too():
+    """/proc shows such a process as a zombie (state Z) while its other threads run on."""
+    import subprocess
+    import time
+
+    with sandbox._Slot() as slot:
+        uid = sandbox.CHILD_UID_BASE + slot.number
+        code = ("import ctypes, threading, time\n"
+                "threading.Thread(target=time.sleep, args=(300,)).start()\n"
+                "ctypes.CDLL(None).pthread_exit(None)")
+        python = next((path for path in (os.path.realpath(sys.executable), "/usr/bin/python3")
+                       if _any_user_may_run(path)), None)
+        if python is None:
+            pytest.skip("no Python that any user may run (this one sits in a closed folder)")
+        holder = subprocess.Popen([python, "-I", "-c", code], user=uid, group=uid)
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                status = open(f"/proc/{holder.pid}/status").read()
+                if "State:\tZ" in status:
+                    break
+                time.sleep(0.01)
+            assert "State:\tZ" in status and "Threads:\t2" in status
+            assert sandbox._pids_of(uid, living=True) == [holder.pid]
+            assert sandbox._end_every_process_of(uid)
+            assert holder.wait(timeout=30) == -9
+        finally:
+            holder.kill()
+            holder.wait()
+
+
+def _any_user_may_run(path):
+    """Whether PATH is a file every user may execute, in folders every user may enter."""
+    import stat
+
+    path = os.path.realpath(path)
+    folders = [os.path.dirname(path)]
+    while folders[-1] != os.path.dirname(folders[-1]):
+        folders.append(os.path.dirname(folders[-1]))
+    return os.path.isfile(path) and os.stat(path).st_mode & stat.S_IXOTH and all(
+        os.stat(folder).st_mode & stat.S_IXOTH for folder in folders)

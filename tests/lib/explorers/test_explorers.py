@@ -175,6 +175,21 @@ def test_a_move_of_the_steps_slider_goes_on_with_the_runs_it_has():
         explorer.paths((-1.5, 1.5), -1)
 
 
+def test_an_error_in_a_run_is_raised_again_on_the_next_move():
+    class Broken:
+        """A bowl whose gradient has the wrong shape: every run must fail the same way."""
+        def value(self, theta):
+            return np.sum(np.square(theta), axis=-1)
+
+        def gradient(self, theta):
+            return np.zeros((len(theta), 1))
+
+    explorer = surface_paths.SurfaceExplorer(Broken(), {"GD": (SGD, {"lr": 0.1})}, (-1, 1), (-1, 1))
+    for _ in range(2):
+        with pytest.raises(ValueError, match="gradient must map points"):
+            explorer.paths((0.5, 0.5), 10)
+
+
 def test_a_redraw_erases_the_previous_paths():
     explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1}), "Adam": Adam})
     first = explorer.update((-1.5, 1.5), 30)

@@ -11,7 +11,7 @@ title); the contours, the axes, their ticks and the legends stay. So an
   transparent canvas (Matplotlib's ``draw_artist``): a small PNG that is quick to
   encode, to send and for the browser to decode. Laying out and drawing a legend costs
   more than the paths, so each legend is drawn alone once and its pixels laid over the
-  overlay (``lay_over``) until its texts change.
+  overlay (``lay_over``) until its texts, title or place change.
 
 A slider move costs a few milliseconds and sends the overlay only, instead of a full
 draw of the figure and the whole picture.
@@ -32,7 +32,8 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 KEPT_BACKGROUNDS = 8
-"""How many backgrounds (one per set of axis limits and legends) a figure keeps per axes."""
+"""How many backgrounds (one per set of axis limits and labels), and legend layers, a figure
+keeps per axes."""
 
 Layers = namedtuple("Layers", ["background", "overlay"])
 Layers.__doc__ = """The figure as two PNG images of the same size: the overlay (transparent where
@@ -62,7 +63,7 @@ class ExplorerFigure:
         self._backgrounds = OrderedDict()   # (axes number, static_key(axes)) -> strip
         self._strips = None                 # the bounding box of each axes' strip
         self._background_png = (None, b"")  # the keys of the background last encoded, its PNG
-        self._legend_layers = OrderedDict()  # (legend, its texts) -> (top, left, RGBA pixels)
+        self._legend_layers = OrderedDict()  # (legend, its place, texts) -> (top, left, pixels)
 
     @staticmethod
     def static_key(ax):
@@ -72,8 +73,7 @@ class ExplorerFigure:
 
     def overlaid(self):
         """What the overlay shows: the moving artists, then each axes' legend on top."""
-        legends = [ax.get_legend() for ax in self.figure.axes]
-        return self.moving + [legend for legend in legends if legend is not None]
+        return self.moving + self._legends()
 
     def layers(self):
         """The figure as ``Layers``: the kept backgrounds, and the moving artists over nothing."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from slides import lessons
+from test_jupyterlab import EXPLORER_CALL
 from website import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -123,8 +124,7 @@ def test_every_explorer_is_shown_as_its_last_figure(site, offline_page, artifact
     explorers = 0
     for path in lessons():
         calls = [cell.source for cell in nbformat.read(path, as_version=4).cells
-                 if cell.cell_type == "code" and re.search(r"\b(explore_\w+|race_picker)\(",
-                                                            cell.source)]
+                 if cell.cell_type == "code" and EXPLORER_CALL.search(cell.source)]
         page_file = site.parent / "notebooks" / f"{path.stem}.html"
         assert "application/vnd.jupyter.widget-view+json" not in page_file.read_text("utf-8")
         if not calls:
@@ -132,7 +132,7 @@ def test_every_explorer_is_shown_as_its_last_figure(site, offline_page, artifact
         offline_page.goto(page_file.as_uri())
         for source in calls:
             explorers += 1
-            line = next(line for line in source.splitlines() if re.search(r"explore_|race_", line))
+            line = next(line for line in source.splitlines() if EXPLORER_CALL.search(line))
             cell = offline_page.locator(".cell", has_text=line.strip()[:40]).last
             image = cell.locator(".cell_output img").first
             image.scroll_into_view_if_needed()

@@ -171,12 +171,6 @@ def test_a_process_whose_first_thread_ended_is_killed_too():
 
 
 def _any_user_may_run(path):
-    """Whether PATH is a file every user may execute, in folders every user may enter."""
-    import stat
-
-    path = os.path.realpath(path)
-    folders = [os.path.dirname(path)]
-    while folders[-1] != os.path.dirname(folders[-1]):
-        folders.append(os.path.dirname(folders[-1]))
-    return os.path.isfile(path) and os.stat(path).st_mode & stat.S_IXOTH and all(
-        os.stat(folder).st_mode & stat.S_IXOTH for folder in folders)
+    """Whether PATH is a file every user may execute, behind no folder closed to them."""
+    return (os.path.isfile(path) and os.stat(path).st_mode & 0o001
+            and not sandbox._unreachable([path]))

@@ -13,7 +13,9 @@ Every change is to how a figure is drawn, none to what it shows:
   (constrained layout), so it is shown at its natural size: a point of type is 4/3 px on the
   slide, and FIGURE_MIN_PT is at least slides.LECTURE_MIN_PX["figure"];
 - SVG instead of PNG, with the text kept as text (svg.fonttype "none"), so it stays sharp on a
-  projector and the deck test can measure every label's size in the browser;
+  projector and the deck test can measure every label's size in the browser; a colour mesh
+  (pcolormesh) is the one part drawn as a picture inside the SVG (at RASTER_DPI): as vectors,
+  lesson 3's 200 × 200 mesh was 40 000 paths, 20 s to draw and megabytes for the browser;
 - a figure taller than a slide (several rows of panels) is cut into groups of rows, each short
   enough for one slide; tools/slides.py shows each group on its own sub-slide;
 - an explorer (course_lib.explorers), or a box of widgets showing a figure in an Output widget,
@@ -28,6 +30,7 @@ import textwrap
 
 import matplotlib
 from IPython import get_ipython
+from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -50,6 +53,7 @@ FIGURE_MIN_PT = 13
 # wide less the cells' 40-px margins; in height, 720 px less a one-line heading.
 SLIDE_FIGURE_WIDTH_PX = 1180
 SLIDE_FIGURE_HEIGHT_PX = 560
+RASTER_DPI = 150  # a colour mesh's cells, drawn as a picture inside the SVG
 PAD_INCHES = 0.1  # the margin savefig(bbox_inches="tight") leaves around the drawing
 PARTS_MIME = "application/vnd.course.slide-parts+json"
 
@@ -166,7 +170,8 @@ def fit_to_slide(figure, width_px=SLIDE_FIGURE_WIDTH_PX, height_px=SLIDE_FIGURE_
 
 def _svg(figure, box_inches="tight"):
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches=box_inches, pad_inches=PAD_INCHES)
+    figure.savefig(buffer, format="svg", bbox_inches=box_inches, pad_inches=PAD_INCHES,
+                   dpi=RASTER_DPI)
     return buffer.getvalue()
 
 
@@ -174,6 +179,8 @@ def slide_figure(figure):
     """FIGURE drawn for the slide: {"image/svg+xml": …}, or, when it is taller than a slide and
     has several rows of panels, {PARTS_MIME: {"svg": [one SVG per group of rows]}}."""
     raise_small_text(figure)
+    for mesh in figure.findobj(QuadMesh):
+        mesh.set_rasterized(True)
     rows = fit_to_slide(figure)
     box = _drawn_box(figure)
     if len(rows) < 2 or box.height * 96 <= SLIDE_FIGURE_HEIGHT_PX:
@@ -259,7 +266,9 @@ def set_up_kernel(shell):
     import ipywidgets
 
     matplotlib.rcParams.update(SLIDE_RC)
-    shell.run_line_magic("config", "InlineBackend.figure_formats = ['svg']")
+    # No figure format of the inline backend: a formatter it registers for one type would take
+    # precedence over show_figure's SVG and draw every figure a second time.
+    shell.run_line_magic("config", "InlineBackend.figure_formats = set()")
     shell.run_line_magic("config", f"InlineBackend.rc = {SLIDE_RC!r}")
     formatter = shell.display_formatter.mimebundle_formatter
     formatter.for_type(Figure, show_figure)

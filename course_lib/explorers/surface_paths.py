@@ -26,6 +26,9 @@ from course_lib.explorers.wiring import menu_style, slider_style, wire
 from course_lib.plots import optimizer_color, plot_contour, plot_trajectory, sequential_colors
 from course_lib.runners import check_steps, steps_together
 
+KEPT_RUNS = 8
+"""How many settings' runs (start and hyperparameters) a surface explorer keeps."""
+
 
 def first_step_outside(path, xlim, ylim, margin=0.5):
     """The first t at which θ_t lies outside the window widened by ``margin`` of its size.
@@ -206,7 +209,7 @@ class SurfaceExplorer:
         xlim, ylim, minimum = plot_window(surface, xlim, ylim, minimum)
         self.optimizers = self.check_optimizers(optimizers)
         self.view = SurfaceFigure(surface, list(self.optimizers), xlim, ylim, title, minimum)
-        self._setting, self._iterates, self._taken = None, None, []   # the runs so far (paths)
+        self._runs = []   # (setting, steps_together generator, points taken), latest last
 
     @staticmethod
     def check_optimizers(optimizers):
@@ -218,8 +221,9 @@ class SurfaceExplorer:
     def paths(self, start, steps, lr_scale=1.0):
         """One trajectory per optimizer, shape (k, T+1, 2), as ``runners.run_together`` gives.
 
-        The runs of the last start and hyperparameters are kept: a move of the steps slider
-        only takes the steps not yet taken, or cuts the paths shorter.
+        The runs of the last ``KEPT_RUNS`` starts and hyperparameters are kept: a move of the
+        steps slider only takes the steps not yet taken, or cuts the paths shorter, and a
+        setting seen a moment ago (or drawn ahead, see ``wiring.DrawnAhead``) is not run again.
         """
         check_steps(steps)
         runs = []
@@ -228,17 +232,20 @@ class SurfaceExplorer:
             hyper["lr"] = hyper.get("lr", default_lr(optimizer)) * lr_scale
             runs.append((optimizer, hyper))
         setting = (np.asarray(start, dtype=float).tolist(), runs)
-        if not _same(setting, self._setting):
-            self._setting, self._iterates = setting, steps_together(self.surface.gradient, start,
-                                                                    runs)
-            self._taken = []
+        kept = next((run for run in self._runs if _same(run[0], setting)), None)
+        if kept is None:
+            kept = (setting, steps_together(self.surface.gradient, start, runs), [])
+        else:
+            self._runs.remove(kept)
+        self._runs = self._runs[-(KEPT_RUNS - 1):] + [kept]
+        _, iterates, taken = kept
         try:
-            while len(self._taken) <= steps:
-                self._taken.append(next(self._iterates))
+            while len(taken) <= steps:
+                taken.append(next(iterates))
         except BaseException:   # an error ends the runs: the next call starts them again
-            self._setting = None
+            self._runs.remove(kept)
             raise
-        return np.stack(self._taken[:steps + 1], axis=1)
+        return np.stack(taken[:steps + 1], axis=1)
 
     def update(self, start, steps, lr_scale=1.0):
         self.view.update(self.paths(start, steps, lr_scale))

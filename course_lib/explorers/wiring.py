@@ -6,10 +6,19 @@ two ``ipywidgets.Image`` laid one over the other (a one-cell ``GridBox``). A sli
 sends only the images that changed, mostly the small overlay. No widget backend for
 Matplotlib is needed: the figure is drawn in the kernel (see ``canvas``), and the last
 images stay in the notebook, so slide decks and web pages show them as a static figure.
+While the learner looks at a picture, the kernel draws the pictures one slider step away
+(``DrawnAhead``), so the next step only has to be sent.
 ``slider_style()`` and ``menu_style()`` give every explorer the same layout.
 """
 
+import asyncio
+import math
 import time
+
+KEPT_AHEAD = 16
+"""How many pictures drawn ahead an explorer keeps."""
+PAUSE = 0.005
+"""Seconds the kernel waits between two pictures it draws ahead (messages go first)."""
 
 LABEL_WIDTH = "110px"
 CONTROL_WIDTH = "420px"
@@ -57,15 +66,22 @@ def wire(update, controls, columns=2, hold=None):
     background, overlay = (widgets.Image(format="png", layout=widgets.Layout(grid_area="figure"))
                            for _ in range(2))
     timing = widgets.HTML()
+    ahead = DrawnAhead(update, controls)
 
-    def redraw(_change=None):
+    def redraw(change=None):
         if hold:
             return
         began = time.perf_counter()
-        layers = update(**{name: c.value for name, c in controls.items()})
+        values = {name: c.value for name, c in controls.items()}
+        layers = ahead.take(values)
+        how = "drawn ahead, shown" if layers else "redrawn"
+        if layers is None:
+            layers = update(**values)
+            ahead.keep(values, layers)   # a step back shows it again
         overlay.value = layers.overlay   # first: the background follows only when it changed
         background.value = layers.background
-        timing.value = f"<small>redrawn in {1000 * (time.perf_counter() - began):.0f} ms</small>"
+        timing.value = f"<small>{how} in {1000 * (time.perf_counter() - began):.0f} ms</small>"
+        ahead.start(values, change["owner"] if change else None)
 
     for control in controls.values():
         control.observe(redraw, names="value")
@@ -86,3 +102,90 @@ def picture(background, overlay):
     return widgets.GridBox([background, overlay],
                            layout=widgets.Layout(grid_template_areas='"figure"',
                                                  width="max-content"))
+
+
+class DrawnAhead:
+    """The pictures one slider step from the one shown, drawn by the kernel while it waits.
+
+    After each redraw, ``start(values, moved)`` lists the settings one step to either side
+    of every slider (within its range): the slider just ``moved`` first, then the others,
+    in the order of ``controls``. The kernel's event loop draws them one at a time
+    (``update(**setting)``) whenever it has nothing else to do, so a message from the browser
+    never waits for more than one picture; a new ``start`` drops the rest of the list.
+    ``take(values)`` gives the kept picture of a setting, or None: the last ``KEPT_AHEAD``
+    pictures drawn, ahead or shown (``keep``), are kept.
+    Outside a running kernel (no event loop: a script, a test) nothing is drawn ahead.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
+    """
+
+    def __init__(self, update, controls):
+        self.update, self.controls = update, controls
+        self.kept = []   # (setting, Layers), the latest last
+        self.round = 0   # which start() the queued settings belong to
+
+    def take(self, values):
+        for setting, layers in self.kept:
+            if all(_same_value(setting[name], values[name]) for name in values):
+                return layers
+        return None
+
+    def keep(self, setting, layers):
+        self.kept.append((setting, layers))
+        del self.kept[:-KEPT_AHEAD]
+
+    def neighbours(self, values, moved=None):
+        """The settings one step from ``values`` on each slider, ``moved``'s first."""
+        names = [name for name, c in self.controls.items() if c is moved]
+        names += [name for name in self.controls if name not in names]
+        settings = []
+        for name in names:
+            for value in _steps_from(self.controls[name]):
+                settings.append({**values, name: value})
+        return settings
+
+    def start(self, values, moved=None):
+        self.round += 1
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        queue = [setting for setting in self.neighbours(values, moved)
+                 if self.take(setting) is None]
+        this_round = self.round
+
+        def draw_next():
+            if self.round != this_round or not queue:
+                return
+            setting = queue.pop(0)
+            try:
+                self.keep(setting, self.update(**setting))
+            except Exception:   # noqa: BLE001 - shown to the learner if they move there
+                return
+            loop.call_later(PAUSE, draw_next)
+
+        loop.call_later(PAUSE, draw_next)
+
+
+def _steps_from(control):
+    """The values one step below and above a slider's (within its range); none for a menu."""
+    import ipywidgets as widgets
+
+    if isinstance(control, widgets.SelectionSlider):   # steps through its options
+        return [control.options[i] for i in (control.index - 1, control.index + 1)
+                if 0 <= i < len(control.options)]
+    if not all(getattr(control, name, None) is not None for name in ("min", "max", "step")):
+        return []
+    if hasattr(control, "base"):   # FloatLogSlider: min, max and step are exponents
+        exponent = math.log(control.value, control.base)
+        return [control.base ** e for e in (exponent - control.step, exponent + control.step)
+                if control.min - 1e-9 <= e <= control.max + 1e-9]
+    return [v for v in (control.value - control.step, control.value + control.step)
+            if control.min <= v <= control.max]
+
+
+def _same_value(a, b):
+    """Equal, or for floats equal to 1e-9 (the browser computes a slider's steps itself)."""
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b

@@ -175,6 +175,21 @@ def test_a_move_of_the_steps_slider_goes_on_with_the_runs_it_has():
         explorer.paths((-1.5, 1.5), -1)
 
 
+def test_the_runs_of_recent_settings_are_kept_and_not_run_again(monkeypatch):
+    explorer = surface_paths.SurfaceExplorer(ravine(), {"GD": (SGD, {"lr": 0.1})})
+    first = explorer.paths((-1.5, 1.5), 50)
+    explorer.paths((-1.5, 1.5), 50, lr_scale=0.5)
+    started = []
+    monkeypatch.setattr(surface_paths, "steps_together",
+                        lambda *args: started.append(args) or runners.steps_together(*args))
+    np.testing.assert_array_equal(explorer.paths((-1.5, 1.5), 50), first)
+    assert started == []
+    for scale in np.linspace(0.1, 0.9, surface_paths.KEPT_RUNS):   # pushes the first one out
+        explorer.paths((-1.5, 1.5), 5, lr_scale=scale)
+    np.testing.assert_array_equal(explorer.paths((-1.5, 1.5), 50), first)
+    assert len(started) == surface_paths.KEPT_RUNS + 1
+
+
 def test_an_error_in_a_run_is_raised_again_on_the_next_move():
     class Broken:
         """A bowl whose gradient has the wrong shape: every run must fail the same way."""

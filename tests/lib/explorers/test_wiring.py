@@ -1,0 +1,86 @@
+"""wiring.wire: a control's move redraws the picture; pictures one slider step away are drawn
+ahead while the kernel's event loop waits, and a move onto one shows it without a redraw."""
+
+import asyncio
+
+import ipywidgets as widgets
+
+from course_lib.explorers.canvas import Layers
+from course_lib.explorers.wiring import DrawnAhead, wire
+
+
+def _recording_update(calls, fails_at=None):
+    def update(steps, rate, name):
+        calls.append((steps, round(rate, 9), name))
+        if steps == fails_at:
+            raise ValueError(f"steps = {steps} fails")
+        return Layers(b"background", f"{steps} {rate:.3f} {name}".encode())
+    return update
+
+
+def _controls():
+    return {"steps": widgets.IntSlider(value=5, min=0, max=10),
+            "rate": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1),
+            "name": widgets.Dropdown(options=["a", "b"], value="a")}
+
+
+def _picture(box):
+    return box.children[-2].children[1].value   # the overlay Image
+
+
+def test_the_settings_one_step_away_are_drawn_ahead_and_a_move_onto_one_is_not_redrawn():
+    calls, controls = [], _controls()
+
+    async def learner():
+        box = wire(_recording_update(calls), controls)
+        await asyncio.sleep(0.3)   # the kernel waits for the learner: it draws ahead
+        assert calls == [(5, 0.5, "a"), (4, 0.5, "a"), (6, 0.5, "a"), (5, 0.4, "a"),
+                         (5, 0.6, "a")]
+        calls.clear()
+        controls["rate"].value = 0.6000000000000001   # as the browser may add a step
+        assert calls == [], "a setting drawn ahead was drawn again"
+        assert _picture(box) == b"5 0.600 a"
+        assert "drawn ahead" in box.children[-1].value
+        await asyncio.sleep(0.3)
+        # the slider just moved first; settings already drawn are not drawn again
+        assert calls == [(5, 0.7, "a"), (4, 0.6, "a"), (6, 0.6, "a")]   # 0.5: kept
+        controls["name"].value = "b"   # a menu is not drawn ahead: drawn now
+        assert calls[-1] == (5, 0.6, "b") and _picture(box) == b"5 0.600 b"
+
+    asyncio.run(learner())
+
+
+def test_a_new_move_drops_what_was_left_to_draw_ahead_and_an_error_there_stops_it_quietly():
+    calls, controls = [], _controls()
+    controls["rate"].value = 0.8
+
+    async def learner():
+        wire(_recording_update(calls, fails_at=7), controls)
+        controls["steps"].value = 6   # before the event loop ran: the first list is dropped
+        await asyncio.sleep(0.3)
+        # from (6, 0.8): steps 7 (5 is kept: it was shown), which raises: rates 0.7 and 0.9
+        # are not drawn ahead
+        assert calls == [(5, 0.8, "a"), (6, 0.8, "a"), (7, 0.8, "a")]
+
+    asyncio.run(learner())
+
+
+def test_nothing_is_drawn_ahead_outside_a_running_event_loop():
+    calls, controls = [], _controls()
+    wire(_recording_update(calls), controls)
+    controls["steps"].value = 7
+    assert calls == [(5, 0.5, "a"), (7, 0.5, "a")]
+
+
+def test_a_log_slider_steps_in_its_exponent_and_stays_in_its_range():
+    slider = widgets.FloatLogSlider(value=1e-3, base=10, min=-4, max=-3, step=0.5)
+    ahead = DrawnAhead(lambda lr: None, {"lr": slider})
+    settings = ahead.neighbours({"lr": 1e-3})
+    assert len(settings) == 1 and abs(settings[0]["lr"] - 10 ** -3.5) < 1e-15
+
+
+def test_a_selection_slider_steps_through_its_options_and_a_menu_is_not_stepped():
+    size = widgets.SelectionSlider(options=[1, 2, 4, 8], value=8)
+    menu = widgets.Dropdown(options=["a", "b"], value="a")
+    ahead = DrawnAhead(lambda size, name: None, {"size": size, "name": menu})
+    assert ahead.neighbours({"size": 8, "name": "a"}) == [{"size": 4, "name": "a"}]

@@ -15,7 +15,8 @@ Every change is to how a figure is drawn, none to what it shows:
 - SVG instead of PNG, with the text kept as text (svg.fonttype "none"), so it stays sharp on a
   projector and the deck test can measure every label's size in the browser; a colour mesh
   (pcolormesh) is the one part drawn as a picture inside the SVG (at RASTER_DPI): as vectors,
-  lesson 3's 200 × 200 mesh was 40 000 paths, 20 s to draw and megabytes for the browser;
+  lesson 3's 400 × 300 mesh was 120 000 paths, seconds to draw and tens of megabytes for
+  the browser;
 - a figure taller than a slide (several rows of panels) is cut into groups of rows, each short
   enough for one slide; tools/slides.py shows each group on its own sub-slide;
 - an explorer (course_lib.explorers), or a box of widgets showing a figure in an Output widget,

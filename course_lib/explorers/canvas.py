@@ -22,14 +22,18 @@ already drawn, so going back costs nothing).
 """
 
 import struct
+import weakref
 import zlib
 from collections import OrderedDict, namedtuple
+from contextlib import contextmanager
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
+
+_LIVE = weakref.WeakSet()   # every ExplorerFigure not yet garbage
 
 KEPT_BACKGROUNDS = 8
 """How many backgrounds (one per set of axis limits and labels), and legend layers, a figure
@@ -64,6 +68,7 @@ class ExplorerFigure:
         self._strips = None                 # the bounding box of each axes' strip
         self._background_png = (None, b"")  # the keys of the background last encoded, its PNG
         self._legend_layers = OrderedDict()  # (legend, its place, texts) -> (top, left, pixels)
+        _LIVE.add(self)
 
     @staticmethod
     def static_key(ax):
@@ -162,6 +167,27 @@ class ExplorerFigure:
         self._backgrounds[key] = self.canvas.copy_from_bbox(self._strips[key[0]])
         while len(self._backgrounds) > KEPT_BACKGROUNDS * len(self.figure.axes):
             self._backgrounds.popitem(last=False)
+
+
+@contextmanager
+def limits_kept():
+    """Every explorer figure's axis limits, set back to what they are now on leaving.
+
+    An explorer keeps an axis' limits while the curves fit (``decade_limits``,
+    ``nice_limit``), so a picture depends on the one before. A picture drawn ahead
+    (``wiring.DrawnAhead``) inside this block starts from the limits of the picture on
+    the screen, as a move from it would, whatever was drawn ahead before it.
+
+    Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
+    """
+    saved = [(ax, ax.get_xlim(), ax.get_ylim()) for view in list(_LIVE)
+             for ax in view.figure.axes]
+    try:
+        yield
+    finally:
+        for ax, xlim, ylim in saved:
+            ax.set_xlim(xlim, auto=None)   # auto=None: autoscaling stays as it was
+            ax.set_ylim(ylim, auto=None)
 
 
 def lay_over(pixels, layer, top, left):

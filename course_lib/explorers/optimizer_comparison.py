@@ -4,12 +4,11 @@ Every change trains the network of ``course_lib.optimizer_comparison`` for ``EXP
 epochs and draws its training loss beside the optimizer's best constant-η run (left)
 and the schedule's factor η_t/η per epoch (right). A run takes about 60 ms, more than
 a slider move should: runs already trained are kept, and while the learner looks at
-one, the settings one η step to each side are trained in a background thread, so the
-next move finds its run ready. Built like every explorer: ``OptimizerComparisonExplorer`` computes
-and draws without widgets, ``explore_optimizers`` wires the controls with ``wiring.wire``.
+one, the kernel trains and draws the settings one η step to each side
+(``wiring.DrawnAhead``), so the next move finds its picture ready. Built like every
+explorer: ``OptimizerComparisonExplorer`` computes and draws without widgets,
+``explore_optimizers`` wires the controls with ``wiring.wire``.
 """
-
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -40,8 +39,6 @@ class OptimizerComparisonExplorer:
         self.best_lr = dict(best_lr)
         self._best_runs = {}
         self._runs = {}
-        self._ahead = {}   # settings being trained in the background: their futures
-        self._pool = ThreadPoolExecutor(max_workers=1)
         self.view = ExplorerFigure(figsize=(11, 3.6), dpi=dpi)
         self.ax_loss, self.ax_lr = self.view.figure.subplots(1, 2)
         epochs = np.arange(1, EXPLORER_EPOCHS + 1)
@@ -68,22 +65,9 @@ class OptimizerComparisonExplorer:
         """The TrainingLog of one setting (trained on first use), or None if it diverged."""
         key = (name, round(float(log10_lr), 6), schedule)
         if key not in self._runs:
-            ahead = self._ahead.pop(key, None)
-            self._runs[key] = ahead.result() if ahead else self._train(*key)
+            self._runs[key] = train_digits(name, 10.0**key[1], EXPLORER_EPOCHS,
+                                           schedule=EXPLORER_SCHEDULES[schedule])
         return self._runs[key]
-
-    @staticmethod
-    def _train(name, log10_lr, schedule):
-        return train_digits(name, 10.0**log10_lr, EXPLORER_EPOCHS,
-                            schedule=EXPLORER_SCHEDULES[schedule])
-
-    def train_ahead(self, name, log10_lr, schedule, step=LR_STEP):
-        """Start training the settings one slider step to each side, in a background thread,
-        while the learner looks at this one: the next step of the slider is then ready."""
-        for neighbour in (log10_lr + step, log10_lr - step):
-            key = (name, round(float(neighbour), 6), schedule)
-            if LR_RANGE[0] <= key[1] <= LR_RANGE[1] and key not in self._runs | self._ahead:
-                self._ahead[key] = self._pool.submit(self._train, *key)
 
     def update(self, name, log10_lr, schedule):
         """Train ``name`` at η = 10^log10_lr with ``schedule`` (a key of EXPLORER_SCHEDULES)."""
@@ -139,9 +123,4 @@ def explore_optimizers(best_lr, name="Adam", log10_lr=-3.0):
                                      description="schedule"),
     }
 
-    def update(name, log10_lr, schedule):
-        layers = explorer.update(name, log10_lr, schedule)
-        explorer.train_ahead(name, log10_lr, schedule)
-        return layers
-
-    return wire(update, controls, columns=3)
+    return wire(explorer.update, controls, columns=3)

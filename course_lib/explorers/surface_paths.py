@@ -235,15 +235,14 @@ class SurfaceExplorer:
         kept = next((run for run in self._runs if _same(run[0], setting)), None)
         if kept is None:
             kept = (setting, steps_together(self.surface.gradient, start, runs), [])
-        else:
-            self._runs.remove(kept)
-        self._runs = self._runs[-(KEPT_RUNS - 1):] + [kept]
+        others = [run for run in self._runs if run is not kept]
+        self._runs = others[len(others) - KEPT_RUNS + 1:] + [kept]
         _, iterates, taken = kept
         try:
             while len(taken) <= steps:
                 taken.append(next(iterates))
         except BaseException:   # an error ends the runs: the next call starts them again
-            self._runs.remove(kept)
+            self._runs = others[len(others) - KEPT_RUNS + 1:]
             raise
         return np.stack(taken[:steps + 1], axis=1)
 

@@ -15,6 +15,8 @@ import asyncio
 import math
 import time
 
+from course_lib.explorers.canvas import limits_kept
+
 KEPT_AHEAD = 16
 """How many pictures drawn ahead an explorer keeps."""
 PAUSE = 0.005
@@ -54,7 +56,7 @@ def wire(update, controls, columns=2, hold=None):
 
     ``controls`` maps the keyword of ``update`` to its control; they are laid out
     ``columns`` to a row above the picture (``picture(...)``); below it, how long the last
-    redraw took.
+    move took to show its picture (drawn then, or kept from drawing ahead: ``DrawnAhead``).
     While the set ``hold`` is non-empty, changes do not redraw (to move several
     controls at once and draw once). Returns the ipywidgets box to display.
 
@@ -74,7 +76,7 @@ def wire(update, controls, columns=2, hold=None):
         began = time.perf_counter()
         values = {name: c.value for name, c in controls.items()}
         layers = ahead.take(values)
-        how = "drawn ahead, shown" if layers else "redrawn"
+        how = "kept picture shown" if layers else "redrawn"
         if layers is None:
             layers = update(**values)
             ahead.keep(values, layers)   # a step back shows it again
@@ -114,7 +116,10 @@ class DrawnAhead:
     never waits for more than one picture; a new ``start`` drops the rest of the list.
     ``take(values)`` gives the kept picture of a setting, or None: the last ``KEPT_AHEAD``
     pictures drawn, ahead or shown (``keep``), are kept.
-    Outside a running kernel (no event loop: a script, a test) nothing is drawn ahead.
+    Each is drawn from the axis limits of the picture on the screen (``canvas.limits_kept``).
+    The explorer's own code runs for settings the learner has not chosen yet; an error there
+    only ends the drawing ahead (the learner sees it on moving there). With no running
+    event loop (a script, a plain function call) nothing is drawn ahead.
 
     Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
@@ -159,7 +164,8 @@ class DrawnAhead:
                 return
             setting = queue.pop(0)
             try:
-                self.keep(setting, self.update(**setting))
+                with limits_kept():
+                    self.keep(setting, self.update(**setting))
             except Exception:   # noqa: BLE001 - shown to the learner if they move there
                 return
             loop.call_later(PAUSE, draw_next)
@@ -173,10 +179,11 @@ def _steps_from(control):
 
     if isinstance(control, widgets.SelectionSlider):   # steps through its options
         return [control.options[i] for i in (control.index - 1, control.index + 1)
-                if 0 <= i < len(control.options)]
-    if not all(getattr(control, name, None) is not None for name in ("min", "max", "step")):
+                if 0 <= i < len(control.options) and not isinstance(control.options[i], tuple)]
+    if (not isinstance(control, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider))
+            or control.step is None):
         return []
-    if hasattr(control, "base"):   # FloatLogSlider: min, max and step are exponents
+    if isinstance(control, widgets.FloatLogSlider):   # min, max and step are exponents
         exponent = math.log(control.value, control.base)
         return [control.base ** e for e in (exponent - control.step, exponent + control.step)
                 if control.min - 1e-9 <= e <= control.max + 1e-9]
@@ -185,7 +192,9 @@ def _steps_from(control):
 
 
 def _same_value(a, b):
-    """Equal, or for floats equal to 1e-9 (the browser computes a slider's steps itself)."""
-    if isinstance(a, float) or isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    """Equal; two numbers, one of them a float, equal within a relative 1e-9 (the browser
+    computes a slider's steps itself, and may round them differently)."""
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+    if numbers and (isinstance(a, float) or isinstance(b, float)):
+        return math.isclose(a, b, rel_tol=1e-9)
     return a == b

@@ -144,15 +144,13 @@ def test_explore_optimizers_returns_the_widget_and_a_slider_redraws_it():
     assert bytes(image.value).startswith(PNG_SIGNATURE) and bytes(image.value) != first
 
 
-def test_the_next_slider_step_is_trained_ahead_and_equals_a_run_trained_on_demand():
+def test_a_setting_trained_before_is_kept_and_equals_a_run_trained_on_demand():
     explorer = OptimizerComparisonExplorer({"Adam": 3e-2})
-    explorer.update("Adam", -2.0, "cosine")
-    explorer.train_ahead("Adam", -2.0, "cosine")
-    ahead = explorer._ahead[("Adam", -1.75, "cosine")].result()
     explorer.update("Adam", -1.75, "cosine")
-    assert explorer._runs[("Adam", -1.75, "cosine")] is ahead
+    kept = explorer.run("Adam", -1.75, "cosine")
+    explorer.update("Adam", -2.0, "cosine")
+    explorer.update("Adam", -1.75, "cosine")
+    assert explorer.run("Adam", -1.75, "cosine") is kept
     on_demand = train_digits("Adam", 10.0**-1.75, 15,
                              schedule=optimizer_comparison.EXPLORER_SCHEDULES["cosine"])
-    np.testing.assert_array_equal(ahead.epoch_loss, on_demand.epoch_loss)
-    explorer.train_ahead("Adam", 1.0, "cosine")            # η = 10: only the step below is in range
-    assert ("Adam", 1.25, "cosine") not in explorer._ahead
+    np.testing.assert_array_equal(kept.epoch_loss, on_demand.epoch_loss)

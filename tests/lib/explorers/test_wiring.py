@@ -5,8 +5,10 @@ import asyncio
 
 import ipywidgets as widgets
 
+from course_lib import explorers, surfaces
 from course_lib.explorers.canvas import Layers
 from course_lib.explorers.wiring import DrawnAhead, wire
+from course_lib.optim import SGD
 
 
 def _recording_update(calls, fails_at=None):
@@ -40,7 +42,7 @@ def test_the_settings_one_step_away_are_drawn_ahead_and_a_move_onto_one_is_not_r
         controls["rate"].value = 0.6000000000000001   # as the browser may add a step
         assert calls == [], "a setting drawn ahead was drawn again"
         assert _picture(box) == b"5 0.600 a"
-        assert "drawn ahead" in box.children[-1].value
+        assert "kept picture shown" in box.children[-1].value
         await asyncio.sleep(0.3)
         # the slider just moved first; settings already drawn are not drawn again
         assert calls == [(5, 0.7, "a"), (4, 0.6, "a"), (6, 0.6, "a")]   # 0.5: kept
@@ -84,3 +86,21 @@ def test_a_selection_slider_steps_through_its_options_and_a_menu_is_not_stepped(
     menu = widgets.Dropdown(options=["a", "b"], value="a")
     ahead = DrawnAhead(lambda size, name: None, {"size": size, "name": menu})
     assert ahead.neighbours({"size": 8, "name": "a"}) == [{"size": 4, "name": "a"}]
+
+
+def test_a_picture_drawn_ahead_is_the_one_a_move_from_the_picture_shown_draws():
+    """Drawn ahead after the steps slider's neighbours (whose loss axis is longer), one step
+    of the start still shows the loss axis of the picture on the screen."""
+    async def move_start(wait_for_drawing_ahead):
+        box = explorers.explore_learning_rate(surfaces.Rosenbrock(), SGD, lr=1e-3, steps=50)
+        if wait_for_drawing_ahead:
+            await asyncio.sleep(1.5)
+        start_x = box.children[1].children[0]
+        start_x.value = start_x.value + start_x.step
+        shown = box.children[-2].children
+        return shown[0].value, shown[1].value, box.children[-1].value
+
+    ahead = asyncio.run(move_start(True))
+    drawn = asyncio.run(move_start(False))
+    assert "kept picture" in ahead[2] and "redrawn" in drawn[2]
+    assert ahead[:2] == drawn[:2]

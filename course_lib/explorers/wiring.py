@@ -118,8 +118,8 @@ class DrawnAhead:
     pictures drawn, ahead or shown (``keep``), are kept.
     Each is drawn from the axis limits of the picture on the screen (``canvas.limits_kept``).
     The explorer's own code runs for settings the learner has not chosen yet; an error there
-    only ends the drawing ahead (the learner sees it on moving there). With no running
-    event loop (a script, a plain function call) nothing is drawn ahead.
+    only ends the drawing ahead (the learner sees it on moving there). Outside a kernel
+    (``kernel_loop``) nothing is drawn ahead.
 
     Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
@@ -151,9 +151,8 @@ class DrawnAhead:
 
     def start(self, values, moved=None):
         self.round += 1
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = kernel_loop()
+        if loop is None:
             return
         queue = [setting for setting in self.neighbours(values, moved)
                  if self.take(setting) is None]
@@ -171,6 +170,19 @@ class DrawnAhead:
             loop.call_later(PAUSE, draw_next)
 
         loop.call_later(PAUSE, draw_next)
+
+
+def kernel_loop():
+    """The event loop of the IPython kernel this code runs in (ipykernel runs one), or None
+    (a script, or a test, even one whose thread runs another event loop)."""
+    from IPython import get_ipython
+
+    if getattr(get_ipython(), "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _steps_from(control):

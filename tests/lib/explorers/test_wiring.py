@@ -1,11 +1,17 @@
 """wiring.wire: a control's move redraws the picture; pictures one slider step away are drawn
-ahead while the kernel's event loop waits, and a move onto one shows it without a redraw."""
+ahead while the kernel's event loop waits, and a move onto one shows it without a redraw.
+
+The kernel is played by an event loop in a thread of its own (``as_in_a_kernel``): the
+test's own thread may run another loop (Playwright's, when a browser test ran before in
+this worker)."""
 
 import asyncio
+import threading
 
 import ipywidgets as widgets
 
 from course_lib import explorers, surfaces
+from course_lib.explorers import wiring
 from course_lib.explorers.canvas import Layers
 from course_lib.explorers.wiring import DrawnAhead, wire
 from course_lib.optim import SGD
@@ -26,11 +32,32 @@ def _controls():
             "name": widgets.Dropdown(options=["a", "b"], value="a")}
 
 
+def as_in_a_kernel(monkeypatch, scenario):
+    """Run the coroutine function SCENARIO in a new event loop of a new thread, which
+    ``wiring.kernel_loop`` takes for a kernel's; what it returns, or raise what it raised."""
+    monkeypatch.setattr(wiring, "kernel_loop", asyncio.get_running_loop)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as error:   # noqa: BLE001 - raised again in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _picture(box):
     return box.children[-2].children[1].value   # the overlay Image
 
 
-def test_the_settings_one_step_away_are_drawn_ahead_and_a_move_onto_one_is_not_redrawn():
+def test_the_settings_one_step_away_are_drawn_ahead_and_a_move_onto_one_is_not_redrawn(
+        monkeypatch):
     calls, controls = [], _controls()
 
     async def learner():
@@ -49,10 +76,11 @@ def test_the_settings_one_step_away_are_drawn_ahead_and_a_move_onto_one_is_not_r
         controls["name"].value = "b"   # a menu is not drawn ahead: drawn now
         assert calls[-1] == (5, 0.6, "b") and _picture(box) == b"5 0.600 b"
 
-    asyncio.run(learner())
+    as_in_a_kernel(monkeypatch, learner)
 
 
-def test_a_new_move_drops_what_was_left_to_draw_ahead_and_an_error_there_stops_it_quietly():
+def test_a_new_move_drops_what_was_left_to_draw_ahead_and_an_error_there_stops_it_quietly(
+        monkeypatch):
     calls, controls = [], _controls()
     controls["rate"].value = 0.8
 
@@ -64,13 +92,22 @@ def test_a_new_move_drops_what_was_left_to_draw_ahead_and_an_error_there_stops_i
         # are not drawn ahead
         assert calls == [(5, 0.8, "a"), (6, 0.8, "a"), (7, 0.8, "a")]
 
-    asyncio.run(learner())
+    as_in_a_kernel(monkeypatch, learner)
 
 
-def test_nothing_is_drawn_ahead_outside_a_running_event_loop():
+def test_nothing_is_drawn_ahead_outside_a_kernel_even_in_a_running_event_loop():
     calls, controls = [], _controls()
-    wire(_recording_update(calls), controls)
-    controls["steps"].value = 7
+
+    async def script():
+        wire(_recording_update(calls), controls)
+        await asyncio.sleep(0.3)
+        controls["steps"].value = 7
+        await asyncio.sleep(0.3)
+
+    assert wiring.kernel_loop() is None
+    thread = threading.Thread(target=lambda: asyncio.run(script()))
+    thread.start()
+    thread.join()
     assert calls == [(5, 0.5, "a"), (7, 0.5, "a")]
 
 
@@ -88,7 +125,7 @@ def test_a_selection_slider_steps_through_its_options_and_a_menu_is_not_stepped(
     assert ahead.neighbours({"size": 8, "name": "a"}) == [{"size": 4, "name": "a"}]
 
 
-def test_a_picture_drawn_ahead_is_the_one_a_move_from_the_picture_shown_draws():
+def test_a_picture_drawn_ahead_is_the_one_a_move_from_the_picture_shown_draws(monkeypatch):
     """Drawn ahead after the steps slider's neighbours (whose loss axis is longer), one step
     of the start still shows the loss axis of the picture on the screen."""
     async def move_start(wait_for_drawing_ahead):
@@ -100,7 +137,7 @@ def test_a_picture_drawn_ahead_is_the_one_a_move_from_the_picture_shown_draws():
         shown = box.children[-2].children
         return shown[0].value, shown[1].value, box.children[-1].value
 
-    ahead = asyncio.run(move_start(True))
-    drawn = asyncio.run(move_start(False))
+    ahead = as_in_a_kernel(monkeypatch, lambda: move_start(True))
+    drawn = as_in_a_kernel(monkeypatch, lambda: move_start(False))
     assert "kept picture" in ahead[2] and "redrawn" in drawn[2]
     assert ahead[:2] == drawn[:2]

@@ -186,7 +186,8 @@ def kernel_loop():
 
 
 def _steps_from(control):
-    """The values one step below and above a slider's (within its range); none for a menu."""
+    """The values one step below and above a slider's, as the browser's slider gives them
+    (on its grid min + k·step, within its range); none for a menu."""
     import ipywidgets as widgets
 
     if isinstance(control, widgets.SelectionSlider):   # steps through its options
@@ -195,12 +196,15 @@ def _steps_from(control):
     if (not isinstance(control, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider))
             or control.step is None):
         return []
-    if isinstance(control, widgets.FloatLogSlider):   # min, max and step are exponents
-        exponent = math.log(control.value, control.base)
-        return [control.base ** e for e in (exponent - control.step, exponent + control.step)
-                if control.min - 1e-9 <= e <= control.max + 1e-9]
-    return [v for v in (control.value - control.step, control.value + control.step)
-            if control.min <= v <= control.max]
+    log = isinstance(control, widgets.FloatLogSlider)   # min, max and step are exponents
+    now = math.log(control.value, control.base) if log else control.value
+    low, step = control.min, control.step
+    values = []
+    for wanted in (now - step, now + step):
+        value = low + math.floor((wanted - low) / step + 0.5) * step   # onto the grid, as JS rounds
+        if low - 1e-9 * step <= value <= control.max + 1e-9 * step and value != now:
+            values.append(control.base ** value if log else type(control.value)(value))
+    return values
 
 
 def _same_value(a, b):

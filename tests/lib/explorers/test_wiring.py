@@ -141,3 +141,15 @@ def test_a_picture_drawn_ahead_is_the_one_a_move_from_the_picture_shown_draws(mo
     drawn = as_in_a_kernel(monkeypatch, lambda: move_start(False))
     assert "kept picture" in ahead[2] and "redrawn" in drawn[2]
     assert ahead[:2] == drawn[:2]
+
+
+def test_a_value_off_its_sliders_grid_steps_onto_the_grid_as_the_browser_snaps_it():
+    rate = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=0, step=0.05)   # 10^-1.30103
+    mu = widgets.FloatSlider(value=0.905, min=0.0, max=0.99, step=0.01)
+    steps = widgets.IntSlider(value=7, min=1, max=200, step=5)
+    ahead = DrawnAhead(lambda rate, mu, steps: None, {"rate": rate, "mu": mu, "steps": steps})
+    settings = ahead.neighbours({"rate": 0.05, "mu": 0.905, "steps": 7})
+    assert [round(s["rate"], 12) for s in settings[:2]] == [round(10 ** -1.35, 12),
+                                                            round(10 ** -1.25, 12)]
+    assert [round(s["mu"], 12) for s in settings[2:4]] == [0.9, 0.92]   # 0.915: half rounds up
+    assert [s["steps"] for s in settings[4:]] == [1, 11]

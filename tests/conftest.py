@@ -133,13 +133,13 @@ def _latency_summary(terminalreporter):
     write = terminalreporter.write_line
     terminalreporter.section("explorers: key press → new figure painted (ms)")
     write(f"{'lesson':<30} {'explorer':<24} {'moves':>5} {'median':>7} {'worst':>6}"
-          f"   {'round trip alone':>16}   {'load':>4}")
+          f"   {'reference':>16}   {'load':>4}")
     for row in rows:
-        trip = row.get("round_trip_ms") or [float("nan")]
+        trip = row.get("reference_ms") or [float("nan")]
         write(f"{row['lesson']:<30} {row['explorer']:<24} {len(row['waits_ms']):>5} "
               f"{row['median']:>7.0f} {row['worst']:>6.0f}   "
               f"{statistics.median(trip):>7.0f} / {max(trip):>6.0f}   "
               f"{row.get('load_average', float('nan')):>4.1f}")
-    write("target: median ≤ 60 ms and worst ≤ 120 ms per explorer. 'round trip alone': the same "
-          "wiring with pictures drawn in advance, in the same kernel right after (median / worst); "
-          "load: the load average then (2 cores)")
+    write("target: median ≤ 60 ms and worst ≤ 120 ms per explorer. 'reference': the same wiring "
+          "with every picture drawn in advance, so the page shows its copy, in the same kernel "
+          "right after (median / worst); load: the load average then (2 cores)")

@@ -666,6 +666,20 @@ def ship_exercises(page: str, out_dir: Path) -> str:
     return re.sub(r'href="\.\./exercises/([\w.-]+\.ipynb)"', shipped, page)
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def without_page_copies(notebook):
+    """A copy of NOTEBOOK without the widgets of its explorers' page copies
+    (course_lib/explorers/browser_copy.py, never displayed): they serve a live kernel, which
+    a deck has not, and a deck's widget renderer would fetch their code from the network."""
+    notebook = copy.deepcopy(notebook)
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for model_id in [k for k, model in state.items() if model.get("model_module") == "anywidget"]:
+        del state[model_id]
+    return notebook
+
+
 def build_deck(
     notebook,
     name: str,
@@ -679,6 +693,7 @@ def build_deck(
     beside it, links to exercise notebooks to copies in OUT_DIR/exercises/."""
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = deck_exporter(offline, hide_code, scale)
+    notebook = without_page_copies(notebook)
     if hide_code:
         notebook = lecture_notebook(notebook)
     resources = {

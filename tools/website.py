@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from matplotlib.image import imread
-from slides import BUILD, ROOT, copy_vendor_files, executed, lessons
+from slides import BUILD, ROOT, WIDGET_STATE, copy_vendor_files, executed, lessons
 
 from course_lib.explorers.canvas import encode_png, lay_over
 
@@ -110,7 +110,6 @@ def hide_speaker_notes(notebook):
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def explorer_pictures(notebook):

@@ -5,7 +5,9 @@ Every explorer is built the same way, from two shared modules:
 * ``canvas``: ``ExplorerFigure``, a Matplotlib figure drawn in full once; a slider
   move redraws only what moved (paths, curves, titles) over a kept picture of the rest;
 * ``wiring``: ``wire(update, controls)`` puts ipywidgets 8 controls in rows above a
-  picture of the figure, with the layout and slider style all explorers share;
+  picture of the figure, with the layout and slider style all explorers share; while the
+  learner looks, the kernel draws the pictures one slider step away and sends the page a
+  copy of each (``browser_copy``), so the next step is shown by the page at once;
 
 and in two layers: a class that computes and draws without widgets (``update(...)``
 returns the picture as ``canvas.Layers``; the tests call it directly) and an

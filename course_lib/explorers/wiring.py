@@ -7,12 +7,14 @@ sends only the images that changed, mostly the small overlay. No widget backend 
 Matplotlib is needed: the figure is drawn in the kernel (see ``canvas``), and the last
 images stay in the notebook, so slide decks and web pages show them as a static figure.
 While the learner looks at a picture, the kernel draws the pictures one slider step away
-(``DrawnAhead``), so the next step only has to be sent.
+(``DrawnAhead``) and sends a copy of each to the page (``browser_copy``), so the page shows
+the next step itself, without waiting for the kernel.
 ``slider_style()`` and ``menu_style()`` give every explorer the same layout.
 """
 
 import asyncio
 import math
+import threading
 import time
 
 from course_lib.explorers.canvas import limits_kept
@@ -56,7 +58,8 @@ def wire(update, controls, columns=2, hold=None):
 
     ``controls`` maps the keyword of ``update`` to its control; they are laid out
     ``columns`` to a row above the picture (``picture(...)``); below it, how long the last
-    move took to show its picture (drawn then, or kept from drawing ahead: ``DrawnAhead``).
+    move took the kernel to show its picture (drawn then, or kept from drawing ahead:
+    ``DrawnAhead``; the page may have shown its copy before, ``browser_copy``).
     While the set ``hold`` is non-empty, changes do not redraw (to move several
     controls at once and draw once). Returns the ipywidgets box to display.
 
@@ -69,21 +72,27 @@ def wire(update, controls, columns=2, hold=None):
                            for _ in range(2))
     timing = widgets.HTML()
     ahead = DrawnAhead(update, controls)
+    if kernel_loop() is not None:   # a page may be watching: it gets a copy of each picture
+        from course_lib.explorers.browser_copy import BrowserCopy
+
+        ahead.browser = BrowserCopy(controls, background, overlay, KEPT_AHEAD)
 
     def redraw(change=None):
         if hold:
             return
         began = time.perf_counter()
-        values = {name: c.value for name, c in controls.items()}
-        layers = ahead.take(values)
-        how = "kept picture shown" if layers else "redrawn"
-        if layers is None:
-            layers = update(**values)
-            ahead.keep(values, layers)   # a step back shows it again
-        overlay.value = layers.overlay   # first: the background follows only when it changed
-        background.value = layers.background
-        timing.value = f"<small>{how} in {1000 * (time.perf_counter() - began):.0f} ms</small>"
-        ahead.start(values, change["owner"] if change else None)
+        with ahead.drawing:   # a picture being drawn ahead, maybe in another thread, first
+            values = {name: c.value for name, c in controls.items()}
+            layers = ahead.take(values)
+            how = "kept picture shown" if layers else "redrawn"
+            if layers is None:
+                layers = update(**values)
+                ahead.keep(values, layers)   # a step back shows it again
+            overlay.value = layers.overlay   # first: the background follows if it changed
+            background.value = layers.background
+            ms = 1000 * (time.perf_counter() - began)
+            timing.value = f"<small>{how} in {ms:.0f} ms</small>"
+            ahead.start(values, change["owner"] if change else None)
 
     for control in controls.values():
         control.observe(redraw, names="value")
@@ -115,11 +124,16 @@ class DrawnAhead:
     (``update(**setting)``) whenever it has nothing else to do, so a message from the browser
     never waits for more than one picture; a new ``start`` drops the rest of the list.
     ``take(values)`` gives the kept picture of a setting, or None: the last ``KEPT_AHEAD``
-    pictures drawn, ahead or shown (``keep``), are kept.
+    pictures drawn, ahead or shown (``keep``), are kept, and each is sent to ``browser`` (a
+    ``browser_copy.BrowserCopy``) when there is one.
     Each is drawn from the axis limits of the picture on the screen (``canvas.limits_kept``).
     The explorer's own code runs for settings the learner has not chosen yet; an error there
     only ends the drawing ahead (the learner sees it on moving there). Outside a kernel
     (``kernel_loop``) nothing is drawn ahead.
+    A kernel may handle a widget's messages in another thread than the one drawing ahead
+    (ipykernel 7 handles them on a subshell's thread when the page sends them on a subshell,
+    as JupyterLab's widget manager does): ``drawing``, a lock, lets one thread at a time draw
+    or show a picture.
 
     Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
@@ -128,6 +142,8 @@ class DrawnAhead:
         self.update, self.controls = update, controls
         self.kept = []   # (setting, Layers), the latest last
         self.round = 0   # which start() the queued settings belong to
+        self.browser = None
+        self.drawing = threading.RLock()
 
     def take(self, values):
         for setting, layers in self.kept:
@@ -138,6 +154,8 @@ class DrawnAhead:
     def keep(self, setting, layers):
         self.kept.append((setting, layers))
         del self.kept[:-KEPT_AHEAD]
+        if self.browser is not None:
+            self.browser.keep(setting, layers)
 
     def neighbours(self, values, moved=None):
         """The settings one step from ``values`` on each slider, ``moved``'s first."""
@@ -159,14 +177,15 @@ class DrawnAhead:
         this_round = self.round
 
         def draw_next():
-            if self.round != this_round or not queue:
-                return
-            setting = queue.pop(0)
-            try:
-                with limits_kept():
-                    self.keep(setting, self.update(**setting))
-            except Exception:   # noqa: BLE001 - shown to the learner if they move there
-                return
+            with self.drawing:
+                if self.round != this_round or not queue:
+                    return
+                setting = queue.pop(0)
+                try:
+                    with limits_kept():
+                        self.keep(setting, self.update(**setting))
+                except Exception:   # noqa: BLE001 - shown to the learner if they move there
+                    return
             loop.call_later(PAUSE, draw_next)
 
         loop.call_later(PAUSE, draw_next)

@@ -7,6 +7,7 @@ this worker)."""
 
 import asyncio
 import threading
+import time
 
 import ipywidgets as widgets
 
@@ -153,3 +154,34 @@ def test_a_value_off_its_sliders_grid_steps_onto_the_grid_as_the_browser_snaps_i
                                                             round(10 ** -1.25, 12)]
     assert [round(s["mu"], 12) for s in settings[2:4]] == [0.9, 0.92]   # 0.915: half rounds up
     assert [s["steps"] for s in settings[4:]] == [1, 11]
+
+
+def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahead(monkeypatch):
+    """A kernel may handle a move in a thread of its own (ipykernel 7's subshells) while the
+    thread that ran the cell draws ahead: the two never draw at once."""
+    drawing, overlaps = [], []
+
+    def update(steps, rate, name):
+        if drawing:
+            overlaps.append((drawing[0], (steps, name)))
+        drawing.append((steps, name))
+        time.sleep(0.3 if steps == 4 else 0.01)   # the first picture drawn ahead is slow
+        drawing.pop()
+        return Layers(b"background", f"{steps} {rate} {name}".encode())
+
+    controls = _controls()
+
+    async def move_in_a_subshell():
+        controls["name"].value = "b"   # a menu: drawn on this thread, now
+        await asyncio.sleep(0.1)
+
+    async def learner():
+        wire(update, controls)
+        await asyncio.sleep(0.05)   # this thread is drawing steps = 4 ahead
+        subshell = threading.Thread(target=asyncio.run, args=(move_in_a_subshell(),))
+        subshell.start()
+        await asyncio.sleep(0.6)
+        subshell.join()
+
+    as_in_a_kernel(monkeypatch, learner)
+    assert overlaps == []

@@ -3,17 +3,18 @@ once, by the page itself, before the kernel has even heard of the move.
 
 ``wiring.DrawnAhead`` keeps the pictures one slider step from the one shown (and the last
 ones shown). ``BrowserCopy`` sends each picture it keeps to the page as well: its overlay,
-its background the first time it is used, and the setting it shows, as the page knows the
-controls (a slider's value, a menu's index). When a control changes in the page, the page
-looks for a copy of the new setting and puts it in the two Image widgets of the picture;
-the kernel, when the move reaches it, sends the same picture, which changes nothing on the
-screen. A move onto a setting the page has no copy of waits for the kernel, as before.
-What is sent before the page listens (the first pictures, drawn as the cell runs) is sent
-again when the page says it is ready.
-The page keeps what the kernel keeps: the last ``KEPT_AHEAD`` pictures, and their last
-``KEPT_BACKGROUNDS`` backgrounds.
+its background unless the page has it already, and the setting it shows, as the page knows
+the controls (a slider's value, a menu's index). When a control changes in the page, the
+page looks for a copy of the new setting and puts it in the two Image widgets of the
+picture. The kernel, when the move reaches it, sends the same picture, which changes
+nothing on the screen; if it sends the picture of an earlier setting (the learner was
+quicker), the page puts its copy back. A move onto a setting the page has no copy of waits
+for the kernel, as before. The page keeps what the kernel keeps, the last ``KEPT_AHEAD``
+pictures, and the ``PAGE_BACKGROUNDS`` backgrounds sent last. A page that starts listening
+later (reloaded, or the notebook opened again while its kernel runs) is sent everything
+kept again.
 
-It is made by ``anywidget``: a widget whose code in the page (``IN_THE_PAGE``, JavaScript)
+It is made with ``anywidget``: a widget whose code in the page (``IN_THE_PAGE``, JavaScript)
 comes with it, so JupyterLab needs no extension of the course's own. It is never displayed;
 its code runs in the page as soon as the kernel creates it.
 
@@ -26,48 +27,52 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-KEPT_BACKGROUNDS = 8
+from course_lib.explorers.canvas import DRAWING
+
+PAGE_BACKGROUNDS = 8
 """How many backgrounds the page keeps (most pictures share one)."""
 
 IN_THE_PAGE = """
 const same = (a, b) => (typeof a === "number" && typeof b === "number")
   ? Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))
   : JSON.stringify(a) === JSON.stringify(b);
-const sameBytes = (a, b) => {
-  if (!a || !b || a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a.getUint8(i) !== b.getUint8(i)) return false;
-  return true;
-};
 const held = (control) => (control.get("index") === undefined ? "value" : "index");
 
 export default {
-  async initialize({ model }) {
-    const models = (name) => Promise.all(model.get(name).map(
-      (ref) => model.widget_manager.get_model(ref.slice("IPY_MODEL_".length))));
-    const controls = await models("controls");
-    const [background, overlay] = await models("layers");
+  initialize({ model }) {
     const kept = [];                  // {setting, overlay, background}, the latest last
     const backgrounds = new Map();    // number -> PNG bytes, the latest last
     model.on("msg:custom", (msg, buffers) => {
       if (buffers.length > 1) {
         backgrounds.set(msg.background, buffers[1]);
-        for (const old of [...backgrounds.keys()].slice(0, -msg.kept_backgrounds)) {
+        for (const old of [...backgrounds.keys()].slice(0, -msg.backgrounds)) {
           backgrounds.delete(old);
         }
       }
       kept.push({setting: msg.setting, overlay: buffers[0], background: msg.background});
       kept.splice(0, kept.length - msg.kept);
     });
-    const show = () => {
+    let controls = [], background = null, overlay = null, showing = false;
+    const show = () => {   // the copy of the setting the controls show, if the page has it
+      if (showing || overlay === null) return;
       const now = controls.map((control) => control.get(held(control)));
       const copy = kept.findLast((k) => k.setting.every((value, i) => same(value, now[i])));
       const picture = copy && backgrounds.get(copy.background);
       if (!picture) return;
-      if (!sameBytes(background.get("value"), picture)) background.set("value", picture);
+      showing = true;
+      background.set("value", picture);   // the same bytes again change nothing
       overlay.set("value", copy.overlay);
+      showing = false;
     };
-    for (const control of controls) control.on(`change:${held(control)}`, show);
-    model.send({ready: true});   // what was sent before this page listened comes again
+    const models = (name) => Promise.all(model.get(name).map(
+      (ref) => model.widget_manager.get_model(ref.slice("IPY_MODEL_".length))));
+    Promise.all([models("controls"), models("layers")]).then(([found, layers]) => {
+      controls = found;
+      [background, overlay] = layers;
+      for (const control of controls) control.on(`change:${held(control)}`, show);
+      for (const image of layers) image.on("change:value", show);   // a late picture
+      model.send({ready: true});
+    });
   },
 };
 """
@@ -94,33 +99,36 @@ class BrowserCopy(anywidget.AnyWidget):
         """Send the picture LAYERS (``canvas.Layers``) of SETTING (a value per control name)."""
         in_the_page = [_in_the_page(control, setting[name])
                        for name, control in zip(self.names, self.controls)]
-        self.pictures = (self.pictures + [(in_the_page, layers)])[-self.most:]
-        self._send_picture(in_the_page, layers)
+        with DRAWING:
+            self.pictures = (self.pictures + [(in_the_page, layers)])[-self.most:]
+            self._send_picture(in_the_page, layers)
 
     def _page_ready(self, _widget, content, _buffers):
-        """A page has started listening (the explorer was just shown, or the page reloaded):
-        everything kept is sent again, backgrounds included."""
+        """A page has started listening: everything kept is sent again, backgrounds too."""
         if content.get("ready"):
-            self.sent = []
-            for in_the_page, layers in self.pictures:
-                self._send_picture(in_the_page, layers)
+            with DRAWING:
+                self.sent = []
+                for in_the_page, layers in self.pictures:
+                    self._send_picture(in_the_page, layers)
 
     def _send_picture(self, in_the_page, layers):
-        number = next((n for png, n in self.sent if png is layers.background), None)
+        number = next((n for png, n in self.sent if png == layers.background), None)
         buffers = [layers.overlay]
         if number is None:
             number = next(self.numbers)
-            self.sent = (self.sent + [(layers.background, number)])[-KEPT_BACKGROUNDS:]
+            self.sent = (self.sent + [(layers.background, number)])[-PAGE_BACKGROUNDS:]
             buffers.append(layers.background)
         self.send({"setting": in_the_page, "background": number, "kept": self.most,
-                   "kept_backgrounds": KEPT_BACKGROUNDS}, buffers)
+                   "backgrounds": PAGE_BACKGROUNDS}, buffers)
 
 
 def _in_the_page(control, value):
-    """What the page's copy of CONTROL holds when it is at VALUE: a menu's index (the page
-    knows a menu's labels and index, not its values), a slider's value."""
+    """What the page's copy of CONTROL holds when it is at VALUE: a slider's value; a menu's
+    index, or indices (the page knows a menu's labels, not its values). From VALUE alone:
+    the control may be changing on another thread."""
     if "index" not in control.keys:
         return value
-    if value == control.value:
-        return control.index
-    return list(control.options).index(value)   # a SelectionSlider's step (plain options)
+    values = control._options_values   # the options' values, as ipywidgets matches them
+    if isinstance(value, tuple):   # several chosen (SelectMultiple)
+        return [values.index(v) for v in value if v in values]
+    return values.index(value) if value in values else None

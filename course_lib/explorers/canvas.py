@@ -22,6 +22,7 @@ already drawn, so going back costs nothing).
 """
 
 import struct
+import threading
 import weakref
 import zlib
 from collections import OrderedDict, namedtuple
@@ -34,6 +35,14 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 _LIVE = weakref.WeakSet()   # every ExplorerFigure not yet garbage
+
+DRAWING = threading.RLock()
+"""Held while any explorer draws, shows or copies a picture. A kernel may handle a widget's
+messages on another thread than the one that ran the cell: JupyterLab sends them on a
+subshell of a kernel that has subshells (its ``commsOverSubshells`` setting), and ipykernel 7
+handles each on that subshell's thread or on the main thread. One explorer can then be moved
+on one thread while another draws ahead on the other, and they share Matplotlib and every
+figure's limits (``limits_kept``)."""
 
 KEPT_BACKGROUNDS = 8
 """How many backgrounds (one per set of axis limits and labels), and legend layers, a figure

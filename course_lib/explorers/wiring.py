@@ -14,10 +14,9 @@ the next step itself, without waiting for the kernel.
 
 import asyncio
 import math
-import threading
 import time
 
-from course_lib.explorers.canvas import limits_kept
+from course_lib.explorers.canvas import DRAWING, limits_kept
 
 KEPT_AHEAD = 16
 """How many pictures drawn ahead an explorer keeps."""
@@ -81,7 +80,7 @@ def wire(update, controls, columns=2, hold=None):
         if hold:
             return
         began = time.perf_counter()
-        with ahead.drawing:   # a picture being drawn ahead, maybe in another thread, first
+        with DRAWING:   # a picture being drawn ahead, maybe on another thread, first
             values = {name: c.value for name, c in controls.items()}
             layers = ahead.take(values)
             how = "kept picture shown" if layers else "redrawn"
@@ -130,10 +129,8 @@ class DrawnAhead:
     The explorer's own code runs for settings the learner has not chosen yet; an error there
     only ends the drawing ahead (the learner sees it on moving there). Outside a kernel
     (``kernel_loop``) nothing is drawn ahead.
-    A kernel may handle a widget's messages in another thread than the one drawing ahead
-    (ipykernel 7 handles them on a subshell's thread when the page sends them on a subshell,
-    as JupyterLab's widget manager does): ``drawing``, a lock, lets one thread at a time draw
-    or show a picture.
+    A move may be handled on another thread than the one drawing ahead: one picture at a
+    time is drawn or shown (``canvas.DRAWING``).
 
     Part of the machinery every explorer shares (lessons 0–6); no lesson calls it directly.
     """
@@ -143,7 +140,6 @@ class DrawnAhead:
         self.kept = []   # (setting, Layers), the latest last
         self.round = 0   # which start() the queued settings belong to
         self.browser = None
-        self.drawing = threading.RLock()
 
     def take(self, values):
         for setting, layers in self.kept:
@@ -177,7 +173,7 @@ class DrawnAhead:
         this_round = self.round
 
         def draw_next():
-            with self.drawing:
+            with DRAWING:
                 if self.round != this_round or not queue:
                     return
                 setting = queue.pop(0)

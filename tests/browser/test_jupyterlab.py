@@ -157,7 +157,8 @@ LATENCY_TARGET = {"median": 60.0, "worst": 120.0}  # ms, key press to new figure
 EXPLORER_CALL = re.compile(r"\b(explore_\w+|race\w*)\(")
 
 # The reference: an explorer's wiring whose pictures are all drawn in advance, so the page has
-# a copy of each picture a move shows.
+# a copy of each picture a move shows (once the copies have arrived: the test waits for the
+# kernel to be idle, then moves).
 REFERENCE = """import ipywidgets as widgets
 from course_lib.explorers import parabola, wiring
 
@@ -437,7 +438,7 @@ def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page
         area = page.locator(f"[id='{panel_id}'] .jp-Cell-outputArea:has(.widget-slider)").last
         slider = area.locator(".widget-slider")
         slider.locator(".widget-readout").wait_for(timeout=REDRAW_TIMEOUT)
-        page.wait_for_timeout(1_000)   # 1 and 3 drawn ahead, their copies in the page
+        page.wait_for_timeout(2_000)   # 1 and 3 drawn ahead, their copies in the page
         area.evaluate(WATCH_PAINT)
         _move(slider, "ArrowRight")   # 2 -> 3
         waited = page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])

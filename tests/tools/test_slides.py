@@ -18,6 +18,7 @@ import pytest
 from slides import (
     BUILD,
     PARTS_MIME,
+    WIDGET_STATE,
     build_deck,
     deck_exporter,
     executed,
@@ -29,6 +30,7 @@ from slides import (
     remote_urls,
     ship_exercises,
     slide_metadata_problems,
+    without_page_copies,
 )
 from website import hide_speaker_notes, site_links
 
@@ -385,3 +387,16 @@ def test_builds_at_the_same_time_execute_a_lesson_once(monkeypatch, tmp_path):
     assert len(runs) == 1 and len(got) == 2
     assert got[0].metadata["course_build"] == got[1].metadata["course_build"]
     assert sorted(p.name for p in cache.iterdir()) == ["lesson.ipynb", "lesson.ipynb.lock"]
+
+
+def test_a_deck_leaves_out_the_explorers_page_copies_and_keeps_their_pictures():
+    """The page copies (course_lib/explorers/browser_copy.py) serve a live kernel; a deck's
+    widget renderer would fetch their code from the network. The Image widgets stay."""
+    notebook = nbformat.v4.new_notebook()
+    state = {"copy": {"model_module": "anywidget", "model_name": "AnyModel", "state": {}},
+             "image": {"model_module": "@jupyter-widgets/controls", "model_name": "ImageModel",
+                       "state": {}}}
+    notebook.metadata["widgets"] = {WIDGET_STATE: {"state": state}}
+    kept = without_page_copies(notebook).metadata["widgets"][WIDGET_STATE]["state"]
+    assert list(kept) == ["image"]
+    assert list(state) == ["copy", "image"], "the notebook given is left as it was"

@@ -157,31 +157,41 @@ def test_a_value_off_its_sliders_grid_steps_onto_the_grid_as_the_browser_snaps_i
 
 
 def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahead(monkeypatch):
-    """A kernel may handle a move in a thread of its own (ipykernel 7's subshells) while the
-    thread that ran the cell draws ahead: the two never draw at once."""
-    drawing, overlaps = [], []
+    """A kernel may handle a move on another thread (a subshell's, ipykernel 7) while the
+    thread that ran the cell draws ahead: the two never draw at once (canvas.DRAWING)."""
+    drawing, overlaps, errors = [], [], []
+    ahead_started = threading.Event()
 
     def update(steps, rate, name):
         if drawing:
             overlaps.append((drawing[0], (steps, name)))
         drawing.append((steps, name))
-        time.sleep(0.3 if steps == 4 else 0.01)   # the first picture drawn ahead is slow
+        if (steps, name) == (4, "a"):   # the first picture drawn ahead: slow
+            ahead_started.set()
+            time.sleep(0.3)
         drawing.pop()
         return Layers(b"background", f"{steps} {rate} {name}".encode())
 
     controls = _controls()
 
-    async def move_in_a_subshell():
-        controls["name"].value = "b"   # a menu: drawn on this thread, now
-        await asyncio.sleep(0.1)
+    def move_in_a_subshell():
+        async def move():
+            ahead_started.wait(5)
+            controls["name"].value = "b"   # a menu: drawn now, on this thread
+        try:
+            asyncio.run(move())
+        except BaseException as error:   # noqa: BLE001 - raised again in the test's thread
+            errors.append(error)
+
+    subshell = threading.Thread(target=move_in_a_subshell)
 
     async def learner():
-        wire(update, controls)
-        await asyncio.sleep(0.05)   # this thread is drawing steps = 4 ahead
-        subshell = threading.Thread(target=asyncio.run, args=(move_in_a_subshell(),))
+        box = wire(update, controls)
         subshell.start()
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(0.6)   # draws ahead, while the subshell moves
         subshell.join()
+        return box
 
-    as_in_a_kernel(monkeypatch, learner)
-    assert overlaps == []
+    box = as_in_a_kernel(monkeypatch, learner)
+    assert errors == [] and overlaps == []
+    assert _picture(box) == b"5 0.5 b"

@@ -60,9 +60,12 @@ export default {
       const picture = copy && backgrounds.get(copy.background);
       if (!picture) return;
       showing = true;
-      background.set("value", picture);   // the same bytes again change nothing
-      overlay.set("value", copy.overlay);
-      showing = false;
+      try {
+        background.set("value", picture);   // the same bytes again change nothing
+        overlay.set("value", copy.overlay);
+      } finally {
+        showing = false;
+      }
     };
     const models = (name) => Promise.all(model.get(name).map(
       (ref) => model.widget_manager.get_model(ref.slice("IPY_MODEL_".length))));
@@ -72,7 +75,7 @@ export default {
       for (const control of controls) control.on(`change:${held(control)}`, show);
       for (const image of layers) image.on("change:value", show);   // a late picture
       model.send({ready: true});
-    });
+    }).catch((error) => console.warn("explorer: the page keeps no copies:", error));
   },
 };
 """
@@ -129,6 +132,6 @@ def _in_the_page(control, value):
     if "index" not in control.keys:
         return value
     values = control._options_values   # the options' values, as ipywidgets matches them
-    if isinstance(value, tuple):   # several chosen (SelectMultiple)
+    if isinstance(control.index, tuple):   # several chosen (SelectMultiple)
         return [values.index(v) for v in value if v in values]
     return values.index(value) if value in values else None

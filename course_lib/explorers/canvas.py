@@ -37,12 +37,14 @@ from matplotlib.transforms import Bbox
 _LIVE = weakref.WeakSet()   # every ExplorerFigure not yet garbage
 
 DRAWING = threading.RLock()
-"""Held while any explorer draws, shows or copies a picture. A kernel may handle a widget's
-messages on another thread than the one that ran the cell: JupyterLab sends them on a
-subshell of a kernel that has subshells (its ``commsOverSubshells`` setting), and ipykernel 7
-handles each on that subshell's thread or on the main thread. One explorer can then be moved
-on one thread while another draws ahead on the other, and they share Matplotlib and every
-figure's limits (``limits_kept``)."""
+"""Held while any explorer draws, shows or copies a picture, or changes its figure from a
+menu. A kernel may handle a widget's messages on another thread than the one that ran the
+cell: JupyterLab sends them on a subshell of a kernel that has subshells (its
+``commsOverSubshells`` setting), and ipykernel 7 hands each one to the thread of the subshell
+its comm last sent from (the main thread, the cell's, for a widget's first move) or else
+to the subshell it came on. So one explorer may be moved on one thread while it, or
+another, draws ahead on the other; they share Matplotlib and every figure's limits
+(``limits_kept``)."""
 
 KEPT_BACKGROUNDS = 8
 """How many backgrounds (one per set of axis limits and labels), and legend layers, a figure
@@ -77,7 +79,6 @@ class ExplorerFigure:
         self._strips = None                 # the bounding box of each axes' strip
         self._background_png = (None, b"")  # the keys of the background last encoded, its PNG
         self._legend_layers = OrderedDict()  # (legend, its place, texts) -> (top, left, pixels)
-        _LIVE.add(self)
 
     @staticmethod
     def static_key(ax):
@@ -91,6 +92,7 @@ class ExplorerFigure:
 
     def layers(self):
         """The figure as ``Layers``: the kept backgrounds, and the moving artists over nothing."""
+        _LIVE.add(self)   # from its first picture on (taken under DRAWING), not while built
         if self._strips is None:
             self._lay_out()
         keys = tuple((number, self.static_key(ax)) for number, ax in enumerate(self.figure.axes))

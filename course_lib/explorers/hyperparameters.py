@@ -14,6 +14,7 @@ a tuple-valued hyperparameter, e.g. ``"Momentum": (SGD, {}, {"lr": "η", "moment
 or ``"Adam": (Adam, {}, {"lr": "η", "betas": ("β₁", "β₂")})``.
 """
 
+from course_lib.explorers.canvas import DRAWING
 from course_lib.explorers.surface_paths import SurfaceExplorer, plot_window
 from course_lib.explorers.wiring import slider_style, wire
 
@@ -106,9 +107,10 @@ def explore_hyperparameters(arenas, optimizers, controls, max_steps=500):
         steps.value = arenas[arena].get("steps", steps.value)
 
     def choose(change):   # set every default first; the redraw that `wire` adds draws once
-        hold.add("surface")
-        apply_defaults(change["new"])
-        hold.clear()
+        with DRAWING:   # no picture drawn meanwhile (wiring may draw on another thread)
+            hold.add("surface")
+            apply_defaults(change["new"])
+            hold.clear()
 
     def figure_update(arena, steps, **values):
         return explorer.update(arena, steps, values)

@@ -21,7 +21,7 @@ import inspect
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from course_lib.explorers.canvas import ExplorerFigure, decade_limits, nice_limit
+from course_lib.explorers.canvas import DRAWING, ExplorerFigure, decade_limits, nice_limit
 from course_lib.explorers.wiring import menu_style, slider_style, wire
 from course_lib.plots import optimizer_color, plot_contour, plot_trajectory, sequential_colors
 from course_lib.runners import check_steps, steps_together
@@ -311,16 +311,18 @@ def surface_controls(surface, make_explorer, controls, draw, start, steps, xlim,
                                            description="surface", **menu_style())
 
         def new_surface(change):   # move both start sliders into the new window, draw once
-            hold.add("surface")
-            view = explorer_for(change["new"]).view.ax_path
-            for slider, limits, value in zip(sliders.values(), (view.get_xlim(), view.get_ylim()),
-                                             start_for(change["new"])):
-                slider.min = min(slider.min, limits[0])   # widen, move, then narrow:
-                slider.max = max(slider.max, limits[1])   # the value never leaves the range
-                slider.value = value
-                slider.min, slider.max = limits
-                slider.step = (limits[1] - limits[0]) / 200
-            hold.clear()
+            with DRAWING:   # no picture drawn meanwhile (wiring may draw on another thread)
+                hold.add("surface")
+                view = explorer_for(change["new"]).view.ax_path
+                for slider, limits, value in zip(sliders.values(),
+                                                 (view.get_xlim(), view.get_ylim()),
+                                                 start_for(change["new"])):
+                    slider.min = min(slider.min, limits[0])   # widen, move, then narrow:
+                    slider.max = max(slider.max, limits[1])   # the value never leaves the range
+                    slider.value = value
+                    slider.min, slider.max = limits
+                    slider.step = (limits[1] - limits[0]) / 200
+                hold.clear()
 
         menu["surface"].observe(new_surface, names="value")
     all_controls = {**menu, **controls,

@@ -77,10 +77,10 @@ def wire(update, controls, columns=2, hold=None):
         ahead.browser = BrowserCopy(controls, background, overlay, KEPT_AHEAD)
 
     def redraw(change=None):
-        if hold:
-            return
         began = time.perf_counter()
         with DRAWING:   # a picture being drawn ahead, maybe on another thread, first
+            if hold:
+                return
             values = {name: c.value for name, c in controls.items()}
             layers = ahead.take(values)
             how = "kept picture shown" if layers else "redrawn"

@@ -157,8 +157,8 @@ LATENCY_TARGET = {"median": 60.0, "worst": 120.0}  # ms, key press to new figure
 EXPLORER_CALL = re.compile(r"\b(explore_\w+|race\w*)\(")
 
 # The reference: an explorer's wiring whose pictures are all drawn in advance, so the page has
-# a copy of each picture a move shows (once the copies have arrived: the test waits for the
-# kernel to be idle, then moves).
+# a copy of each picture a move shows (once the copies have arrived: the first move may come
+# before).
 REFERENCE = """import ipywidgets as widgets
 from course_lib.explorers import parabola, wiring
 
@@ -445,6 +445,34 @@ def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page
         assert isinstance(waited, (int, float)), (
             f"no new picture within 2 s of the key press ({waited}): the page did not show "
             "its copy, and the kernel's answer takes 3 s")
+    finally:
+        page.evaluate(CLOSE, panel_id)
+
+
+def test_a_late_picture_of_an_earlier_setting_gives_way_to_the_pages_copy(lab_page):
+    """The learner moves 3 -> 4 -> 3 quicker than the kernel answers (3 s a move): the
+    kernel's late picture of 4 does not stay on the screen, the page's copy of 3 does."""
+    page = lab_page
+    panel_id = page.evaluate(NEW_NOTEBOOK)
+    try:
+        page.evaluate(RUN_NEW_CELL, [panel_id, SLOW_KERNEL])
+        page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
+        area = page.locator(f"[id='{panel_id}'] .jp-Cell-outputArea:has(.widget-slider)").last
+        slider = area.locator(".widget-slider")
+        slider.locator(".widget-readout").wait_for(timeout=REDRAW_TIMEOUT)
+        page.wait_for_timeout(2_000)
+        # A first move, answered: the kernel then handles the slider's moves one after the
+        # other (on the thread of the page's subshell), and draws 4 ahead.
+        _move(slider, "ArrowRight")   # 2 -> 3
+        page.wait_for_timeout(4_000)
+        _move(slider, "ArrowRight")   # 3 -> 4, the page's copy; the kernel's at 3 s
+        page.wait_for_timeout(300)
+        _move(slider, "ArrowLeft")   # 4 -> 3, the page's copy; the kernel's at 6 s
+        page.wait_for_timeout(300)
+        figure = _figure_next_to(slider)
+        shown = figure.screenshot()
+        page.wait_for_timeout(3_500)   # the kernel's picture of 4 has come, not yet that of 3
+        assert figure.screenshot() == shown, "the late picture of 4 replaced the copy of 3"
     finally:
         page.evaluate(CLOSE, panel_id)
 

@@ -67,7 +67,7 @@ def test_a_page_that_starts_listening_is_sent_every_picture_kept_again():
     for steps in range(5):
         copy.keep({**SETTING, "steps": steps}, Layers(b"background", f"{steps}".encode()))
     sent.clear()
-    copy._page_ready(copy, {"ready": True}, [])
+    copy._handle_custom_msg({"ready": True}, [])   # what the page's message reaches
     assert [content["setting"][0] for content, _ in sent] == [2, 3, 4]   # the last 3 kept
     assert [len(buffers) for _, buffers in sent] == [2, 1, 1]   # the background first
     assert len({content["background"] for content, _ in sent}) == 1

@@ -159,7 +159,7 @@ def test_a_value_off_its_sliders_grid_steps_onto_the_grid_as_the_browser_snaps_i
 def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahead(monkeypatch):
     """A kernel may handle a move on another thread (a subshell's, ipykernel 7) while the
     thread that ran the cell draws ahead: the two never draw at once (canvas.DRAWING)."""
-    drawing, overlaps, errors = [], [], []
+    drawing, overlaps, errors, times = [], [], [], {}
     ahead_started = threading.Event()
 
     def update(steps, rate, name):
@@ -169,6 +169,7 @@ def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahea
         if (steps, name) == (4, "a"):   # the first picture drawn ahead: slow
             ahead_started.set()
             time.sleep(0.3)
+            times["ahead done"] = time.perf_counter()
         drawing.pop()
         return Layers(b"background", f"{steps} {rate} {name}".encode())
 
@@ -177,6 +178,7 @@ def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahea
     def move_in_a_subshell():
         async def move():
             ahead_started.wait(5)
+            times["moved"] = time.perf_counter()
             controls["name"].value = "b"   # a menu: drawn now, on this thread
         try:
             asyncio.run(move())
@@ -194,4 +196,5 @@ def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahea
 
     box = as_in_a_kernel(monkeypatch, learner)
     assert errors == [] and overlaps == []
+    assert times["moved"] < times["ahead done"], "the move came after: nothing was tested"
     assert _picture(box) == b"5 0.5 b"

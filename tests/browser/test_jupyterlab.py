@@ -22,6 +22,7 @@ import json
 import os
 import re
 import statistics
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -427,10 +428,11 @@ _slider.observe(lambda change: time.sleep(3), names="value")
 wiring.wire(lambda k: _pictures[k], {"k": _slider})"""
 
 
-def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page):
-    """The page's copy of the pictures drawn ahead (course_lib/explorers/browser_copy.py): a
-    move onto one is shown by the page itself, long before the kernel's answer (3 s)."""
-    page = lab_page
+@contextmanager
+def _slow_kernel_explorer(page):
+    """SLOW_KERNEL run in a new notebook, the pictures one step from its first drawn ahead and
+    copied to the page: (the notebook's id, the explorer's output area, its slider); closed
+    after."""
     panel_id = page.evaluate(NEW_NOTEBOOK)
     try:
         page.evaluate(RUN_NEW_CELL, [panel_id, SLOW_KERNEL])
@@ -439,28 +441,28 @@ def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page
         slider = area.locator(".widget-slider")
         slider.locator(".widget-readout").wait_for(timeout=REDRAW_TIMEOUT)
         page.wait_for_timeout(2_000)   # 1 and 3 drawn ahead, their copies in the page
-        area.evaluate(WATCH_PAINT)
-        _move(slider, "ArrowRight")   # 2 -> 3
-        waited = page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])
-        assert isinstance(waited, (int, float)), (
-            f"no new picture within 2 s of the key press ({waited}): the page did not show "
-            "its copy, and the kernel's answer takes 3 s")
+        yield panel_id, area, slider
     finally:
         page.evaluate(CLOSE, panel_id)
+
+
+def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page):
+    """The page's copy of the pictures drawn ahead (course_lib/explorers/browser_copy.py): a
+    move onto one is shown by the page itself, long before the kernel's answer (3 s)."""
+    with _slow_kernel_explorer(lab_page) as (panel_id, area, slider):
+        area.evaluate(WATCH_PAINT)
+        _move(slider, "ArrowRight")   # 2 -> 3
+        waited = lab_page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])
+    assert isinstance(waited, (int, float)), (
+        f"no new picture within 2 s of the key press ({waited}): the page did not show "
+        "its copy, and the kernel's answer takes 3 s")
 
 
 def test_a_late_picture_of_an_earlier_setting_gives_way_to_the_pages_copy(lab_page):
     """The learner moves 3 -> 4 -> 3 quicker than the kernel answers (3 s a move): the
     kernel's late picture of 4 does not stay on the screen, the page's copy of 3 does."""
     page = lab_page
-    panel_id = page.evaluate(NEW_NOTEBOOK)
-    try:
-        page.evaluate(RUN_NEW_CELL, [panel_id, SLOW_KERNEL])
-        page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
-        area = page.locator(f"[id='{panel_id}'] .jp-Cell-outputArea:has(.widget-slider)").last
-        slider = area.locator(".widget-slider")
-        slider.locator(".widget-readout").wait_for(timeout=REDRAW_TIMEOUT)
-        page.wait_for_timeout(2_000)
+    with _slow_kernel_explorer(page) as (_, _area, slider):
         # A first move, answered: the kernel then handles the slider's moves one after the
         # other (on the thread of the page's subshell), and draws 4 ahead.
         _move(slider, "ArrowRight")   # 2 -> 3
@@ -472,9 +474,8 @@ def test_a_late_picture_of_an_earlier_setting_gives_way_to_the_pages_copy(lab_pa
         figure = _figure_next_to(slider)
         shown = figure.screenshot()
         page.wait_for_timeout(3_500)   # the kernel's picture of 4 has come, not yet that of 3
-        assert figure.screenshot() == shown, "the late picture of 4 replaced the copy of 3"
-    finally:
-        page.evaluate(CLOSE, panel_id)
+        late = figure.screenshot()
+    assert late == shown, "the late picture of 4 replaced the copy of 3"
 
 
 def test_server_keeps_its_token_secret(lab_server):

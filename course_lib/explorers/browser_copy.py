@@ -28,6 +28,7 @@ import ipywidgets as widgets
 import traitlets
 
 from course_lib.explorers.canvas import DRAWING
+from course_lib.explorers.wiring import KEPT_AHEAD
 
 PAGE_BACKGROUNDS = 8
 """How many backgrounds the page keeps (most pictures share one)."""
@@ -82,9 +83,10 @@ export default {
 
 
 class BrowserCopy(anywidget.AnyWidget):
-    """The page's copy of the pictures kept for ``controls`` (a name: control mapping) of the
-    picture shown by the Image widgets ``background`` and ``overlay``; ``kept`` pictures at
-    most. ``keep(setting, layers)`` sends one to the page."""
+    """The page's copy of ``kept``, the kernel's list of (setting, ``canvas.Layers``) it keeps
+    (``DrawnAhead.kept``), for ``controls`` (a name: control mapping) of the picture shown by
+    the Image widgets ``background`` and ``overlay``. ``keep(setting, layers)`` sends one
+    picture to the page as the kernel keeps it."""
 
     _esm = IN_THE_PAGE
     controls = traitlets.List().tag(sync=True, **widgets.widget_serialization)
@@ -92,36 +94,34 @@ class BrowserCopy(anywidget.AnyWidget):
 
     def __init__(self, controls, background, overlay, kept):
         super().__init__(controls=list(controls.values()), layers=[background, overlay])
-        self.names, self.most = list(controls), kept
-        self.pictures = []   # (setting as in the page, Layers), the latest last
+        self.names, self.kept = list(controls), kept
         self.sent = []   # the backgrounds the page has, as (PNG bytes, number), the latest last
         self.numbers = itertools.count()   # a background's number, never used twice
         self.on_msg(self._page_ready)
 
     def keep(self, setting, layers):
         """Send the picture LAYERS (``canvas.Layers``) of SETTING (a value per control name)."""
-        in_the_page = [_in_the_page(control, setting[name])
-                       for name, control in zip(self.names, self.controls)]
         with DRAWING:
-            self.pictures = (self.pictures + [(in_the_page, layers)])[-self.most:]
-            self._send_picture(in_the_page, layers)
+            self._send_picture(setting, layers)
 
     def _page_ready(self, _widget, content, _buffers):
         """A page has started listening: everything kept is sent again, backgrounds too."""
         if content.get("ready"):
             with DRAWING:
                 self.sent = []
-                for in_the_page, layers in self.pictures:
-                    self._send_picture(in_the_page, layers)
+                for setting, layers in self.kept:
+                    self._send_picture(setting, layers)
 
-    def _send_picture(self, in_the_page, layers):
+    def _send_picture(self, setting, layers):
+        in_the_page = [_in_the_page(control, setting[name])
+                       for name, control in zip(self.names, self.controls)]
         number = next((n for png, n in self.sent if png == layers.background), None)
         buffers = [layers.overlay]
         if number is None:
             number = next(self.numbers)
             self.sent = (self.sent + [(layers.background, number)])[-PAGE_BACKGROUNDS:]
             buffers.append(layers.background)
-        self.send({"setting": in_the_page, "background": number, "kept": self.most,
+        self.send({"setting": in_the_page, "background": number, "kept": KEPT_AHEAD,
                    "backgrounds": PAGE_BACKGROUNDS}, buffers)
 
 

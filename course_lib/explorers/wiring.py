@@ -74,7 +74,7 @@ def wire(update, controls, columns=2, hold=None):
     if kernel_loop() is not None:   # a page may be watching: it gets a copy of each picture
         from course_lib.explorers.browser_copy import BrowserCopy
 
-        ahead.browser = BrowserCopy(controls, background, overlay, KEPT_AHEAD)
+        ahead.browser = BrowserCopy(controls, background, overlay, ahead.kept)
 
     def redraw(change=None):
         began = time.perf_counter()

@@ -7,9 +7,10 @@ import asyncio
 import ipywidgets as widgets
 from test_wiring import _controls, _recording_update, as_in_a_kernel
 
+from course_lib.explorers import wiring
 from course_lib.explorers.browser_copy import PAGE_BACKGROUNDS, BrowserCopy
 from course_lib.explorers.canvas import Layers
-from course_lib.explorers.wiring import KEPT_AHEAD, wire
+from course_lib.explorers.wiring import KEPT_AHEAD, DrawnAhead, wire
 
 SETTING = {"steps": 5, "rate": 0.5, "name": "a"}
 
@@ -26,7 +27,7 @@ def test_a_setting_is_sent_as_the_page_holds_it_a_slider_by_value_a_menu_by_inde
                 "name": widgets.Dropdown(options=[("one", "a"), ("two", "b")], value="a"),
                 "chosen": widgets.SelectMultiple(options=["GD", "Adam", "RMSprop"],
                                                  value=("GD",))}
-    copy = BrowserCopy(controls, widgets.Image(), widgets.Image(), kept=16)
+    copy = BrowserCopy(controls, widgets.Image(), widgets.Image(), kept=[])
     sent = _sent_by(copy)
     copy.keep({"rate": 0.1, "size": 64, "name": "b", "chosen": ("Adam", "RMSprop")},
               Layers(b"background", b"overlay"))
@@ -34,12 +35,12 @@ def test_a_setting_is_sent_as_the_page_holds_it_a_slider_by_value_a_menu_by_inde
     # size 64 is option 2, "b" (labelled "two") option 1, Adam and RMSprop options 1 and 2,
     # whatever the controls show now
     assert content["setting"] == [0.1, 2, 1, [1, 2]]
-    assert content["kept"] == 16
+    assert content["kept"] == KEPT_AHEAD
     assert buffers == [b"overlay", b"background"]
 
 
 def test_a_background_is_sent_while_the_page_lacks_it_then_named_by_its_number():
-    copy = BrowserCopy(_controls(), widgets.Image(), widgets.Image(), kept=16)
+    copy = BrowserCopy(_controls(), widgets.Image(), widgets.Image(), kept=[])
     sent = _sent_by(copy)
     first, second = b"background 1", b"background 2"
     again = bytes(bytearray(first))   # equal bytes, another object (a background drawn again)
@@ -50,7 +51,7 @@ def test_a_background_is_sent_while_the_page_lacks_it_then_named_by_its_number()
 
 
 def test_the_page_is_told_to_forget_the_oldest_backgrounds_as_the_kernel_does():
-    copy = BrowserCopy(_controls(), widgets.Image(), widgets.Image(), kept=16)
+    copy = BrowserCopy(_controls(), widgets.Image(), widgets.Image(), kept=[])
     sent = _sent_by(copy)
     backgrounds = [f"background {k}".encode() for k in range(PAGE_BACKGROUNDS + 1)]
     for background in backgrounds + backgrounds[:1]:
@@ -61,11 +62,14 @@ def test_the_page_is_told_to_forget_the_oldest_backgrounds_as_the_kernel_does():
     assert len(sent[-1][1]) == 2
 
 
-def test_a_page_that_starts_listening_is_sent_every_picture_kept_again():
-    copy = BrowserCopy(_controls(), widgets.Image(), widgets.Image(), kept=3)
+def test_a_page_that_starts_listening_is_sent_every_picture_kept_again(monkeypatch):
+    monkeypatch.setattr(wiring, "KEPT_AHEAD", 3)
+    controls = _controls()
+    ahead = DrawnAhead(None, controls)
+    ahead.browser = copy = BrowserCopy(controls, widgets.Image(), widgets.Image(), ahead.kept)
     sent = _sent_by(copy)
     for steps in range(5):
-        copy.keep({**SETTING, "steps": steps}, Layers(b"background", f"{steps}".encode()))
+        ahead.keep({**SETTING, "steps": steps}, Layers(b"background", f"{steps}".encode()))
     sent.clear()
     copy._handle_custom_msg({"ready": True}, [])   # what the page's message reaches
     assert [content["setting"][0] for content, _ in sent] == [2, 3, 4]   # the last 3 kept

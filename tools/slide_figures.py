@@ -118,8 +118,7 @@ def _lay_out_anew(figure):
 
 
 def _drawn_box(figure):
-    """The box savefig(bbox_inches="tight") would save, in inches."""
-    figure.draw_without_rendering()
+    """The box savefig(bbox_inches="tight") would save of FIGURE as last drawn, in inches."""
     return figure.get_tightbbox().padded(PAD_INCHES)
 
 
@@ -135,10 +134,14 @@ def _rows(figure):
 
 
 def _row_boxes(figure):
-    """The drawn box of each row of panels (with the suptitle on the first), in inches."""
+    """The drawn box of each row of panels (with the suptitle on the first), in inches, when
+    the figure has several rows; none when it has one."""
+    rows = _rows(figure)
+    if len(rows) < 2:
+        return []
     renderer = figure._get_renderer()
-    boxes = [Bbox.union([ax.get_tightbbox(renderer) for ax in row]) for row in _rows(figure)]
-    if boxes and figure._suptitle is not None and figure._suptitle.get_text():
+    boxes = [Bbox.union([ax.get_tightbbox(renderer) for ax in row]) for row in rows]
+    if figure._suptitle is not None and figure._suptitle.get_text():
         boxes[0] = Bbox.union([boxes[0], figure._suptitle.get_window_extent(renderer)])
     return [Bbox(box.get_points() / figure.dpi) for box in boxes]
 
@@ -146,27 +149,30 @@ def _row_boxes(figure):
 def fit_to_slide(figure, width_px=SLIDE_FIGURE_WIDTH_PX, height_px=SLIDE_FIGURE_HEIGHT_PX):
     """Make FIGURE as drawn at most WIDTH_PX wide and HEIGHT_PX high (each row of panels, when
     it has several: they go on separate slides), by making it smaller and laying it out again.
-    Its type keeps its size, so it is shown at 1 pt = 4/3 px. Returns the row boxes."""
+    Its type keeps its size, so it is shown at 1 pt = 4/3 px. Returns the drawn box and the
+    row boxes (none for one row), in inches."""
     width_in, height_in = width_px / 96, height_px / 96
     laid_out = _lay_out_anew(figure)
     for _ in range(6):
-        wrap_long_labels(figure)
+        if wrap_long_labels(figure):   # it draws the figure; after a label is broken, again
+            figure.draw_without_rendering()
         box = _drawn_box(figure)
         rows = _row_boxes(figure)
-        if len(rows) > 1:  # each row on a slide of its own at most, in its own margins
+        if rows:  # each row on a slide of its own at most, in its own margins
             over_height = max(row.height for row in rows) + 2 * PAD_INCHES - height_in
         else:
             over_height = box.height - height_in
         over_width = box.width - width_in
         if over_width <= 0 and over_height <= 0:
-            break
+            return box, rows
         size = figure.get_size_inches()
         over_width, over_height = over_width + 0.05, over_height + 0.05  # converge from below
-        shrink_height = max(over_height, 0) * (len(rows) if len(rows) > 1 else 1)
+        shrink_height = max(over_height, 0) * (len(rows) if rows else 1)
         figure.set_size_inches(size[0] - max(over_width, 0), size[1] - shrink_height)
         if not laid_out:
             figure.tight_layout()
-    return _row_boxes(figure)
+    figure.draw_without_rendering()
+    return _drawn_box(figure), _row_boxes(figure)
 
 
 def _svg(figure, box_inches="tight"):
@@ -182,9 +188,8 @@ def slide_figure(figure):
     raise_small_text(figure)
     for mesh in figure.findobj(QuadMesh):
         mesh.set_rasterized(True)
-    rows = fit_to_slide(figure)
-    box = _drawn_box(figure)
-    if len(rows) < 2 or box.height * 96 <= SLIDE_FIGURE_HEIGHT_PX:
+    box, rows = fit_to_slide(figure)
+    if not rows or box.height * 96 <= SLIDE_FIGURE_HEIGHT_PX:
         return {"image/svg+xml": _svg(figure)}
     limit = SLIDE_FIGURE_HEIGHT_PX / 96 - 2 * PAD_INCHES
     groups, current = [], []

@@ -1,7 +1,9 @@
 """CI really fails when a notebook raises, has outputs committed, or has a stale exercise.
 
-Each test breaks a temporary copy of the course and runs the same pytest
-configuration on it in a child process.
+A small temporary copy of the course is run with the same pytest configuration in a child
+process twice: clean, where everything passes, and broken four ways at once, where each test
+finds its breakage failing (or, for a cell tagged raises-exception, passing) by name in the
+report. One broken run instead of one per breakage: each run starts pytest and a kernel.
 """
 
 import shutil
@@ -29,66 +31,85 @@ def new_notebook(*sources, tags=()):
     return notebook
 
 
-@pytest.fixture
-def course(tmp_path):
-    """A small clean copy of the course: one lesson, one solution, its exercise."""
+def _course(folder):
+    """A small clean copy of the course in FOLDER: one lesson, one solution, its exercise."""
     for name in COPIED:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, tmp_path / name)
-    for folder in ("notebooks", "solutions", "exercises"):
-        (tmp_path / folder).mkdir()
-    nbformat.write(new_notebook("x = 1 + 1"), tmp_path / "notebooks" / "01_lesson.ipynb")
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, folder / name)
+    for part in ("notebooks", "solutions", "exercises"):
+        (folder / part).mkdir()
+    nbformat.write(new_notebook("x = 1 + 1"), folder / "notebooks" / "01_lesson.ipynb")
     nbformat.write(
         new_notebook("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
-        tmp_path / "solutions" / "01_exercise.ipynb")
+        folder / "solutions" / "01_exercise.ipynb")
     subprocess.run([sys.executable, "-m", "course_lib.grading.generate",
-                    "--solutions", tmp_path / "solutions", "--exercises", tmp_path / "exercises"],
+                    "--solutions", folder / "solutions", "--exercises", folder / "exercises"],
                    check=True, capture_output=True)
-    return tmp_path
+    return folder
 
 
-def run_pytest(course, *args):
-    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+def run_pytest(course):
+    """The course's pytest configuration run on COURSE: its exit code, its report."""
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                             "-rA", "tests", "notebooks", "solutions", "exercises"],
                             cwd=course, capture_output=True, text=True, timeout=120)
     return result.returncode, result.stdout + result.stderr
 
 
-def test_the_clean_copy_passes(course):
-    code, output = run_pytest(course, "tests", "notebooks", "solutions", "exercises")
+def test_the_clean_copy_passes(tmp_path):
+    code, output = run_pytest(_course(tmp_path))
     assert code == 0, output
 
 
-def test_a_notebook_that_raises_fails(course):
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """The report of one run on a copy broken four ways at once (each test below checks
+    that its breakage fails, or passes, by name): a notebook that raises, a notebook whose
+    cell tagged raises-exception raises, committed outputs, and a stale exercise."""
+    course = _course(tmp_path_factory.mktemp("course"))
     nbformat.write(new_notebook("x = 1", "1 / 0"), course / "notebooks" / "02_broken.ipynb")
-    code, output = run_pytest(course, "notebooks")
-    assert code == 1, output
-    assert "ZeroDivisionError" in output and "1 failed" in output
-
-
-def test_a_cell_tagged_raises_exception_may_raise(course):
     nbformat.write(new_notebook("1 / 0", tags=["raises-exception"]),
-                   course / "notebooks" / "02_expected.ipynb")
-    code, output = run_pytest(course, "notebooks")
-    assert code == 0, output
+                   course / "notebooks" / "03_expected.ipynb")
 
-
-def test_committed_outputs_fail(course):
     path = course / "notebooks" / "01_lesson.ipynb"
     notebook = nbformat.read(path, as_version=4)
     notebook.cells[0].outputs = [
         nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
     notebook.cells[0].execution_count = 1
     nbformat.write(notebook, path)
-    code, output = run_pytest(course, "tests/notebooks/test_notebook_hygiene.py")
-    assert code == 1, output
-    assert "cell 0 has outputs committed" in output and "make strip" in output
 
-
-def test_a_stale_exercise_fails(course):
     path = course / "solutions" / "01_exercise.ipynb"
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_markdown_cell("A new question."))
     nbformat.write(notebook, path)
-    code, output = run_pytest(course, "tests/lib/grading/test_exercise_generator.py")
+
+    code, output = run_pytest(course)
     assert code == 1, output
-    assert "differs from what solutions/01_exercise.ipynb generates" in output
+    return output
+
+
+def _statuses(output, name):
+    """PASSED or FAILED, for the tests in the report (-rA) whose id contains NAME."""
+    return {line.split()[0] for line in output.splitlines()
+            if line.startswith(("PASSED", "FAILED")) and name in line}
+
+
+def test_a_notebook_that_raises_fails(broken):
+    assert _statuses(broken, "notebooks/02_broken.ipynb::Cell 1") == {"FAILED"}, broken
+    assert "ZeroDivisionError" in broken
+
+
+def test_a_cell_tagged_raises_exception_may_raise(broken):
+    assert _statuses(broken, "notebooks/03_expected.ipynb") == {"PASSED"}, broken
+
+
+def test_committed_outputs_fail(broken):
+    assert _statuses(broken, "test_notebook_is_clean[notebooks/01_lesson.ipynb]") == {"FAILED"}, (
+        broken)
+    assert "cell 0 has outputs committed" in broken and "make strip" in broken
+
+
+def test_a_stale_exercise_fails(broken):
+    assert _statuses(broken, "test_committed_exercises_match_their_solutions") == {"FAILED"}, (
+        broken)
+    assert "differs from what solutions/01_exercise.ipynb generates" in broken

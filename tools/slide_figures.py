@@ -27,7 +27,7 @@ Every change is to how a figure is drawn, none to what it shows:
 
 import io
 import pickle
-import textwrap
+import re
 
 import matplotlib
 from IPython import get_ipython
@@ -57,6 +57,9 @@ SLIDE_FIGURE_HEIGHT_PX = 560
 RASTER_DPI = 150  # a colour mesh's cells, drawn as a picture inside the SVG
 PAD_INCHES = 0.1  # the margin savefig(bbox_inches="tight") leaves around the drawing
 PARTS_MIME = "application/vnd.course.slide-parts+json"
+# A word of a label, where a label may be broken into lines: a formula ($…$) is one word,
+# whatever spaces it has, and so is "η = 0.1"; an escaped dollar (\$) is a character.
+WORD = re.compile(r"(?:\\\$|\$[^$]*\$| = |\S)+")
 
 
 def raise_small_text(figure, smallest=FIGURE_MIN_PT):
@@ -75,21 +78,41 @@ def raise_small_text(figure, smallest=FIGURE_MIN_PT):
             text.set_wrap(True)
 
 
+def _lines(text, words, room):
+    """WORDS put into lines, as many on each as fit in ROOM display px as TEXT draws them."""
+    lines = [words[0]]
+    for word in words[1:]:
+        text.set_text(f"{lines[-1]} {word}")
+        if text.get_window_extent().width <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 def _wrap(text, room):
-    """Break TEXT (a Text artist) into lines at spaces, each at most ROOM display px wide.
-    Formulas ($…$) are never broken; a text that has one is left whole."""
-    words, drawn = text.get_text(), text.get_window_extent().width
-    if drawn <= room or "$" in words or " " not in words.strip():
+    """Break TEXT (a Text artist) into lines at spaces, each at most ROOM display px wide as
+    drawn, and as even in length as that many lines allow; a formula ($…$) is never broken."""
+    drawn = text.get_window_extent().width
+    words = WORD.findall(text.get_text())
+    if drawn <= room or len(words) < 2:
         return False
-    per_line = max(8, int(len(words.replace("\n", " ")) * room / drawn))
-    text.set_text(textwrap.fill(words.replace("\n", " "), per_line))
+    lines = _lines(text, words, room)
+    even = drawn / len(lines)
+    while even < room:   # the narrowest room that needs no more lines
+        shorter = _lines(text, words, even)
+        if len(shorter) == len(lines):
+            lines = shorter
+            break
+        even *= 1.05
+    text.set_text("\n".join(lines))
     return True
 
 
 def wrap_long_labels(figure):
     """A panel title wider than its panel, or an axis label longer than its axis, broken into
     lines (larger type on the slide than in the notebook makes some of them run into the next
-    panel). Returns whether one was broken."""
+    panel), formulas kept whole. Returns whether one was broken."""
     figure.draw_without_rendering()
     broken = False
     for ax in figure.axes:
@@ -199,8 +222,19 @@ def slide_figure(figure):
             current = []
         current.append(row)
     groups.append(current)
-    parts = [_svg(figure, Bbox.union(group).padded(PAD_INCHES)) for group in groups]
-    return {PARTS_MIME: {"svg": parts}}
+    boxes = [Bbox.union(group) for group in groups]
+    return {PARTS_MIME: {"svg": [_svg(figure, _part_box(boxes, k)) for k in range(len(boxes))]}}
+
+
+def _part_box(boxes, k):
+    """BOXES[k] (boxes of groups of rows, top to bottom, in inches) with a margin of
+    PAD_INCHES, but above and below at most half the gap to the next group: a wider margin
+    would show a sliver of that group's title or axis label."""
+    above = (boxes[k - 1].y0 - boxes[k].y1) / 2 if k > 0 else PAD_INCHES
+    below = (boxes[k].y0 - boxes[k + 1].y1) / 2 if k + 1 < len(boxes) else PAD_INCHES
+    box = boxes[k]
+    return Bbox([[box.x0 - PAD_INCHES, box.y0 - min(PAD_INCHES, max(below, 0))],
+                 [box.x1 + PAD_INCHES, box.y1 + min(PAD_INCHES, max(above, 0))]])
 
 
 # The figure each explorer picture was drawn from (the PNG bytes of its overlay, which the

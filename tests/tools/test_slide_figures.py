@@ -7,12 +7,15 @@ import re
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from slide_figures import (
     FIGURE_MIN_PT,
+    PAD_INCHES,
     PARTS_MIME,
     SLIDE_FIGURE_HEIGHT_PX,
     SLIDE_FIGURE_WIDTH_PX,
     SLIDE_RC,
+    _part_box,
     _remember_explorer_figures,
     show_figure,
     slide_explorer,
@@ -79,6 +82,14 @@ def test_rows_of_panels_taller_than_a_slide_are_cut_into_parts_that_fit():
     assert all(any(f"panel {n}" in part for part in parts) for n in range(10))
 
 
+def test_a_part_reaches_at_most_halfway_to_the_next_group_of_rows():
+    upper, lower = Bbox([[0, 5], [10, 8]]), Bbox([[0, 1], [10, 4.96]])   # 0.04 in apart
+    top, bottom = _part_box([upper, lower], 0), _part_box([upper, lower], 1)
+    assert top.y0 == pytest.approx(4.98) and bottom.y1 == pytest.approx(4.98)
+    assert top.y1 == 8 + PAD_INCHES and bottom.y0 == 1 - PAD_INCHES
+    assert top.x0 == bottom.x0 == -PAD_INCHES
+
+
 def test_an_explorer_is_shown_as_the_svg_of_its_figure(monkeypatch):
     monkeypatch.setattr(canvas.ExplorerFigure, "layers", canvas.ExplorerFigure.layers)  # undone
     _remember_explorer_figures()
@@ -119,3 +130,18 @@ def test_widgets_showing_a_figure_in_an_output_are_shown_as_that_figure():
     arena.msg_id = ""
     box = ipywidgets.VBox([ipywidgets.Dropdown(options=["a", "b"]), arena])
     assert slide_explorer(box)["image/svg+xml"].count("<svg") == 1
+
+
+def test_a_title_with_a_formula_is_broken_into_lines_around_the_formula():
+    title = r"1-D: the step $-\eta \nabla J(\theta)$ with η = 0.1 points to the minimum"
+    figure = Figure(figsize=(11, 3.8))
+    panels = figure.subplots(1, 3)
+    for ax in panels:
+        ax.set_title(title)
+    slide_figure(figure)
+    for ax in panels:
+        lines = ax.title.get_text().split("\n")
+        assert len(lines) > 1 and " ".join(lines) == title
+        assert any(r"$-\eta \nabla J(\theta)$" in line for line in lines)
+        assert any("η = 0.1" in line for line in lines)
+        assert ax.title.get_window_extent().width <= ax.get_window_extent().width * 1.05

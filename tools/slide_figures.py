@@ -31,6 +31,7 @@ import re
 
 import matplotlib
 from IPython import get_ipython
+from matplotlib import cbook
 from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -57,9 +58,11 @@ SLIDE_FIGURE_HEIGHT_PX = 560
 RASTER_DPI = 150  # a colour mesh's cells, drawn as a picture inside the SVG
 PAD_INCHES = 0.1  # the margin savefig(bbox_inches="tight") leaves around the drawing
 PARTS_MIME = "application/vnd.course.slide-parts+json"
-# A word of a label, where a label may be broken into lines: a formula ($…$) is one word,
-# whatever spaces it has, and so is "η = 0.1"; an escaped dollar (\$) is a character.
-WORD = re.compile(r"(?:\\\$|\$[^$]*\$| = |\S)+")
+# A word of a label, where a label may be broken into lines: "η = 0.1" is one word, and in a
+# label with formulas (an even number of unescaped $), so is each formula ($…$), whatever
+# spaces it has; an escaped dollar (\$) is a character.
+WORD = re.compile(r"(?: = |\S)+")
+WORD_OR_FORMULA = re.compile(r"(?:\\\$|\$(?:\\.|[^\\$])*\$| = |\S)+")
 
 
 def raise_small_text(figure, smallest=FIGURE_MIN_PT):
@@ -93,8 +96,8 @@ def _lines(text, words, room):
 def _wrap(text, room):
     """Break TEXT (a Text artist) into lines at spaces, each at most ROOM display px wide as
     drawn, and as even in length as that many lines allow; a formula ($…$) is never broken."""
-    drawn = text.get_window_extent().width
-    words = WORD.findall(text.get_text())
+    drawn, label = text.get_window_extent().width, text.get_text()
+    words = (WORD_OR_FORMULA if cbook.is_math_text(label) else WORD).findall(label)
     if drawn <= room or len(words) < 2:
         return False
     lines = _lines(text, words, room)
@@ -106,7 +109,7 @@ def _wrap(text, room):
             break
         even *= 1.05
     text.set_text("\n".join(lines))
-    return True
+    return text.get_text() != label
 
 
 def wrap_long_labels(figure):
@@ -122,9 +125,10 @@ def wrap_long_labels(figure):
         broken |= _wrap(ax.xaxis.label, box.width)
         label = ax.yaxis.label
         if label.get_text() and label.get_window_extent().height > box.height * 1.05:
+            rotation = label.get_rotation()
             label.set_rotation(0)  # measured along the line of text, then turned back
             broken |= _wrap(label, box.height)
-            label.set_rotation(90)
+            label.set_rotation(rotation)
     return broken
 
 

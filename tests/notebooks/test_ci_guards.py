@@ -3,7 +3,8 @@
 A small temporary copy of the course is run with the same pytest configuration in a child
 process twice: clean, where everything passes, and broken four ways at once, where each test
 finds its breakage failing (or, for a cell tagged raises-exception, passing) by name in the
-report. One broken run instead of one per breakage: each run starts pytest and a kernel.
+report, and nothing else fails. One broken run instead of one per breakage: each run starts
+pytest and a kernel.
 """
 
 import shutil
@@ -61,14 +62,22 @@ def test_the_clean_copy_passes(tmp_path):
     assert code == 0, output
 
 
+# The tests each breakage fails, by id.
+BROKEN_CELL = "notebooks/02_broken.ipynb::Cell 1"
+UNCLEAN = ("tests/notebooks/test_notebook_hygiene.py::"
+           "test_notebook_is_clean[notebooks/01_lesson.ipynb]")
+STALE = ("tests/lib/grading/test_exercise_generator.py::"
+         "test_committed_exercises_match_their_solutions")
+
+
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
-    """The report of one run on a copy broken four ways at once (each test below checks
-    that its breakage fails, or passes, by name): a notebook that raises, a notebook whose
-    cell tagged raises-exception raises, committed outputs, and a stale exercise."""
+    """One run on a copy broken four ways at once: its report, and each test's result by id
+    (each test below checks its own breakage): a notebook whose second cell raises, a
+    notebook whose cell tagged raises-exception raises, committed outputs, a stale exercise."""
     course = _course(tmp_path_factory.mktemp("course"))
     nbformat.write(new_notebook("x = 1", "1 / 0"), course / "notebooks" / "02_broken.ipynb")
-    nbformat.write(new_notebook("1 / 0", tags=["raises-exception"]),
+    nbformat.write(new_notebook("raise KeyError('expected')", tags=["raises-exception"]),
                    course / "notebooks" / "03_expected.ipynb")
 
     path = course / "notebooks" / "01_lesson.ipynb"
@@ -80,36 +89,50 @@ def broken(tmp_path_factory):
 
     path = course / "solutions" / "01_exercise.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells.append(nbformat.v4.new_markdown_cell("A new question."))
+    notebook.cells.append(nbformat.v4.new_markdown_cell(
+        "A new question.", metadata={"slideshow": {"slide_type": "-"}}))
     nbformat.write(notebook, path)
 
     code, output = run_pytest(course)
     assert code == 1, output
-    return output
+    return output, _results(output)
 
 
-def _statuses(output, name):
-    """PASSED or FAILED, for the tests in the report (-rA) whose id contains NAME."""
-    return {line.split()[0] for line in output.splitlines()
-            if line.startswith(("PASSED", "FAILED")) and name in line}
+def _results(output):
+    """{test id: PASSED, FAILED, ERROR, SKIPPED, XFAIL or XPASS} from a report made with -rA."""
+    results = {}
+    for line in output.splitlines():
+        status, _, rest = line.partition(" ")
+        if status in ("PASSED", "FAILED", "ERROR", "SKIPPED", "XFAIL", "XPASS"):
+            results[rest.split(" - ")[0]] = status
+    return results
 
 
 def test_a_notebook_that_raises_fails(broken):
-    assert _statuses(broken, "notebooks/02_broken.ipynb::Cell 1") == {"FAILED"}, broken
-    assert "ZeroDivisionError" in broken
+    output, results = broken
+    assert results.get(BROKEN_CELL) == "FAILED", output
+    assert results.get("notebooks/02_broken.ipynb::Cell 0") == "PASSED", output
+    assert "ZeroDivisionError" in output
 
 
 def test_a_cell_tagged_raises_exception_may_raise(broken):
-    assert _statuses(broken, "notebooks/03_expected.ipynb") == {"PASSED"}, broken
+    output, results = broken
+    assert results.get("notebooks/03_expected.ipynb::Cell 0") == "PASSED", output
 
 
 def test_committed_outputs_fail(broken):
-    assert _statuses(broken, "test_notebook_is_clean[notebooks/01_lesson.ipynb]") == {"FAILED"}, (
-        broken)
-    assert "cell 0 has outputs committed" in broken and "make strip" in broken
+    output, results = broken
+    assert results.get(UNCLEAN) == "FAILED", output
+    assert "cell 0 has outputs committed" in output and "make strip" in output
 
 
 def test_a_stale_exercise_fails(broken):
-    assert _statuses(broken, "test_committed_exercises_match_their_solutions") == {"FAILED"}, (
-        broken)
-    assert "differs from what solutions/01_exercise.ipynb generates" in broken
+    output, results = broken
+    assert results.get(STALE) == "FAILED", output
+    assert "differs from what solutions/01_exercise.ipynb generates" in output
+
+
+def test_nothing_else_fails(broken):
+    output, results = broken
+    failed = {test for test, status in results.items() if status != "PASSED"}
+    assert failed == {BROKEN_CELL, UNCLEAN, STALE}, output

@@ -145,3 +145,12 @@ def test_a_title_with_a_formula_is_broken_into_lines_around_the_formula():
         assert any(r"$-\eta \nabla J(\theta)$" in line for line in lines)
         assert any("η = 0.1" in line for line in lines)
         assert ax.title.get_window_extent().width <= ax.get_window_extent().width * 1.05
+
+
+def test_a_long_y_label_keeps_its_direction_when_broken_into_lines():
+    figure = Figure(figsize=(11, 2.5))
+    ax = figure.subplots()
+    ax.set_ylabel("distance to the optimum on a log scale, $|\\theta_t - \\theta^*|$",
+                  rotation=270, labelpad=20)
+    slide_figure(figure)
+    assert "\n" in ax.yaxis.label.get_text() and ax.yaxis.label.get_rotation() == 270

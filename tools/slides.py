@@ -666,6 +666,32 @@ def ship_exercises(page: str, out_dir: Path) -> str:
     return re.sub(r'href="\.\./exercises/([\w.-]+\.ipynb)"', shipped, page)
 
 
+def ship_figure_fonts(page: str, out_dir: Path) -> str:
+    """PAGE with the fonts its SVG figures name copied from Matplotlib into OUT_DIR/fonts/ and
+    declared there (@font-face). A slide figure keeps its text as text, laid out by Matplotlib
+    with these fonts; a browser without them draws it in fonts of its own, a formula's parts
+    apart (the √ and its bar) and a glyph its font lacks (𝔼) as an empty box."""
+    from matplotlib import font_manager, get_data_path
+
+    families = set(re.findall(r"font-family: ?'([^']+)'", page))
+    faces = []
+    for font in font_manager.fontManager.ttflist:
+        source = Path(font.fname)
+        if font.name in families and source.is_relative_to(Path(get_data_path())):
+            (out_dir / "fonts").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, out_dir / "fonts" / source.name)
+            weight = font_manager.weight_dict.get(font.weight, font.weight)
+            faces.append(f"@font-face {{ font-family: '{font.name}'; "
+                         f"src: url('fonts/{source.name}'); font-style: {font.style}; "
+                         f"font-weight: {weight}; }}")
+    if not faces:
+        return page
+    for licence in ("LICENSE_DEJAVU", "LICENSE_STIX"):   # their terms travel with them
+        shutil.copy2(Path(get_data_path()) / "fonts" / "ttf" / licence, out_dir / "fonts")
+    return page.replace("</head>", "<style>\n" + "\n".join(sorted(faces)) + "\n</style>\n"
+                        "</head>", 1)
+
+
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
@@ -705,6 +731,8 @@ def build_deck(
     body, _ = exporter.from_notebook_node(titled(notebook, name), resources=resources)
     body = link_lessons(body, [p.stem for p in lessons()], lambda s: deck_name(s, hide_code))
     body = ship_exercises(body, out_dir)
+    if hide_code:
+        body = ship_figure_fonts(body, out_dir)
     deck = out_dir / deck_name(name, hide_code)
     deck.write_text(body, encoding="utf-8")
     return deck

@@ -20,6 +20,7 @@ Screenshots of every slide (artifacts/browser/decks/<lesson>/) when COURSE_DECK_
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -174,6 +175,12 @@ def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, offl
     page = context.new_page()
     try:
         measured = walk(page, deck, artifacts / "decks" / stem if SCREENSHOTS else None)
+        # The figures' fonts shipped beside the deck (slides.ship_figure_fonts) all load.
+        shipped = re.findall(r"@font-face \{ font-family: '([^']+)'", deck.read_text("utf-8"))
+        unloaded = page.evaluate("""async (shipped) => { await document.fonts.ready;
+          return [...document.fonts].map((f) => [f.family.replace(/"/g, ""), f.status])
+            .filter(([family, status]) => shipped.includes(family) && status === "error"); }""",
+                                 shipped)
     finally:
         context.close()
     row = summary(stem, measured)
@@ -185,6 +192,7 @@ def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, offl
     )
 
     assert outside == [], f"the offline deck asked the network for {outside}"
+    assert unloaded == [], f"{stem}: the figures' fonts {unloaded} did not load"
     problems = []
     for kind in KINDS:
         if row[kind] is not None and row[kind] < LECTURE_MIN_PX[kind] - 0.05:

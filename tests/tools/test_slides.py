@@ -29,6 +29,7 @@ from slides import (
     link_lessons,
     remote_urls,
     ship_exercises,
+    ship_figure_fonts,
     slide_metadata_problems,
     without_page_copies,
 )
@@ -400,3 +401,20 @@ def test_a_deck_leaves_out_the_explorers_page_copies_and_keeps_their_pictures():
     kept = without_page_copies(notebook).metadata["widgets"][WIDGET_STATE]["state"]
     assert list(kept) == ["image"]
     assert list(state) == ["copy", "image"], "the notebook given is left as it was"
+
+
+def test_the_fonts_the_figures_name_are_shipped_with_the_deck(tmp_path):
+    page = ("<html><head></head><body><svg><text style=\"font: 15px 'DejaVu Sans'; "
+            "font-family: 'DejaVu Sans', sans-serif\">a</text><text style=\"font-family: "
+            "'STIXNonUnicode'\">E</text></svg></body></html>")
+    shipped = ship_figure_fonts(page, tmp_path)
+    face = r"@font-face \{ font-family: '([^']+)'; src: url\('fonts/([^']+)'\)"
+    faces = re.findall(face, shipped)
+    assert {family for family, _ in faces} == {"DejaVu Sans", "STIXNonUnicode"}
+    assert ("DejaVu Sans", "DejaVuSans.ttf") in faces
+    assert all((tmp_path / "fonts" / name).is_file() for _, name in faces)
+    assert (tmp_path / "fonts" / "LICENSE_STIX").is_file()
+    assert shipped.index("@font-face") < shipped.index("</head>")
+    no_figure = "<html><head></head><body>no figure</body></html>"
+    assert ship_figure_fonts(no_figure, tmp_path / "none") == no_figure
+    assert not (tmp_path / "none").exists()

@@ -20,8 +20,10 @@ type "notes") in the speaker view (S).
 holds them to), the lesson executed a second time with its figures drawn for the slide
 (tools/slide_figures.py: SVG, 14-15 pt type and none under 13 pt, sized to fit the slide, a
 figure taller than a slide cut into rows, each on its own sub-slide, an explorer shown as the
-SVG of its figure; cached in build/executed-lecture/), and console output left out (a
-number the lecture needs is in a table, a sentence or the speaker notes). --scale S lays the
+SVG of its figure; cached in build/executed-lecture/; the fonts those SVGs name are copied
+from Matplotlib into fonts/ beside the deck, so their text looks the same on any machine),
+and console output left out (a number the lecture needs is in a table, a sentence or the
+speaker notes). --scale S lays the
 slides out on a canvas 1/S times larger, so everything is S times smaller on the screen.
 
 --offline is for a lecture room without internet: reveal.js, require.js, jQuery, MathJax and

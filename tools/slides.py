@@ -676,20 +676,21 @@ def ship_figure_fonts(page: str, out_dir: Path) -> str:
     from matplotlib import font_manager, get_data_path
 
     families = set(re.findall(r"font-family: ?'([^']+)'", page))
-    faces = []
-    for font in font_manager.fontManager.ttflist:
-        source = Path(font.fname)
-        if font.name in families and source.is_relative_to(Path(get_data_path())):
-            (out_dir / "fonts").mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, out_dir / "fonts" / source.name)
-            weight = font_manager.weight_dict.get(font.weight, font.weight)
-            faces.append(f"@font-face {{ font-family: '{font.name}'; "
-                         f"src: url('fonts/{source.name}'); font-style: {font.style}; "
-                         f"font-weight: {weight}; }}")
-    if not faces:
+    fonts = [font for font in font_manager.fontManager.ttflist
+             if font.name in families and Path(font.fname).is_relative_to(get_data_path())]
+    if not fonts:
         return page
+    folder = out_dir / "fonts"
+    folder.mkdir(parents=True, exist_ok=True)
     for licence in ("LICENSE_DEJAVU", "LICENSE_STIX"):   # their terms travel with them
-        shutil.copy2(Path(get_data_path()) / "fonts" / "ttf" / licence, out_dir / "fonts")
+        shutil.copy2(Path(get_data_path()) / "fonts" / "ttf" / licence, folder)
+    faces = []
+    for font in fonts:
+        shutil.copy2(font.fname, folder)
+        weight = font_manager.weight_dict.get(font.weight, font.weight)
+        faces.append(f"@font-face {{ font-family: '{font.name}'; "
+                     f"src: url('fonts/{Path(font.fname).name}'); font-style: {font.style}; "
+                     f"font-weight: {weight}; }}")
     return page.replace("</head>", "<style>\n" + "\n".join(sorted(faces)) + "\n</style>\n"
                         "</head>", 1)
 

@@ -1,15 +1,14 @@
 """Each lesson in a real JupyterLab: Run All Cells, no error on the page, and each explorer's
 sliders moved from the keyboard until 10 moves have changed the figure (at most 30), every
 slider at least once. The time from each of those key presses to the new figure painted on
-the page is measured (the learner's wait); the times
-go to artifacts/browser/latency/ and are printed as a table at the end of the run (see
-conftest.py). The course's target on its 2-core test machine: median ≤ 60 ms and worst
-≤ 120 ms per explorer; COURSE_LATENCY_STRICT=1 makes a miss fail the test (off by default:
-on a machine busy with other jobs the wait measures them too). The table's last row is a
-reference (``REFERENCE``, its own test): an explorer's wiring with every picture drawn in
-advance, so each move is shown from the page's copy (course_lib/explorers/browser_copy.py):
-the key press, the page's own work, decoding and painting the picture, the floor of every
-explorer, and what the machine's load adds to it.
+the page is measured (the learner's wait); the times go to artifacts/browser/latency/ and
+are printed as a table at the end of the run (see conftest.py). The course's target on its
+2-core test machine: median ≤ 60 ms and worst ≤ 120 ms per explorer; COURSE_LATENCY_STRICT=1
+makes a miss fail the test (off by default: on a machine busy with other jobs the wait
+measures them too). The table's last row is a reference (``REFERENCE``, its own test): an
+explorer's wiring with every picture drawn in advance, so each move is shown from the page's
+copy (course_lib/explorers/browser_copy.py): the key press, the page's own work, decoding and
+painting the picture, the floor of every explorer, and what the machine's load adds to it.
 
 Screenshots of a lesson (whole, in parts) go to artifacts/browser/ when it fails, and of every
 lesson and explorer when COURSE_LESSON_SCREENSHOTS=1 (about 5 s a lesson).

@@ -74,7 +74,13 @@ export default {
       controls = found;
       [background, overlay] = layers;
       for (const control of controls) control.on(`change:${held(control)}`, show);
-      for (const image of layers) image.on("change:value", show);   // a late picture
+      // A picture from the kernel (maybe late, of an earlier setting): the page's copy of the
+      // setting shown goes back once the picture's own change is over. Set from inside the
+      // change, an image's own view would never draw the kernel's picture: ipywidgets ends
+      // the change of a model that a handler sets again.
+      for (const image of layers) {
+        image.on("change:value", () => showing || queueMicrotask(show));
+      }
       model.send({ready: true});
     }).catch((error) => console.warn("explorer: the page keeps no copies:", error));
   },

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,13 +254,13 @@ def _next_key(slider, rightwards):
     return "ArrowRight" if (rightwards and now < high) or now <= low else "ArrowLeft"
 
 
-def _measure_latency(page, panel_id, area, lesson):
+def _measure_latency(page, panel_id, area, explorer):
     """Move the sliders of the explorer in ``area`` (each slider in turn, right and left
     alternately) until MOVES moves have changed the figure; the milliseconds from each of
     those key presses to its new figure painted. Every slider must change the figure at
-    least once. Between the key press and the paint the test only waits inside the page
-    (WAIT_FOR_PAINT): a call from Playwright into the page would take the page's time while
-    it has the figure to draw."""
+    least once (``explorer`` names the explorer in what a failure says). Between the key
+    press and the paint the test only waits inside the page (WAIT_FOR_PAINT): a call from
+    Playwright into the page would take the page's time while it has the figure to draw."""
     sliders = area.locator(".widget-slider")
     count = sliders.count()
     area.evaluate(WATCH_PAINT)
@@ -276,8 +277,8 @@ def _measure_latency(page, panel_id, area, lesson):
         _move(slider, _next_key(slider, rightwards=(move // count) % 2 == 0))
         waited = page.evaluate(WAIT_FOR_PAINT, [panel_id, REDRAW_TIMEOUT])
         assert waited != "timeout", (
-            f"{lesson}: no new figure and no idle kernel {REDRAW_TIMEOUT} ms after a key press")
-        assert readout.inner_text() != value, f"{lesson}: a slider did not move"
+            f"{explorer}: no new figure and no idle kernel {REDRAW_TIMEOUT} ms after a key press")
+        assert readout.inner_text() != value, f"{explorer}: a slider did not move"
         if waited is not None:
             waits.append(waited)
         page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
@@ -287,9 +288,10 @@ def _measure_latency(page, panel_id, area, lesson):
             changed.add(move % count)
         images = now
     assert len(waits) == MOVES, (
-        f"{lesson}: only {len(waits)} of {3 * MOVES} moves changed the figure")
-    unchanged = [k + 1 for k in range(count) if k not in changed]
-    assert not unchanged, f"{lesson}: moving slider {unchanged} never changed the figure"
+        f"{explorer}: only {len(waits)} of {3 * MOVES} moves changed the figure")
+    unchanged = [sliders.nth(k).locator(".widget-label").inner_text() for k in range(count)
+                 if k not in changed]
+    assert not unchanged, f"{explorer}: moving {unchanged} never changed the figure"
     return waits
 
 
@@ -346,9 +348,9 @@ def _check_lesson(page, opened, path, artifacts):
     names = _explorer_names(path)
     rows = []
     for k in range(count):
-        waits = _measure_latency(page, panel_id, widgets.nth(k), path.name)
-        rows.append({"lesson": path.stem, "waits_ms": waits,
-                     "explorer": names[k] if len(names) == count else f"widget {k + 1}"})
+        name = names[k] if len(names) == count else f"widget {k + 1}"
+        waits = _measure_latency(page, panel_id, widgets.nth(k), f"{path.name}, {name}")
+        rows.append({"lesson": path.stem, "waits_ms": waits, "explorer": name})
         if SCREENSHOTS:
             widgets.nth(k).screenshot(path=artifacts / f"{path.stem}.widget{k + 1}.png")
     problems = page.evaluate(PROBLEMS, panel_id)
@@ -454,6 +456,39 @@ def test_a_late_picture_of_an_earlier_setting_gives_way_to_the_pages_copy(lab_pa
         page.wait_for_timeout(3_500)   # the kernel's picture of 4 has come, not yet that of 3
         late = figure.screenshot()
     assert late == shown, "the late picture of 4 replaced the copy of 3"
+
+
+# The reference wiring with a menu as well: a menu's other choices are never drawn ahead, so
+# the page has no copy of them and the kernel draws the one chosen. As it keeps the picture, it
+# sends the page a copy of it just before the picture itself.
+MENU_AND_SLIDER = """import ipywidgets as widgets
+from course_lib.explorers import parabola, wiring
+
+_figure = parabola.ParabolaDescent()
+wiring.wire(lambda eta, k: _figure.update(eta + 0.01 * k),
+            {"eta": widgets.Dropdown(options=[0.1, 0.2, 0.3], value=0.1),
+             "k": widgets.IntSlider(value=0, min=0, max=5, continuous_update=False)})"""
+# The picture's overlay (the image laid on top: the path, which every choice moves) is new.
+OVERLAY = "(area) => [...area.querySelectorAll('img')].at(-1).src"
+OVERLAY_CHANGED = "([area, before]) => [...area.querySelectorAll('img')].at(-1).src !== before"
+
+
+def test_the_kernels_picture_is_shown_when_the_page_had_no_copy(lab_page):
+    """A choice the page has no copy of: the kernel's picture reaches the screen. (It did not
+    while the page put its copy back from inside the picture's own change: ipywidgets then
+    ends that change before the image's view hears of it.)"""
+    page = lab_page
+    with _explorer_in_a_new_notebook(page, MENU_AND_SLIDER) as (panel_id, area, _):
+        page.wait_for_timeout(LOOK)   # the slider's neighbours drawn ahead and copied
+        shown = area.element_handle()
+        before = shown.evaluate(OVERLAY)
+        area.locator("select").select_option(index=2)
+        page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
+        try:
+            page.wait_for_function(OVERLAY_CHANGED, arg=[shown, before], timeout=REDRAW_TIMEOUT)
+        except PlaywrightTimeout:
+            pytest.fail(f"the kernel drew η = 0.3, but the page still shows η = 0.1 "
+                        f"{REDRAW_TIMEOUT} ms after the choice")
 
 
 def test_server_keeps_its_token_secret(lab_server):

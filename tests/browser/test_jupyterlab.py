@@ -491,6 +491,32 @@ def test_the_kernels_picture_is_shown_when_the_page_had_no_copy(lab_page):
                         f"{REDRAW_TIMEOUT} ms after the choice")
 
 
+def test_a_slider_dragged_several_steps_shows_the_kernels_picture(lab_page):
+    """A learner drags a slider from 0 to its far end, 5: only the pictures one step away were
+    drawn ahead, so the kernel draws that of 5, and the page must show it. (Before the page
+    put its copies back after a picture's change, the first slider of every lesson's
+    explorer dragged this way left the old picture on the screen.)"""
+    page = lab_page
+    with _explorer_in_a_new_notebook(page, MENU_AND_SLIDER) as (panel_id, area, slider):
+        page.wait_for_timeout(LOOK)
+        shown = area.element_handle()
+        before = shown.evaluate(OVERLAY)
+        handle = slider.locator(".noUi-handle").first.bounding_box()
+        track = slider.locator(".noUi-target").first.bounding_box()
+        page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(track["x"] + track["width"] + 20, handle["y"] + handle["height"] / 2,
+                        steps=5)
+        page.mouse.up()
+        assert slider.locator(".widget-readout").inner_text() == "5", "the drag did not reach 5"
+        page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
+        try:
+            page.wait_for_function(OVERLAY_CHANGED, arg=[shown, before], timeout=REDRAW_TIMEOUT)
+        except PlaywrightTimeout:
+            pytest.fail(f"the kernel drew k = 5, but the page still shows k = 0 "
+                        f"{REDRAW_TIMEOUT} ms after the drag")
+
+
 def test_server_keeps_its_token_secret(lab_server):
     log = lab_server.log_text()
     assert f"{lab_server.url}/lab?token=..." in log, "the server should announce its loopback URL"

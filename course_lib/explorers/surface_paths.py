@@ -57,6 +57,11 @@ def losses_along(surface, path):
         return np.asarray(surface.value(path), dtype=float)
 
 
+def _listed(labels):
+    """'GD', 'GD and Adam', 'GD, Momentum and Adam'."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
 def plot_window(surface, xlim=None, ylim=None, minimum=None):
     """The window and minima to draw: the arguments given, else the surface's own.
 
@@ -135,7 +140,7 @@ class SurfaceFigure(ExplorerFigure):
         window = self.ax_path.get_xlim(), self.ax_path.get_ylim()
         legend = self.ax_path.get_legend()
         texts = {t.get_text().split(":")[0]: t for t in legend.get_texts()} if legend else {}
-        all_losses, notes = [], []
+        all_losses, notes = [], {}   # (event, step) -> the labels it happened to
         for path, line, start, curve in zip(paths, self.paths, self.starts, self.curves):
             path = np.asarray(path, dtype=float)
             if path.ndim != 2 or path.shape[1] != 2:
@@ -152,12 +157,13 @@ class SurfaceFigure(ExplorerFigure):
             label = line.get_label()
             if left is not None:
                 event = "left the plot (and came back)" if back else "diverged"
-                notes.append(f"{label} {event} at step {left}")
+                notes.setdefault((event, left), []).append(label)
                 label = f"{label}: {event} at step {left}"
             if label.split(":")[0] in texts:
                 texts[label.split(":")[0]].set_text(label)
         self._rescale_loss_axis(np.concatenate(all_losses), len(paths[0]) - 1)
-        self.note.set_text("; ".join(notes))
+        self.note.set_text("\n".join(f"{_listed(labels)} {event} at step {step}"
+                                      for (event, step), labels in notes.items()))
 
     def _rescale_loss_axis(self, gaps, steps):
         """Whole decades on the loss axis, kept while the curves fit; steps rounded up, and

@@ -81,6 +81,23 @@ def test_divergence_is_reported_on_the_figure():
     assert explorer.view.note.get_text() == ""
 
 
+def test_optimizers_that_diverge_at_the_same_step_share_one_line_inside_the_figure():
+    """Lesson 3 at η = 0.316: three optimizers diverge at step 1. One line names all three, and
+    the note stays inside the picture (one line per optimizer ran off its right edge)."""
+    runs = {"GD": (SGD, {"lr": 1.0}), "Momentum": (SGD, {"lr": 1.0, "momentum": 0.9}),
+            "Nesterov": (SGD, {"lr": 1.0, "momentum": 0.9, "nesterov": True})}
+    explorer = surface_paths.SurfaceExplorer(ravine(), runs, (-2, 2), (-2, 2))
+    explorer.update((1.0, 1.0), 100)
+    steps = {text.split(" at step ")[1] for text in legend_texts(explorer.view.ax_path)
+             if " at step " in text}
+    assert len(steps) == 1, "the three should diverge at the same step for this test"
+    expected = f"GD, Momentum and Nesterov diverged at step {steps.pop()}"
+    assert explorer.view.note.get_text() == expected
+    figure = explorer.view.figure
+    note = explorer.view.note.get_window_extent(figure.canvas.get_renderer())
+    assert figure.bbox.x0 <= note.x0 and note.x1 <= figure.bbox.x1
+
+
 def legend_texts(axes):
     return [text.get_text() for text in axes.get_legend().get_texts()]
 

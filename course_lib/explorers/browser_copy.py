@@ -62,7 +62,8 @@ export default {
       if (!picture) return;
       showing = true;
       try {
-        background.set("value", picture);   // the same bytes again change nothing
+        background.set("value", picture);   // the same bytes again change nothing (here,
+                                            // outside any change of these images)
         overlay.set("value", copy.overlay);
       } finally {
         showing = false;

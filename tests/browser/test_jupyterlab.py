@@ -497,17 +497,23 @@ DRAWN_AND_SHOWN = f"""async (area, [before, timeout]) => {{
 }}"""
 
 
+def _after_a_change(page, change):
+    """MENU_AND_SLIDER in a new notebook; CHANGE(area, slider) made once the page's keeper of
+    copies listens; what DRAWN_AND_SHOWN then says of the picture."""
+    with _explorer_in_a_new_notebook(page, MENU_AND_SLIDER) as (_, area, slider):
+        page.wait_for_timeout(LOOK)   # the page's keeper of copies is listening by then
+        shown = area.element_handle()
+        before = shown.evaluate(OVERLAY_DIGEST)
+        change(area, slider)
+        return shown.evaluate(DRAWN_AND_SHOWN, [before, REDRAW_TIMEOUT])
+
+
 def test_the_kernels_picture_is_shown_when_the_page_had_no_copy(lab_page):
     """A choice the page has no copy of: the kernel's picture reaches the screen. (It did not
     while the page put its copy back from inside the picture's own change: ipywidgets then
     ends that change before the image's view hears of it.)"""
-    page = lab_page
-    with _explorer_in_a_new_notebook(page, MENU_AND_SLIDER) as (_, area, _slider):
-        page.wait_for_timeout(LOOK)   # the page's keeper of copies is listening by then
-        shown = area.element_handle()
-        before = shown.evaluate(OVERLAY_DIGEST)
-        area.locator("select").select_option(index=2)
-        result = shown.evaluate(DRAWN_AND_SHOWN, [before, REDRAW_TIMEOUT])
+    result = _after_a_change(lab_page,
+                             lambda area, _: area.locator("select").select_option(index=2))
     assert result == "shown", f"η = 0.3 chosen from the menu: {result} ({REDRAW_TIMEOUT} ms)"
 
 
@@ -517,19 +523,18 @@ def test_a_slider_dragged_several_steps_shows_the_kernels_picture(lab_page):
     put its copies back after a picture's change, the first slider of the explorers of
     lessons 1-6, dragged this way, left the old picture on the screen.)"""
     page = lab_page
-    with _explorer_in_a_new_notebook(page, MENU_AND_SLIDER) as (_, area, slider):
-        page.wait_for_timeout(LOOK)   # the page's keeper of copies is listening by then
-        shown = area.element_handle()
-        before = shown.evaluate(OVERLAY_DIGEST)
+
+    def drag_to_the_end(_, slider):
         handle = slider.locator(".noUi-handle").first.bounding_box()
         track = slider.locator(".noUi-target").first.bounding_box()
-        page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+        middle = handle["y"] + handle["height"] / 2
+        page.mouse.move(handle["x"] + handle["width"] / 2, middle)
         page.mouse.down()
-        page.mouse.move(track["x"] + track["width"] + 20, handle["y"] + handle["height"] / 2,
-                        steps=5)
+        page.mouse.move(track["x"] + track["width"] + 20, middle, steps=5)
         page.mouse.up()
         assert slider.locator(".widget-readout").inner_text() == "5", "the drag did not reach 5"
-        result = shown.evaluate(DRAWN_AND_SHOWN, [before, REDRAW_TIMEOUT])
+
+    result = _after_a_change(page, drag_to_the_end)
     assert result == "shown", f"the slider dragged from 0 to 5: {result} ({REDRAW_TIMEOUT} ms)"
 
 

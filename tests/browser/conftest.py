@@ -255,12 +255,25 @@ def local_only(route):
         route.abort()
 
 
+def _console_problem(page, message):
+    """Keep what the page's console says of an error, and the course's own warnings (the page
+    code of course_lib.explorers starts them with "explorer:")."""
+    if message.type == "error" or (message.type == "warning"
+                                    and message.text.startswith("explorer:")):
+        page.console_problems.append(f"console {message.type}: {message.text[:500]}")
+
+
 @pytest.fixture(scope="session")
 def lab_page(browser, lab_server):
-    """One JupyterLab tab, logged in, with window.jupyterapp ready."""
+    """One JupyterLab tab, logged in, with window.jupyterapp ready. ``page.console_problems``
+    lists the errors the page met (uncaught, or written to its console) and the course's own
+    console warnings, the oldest first."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.route("**/*", local_only)
     page = context.new_page()
+    page.console_problems = []
+    page.on("pageerror", lambda error: page.console_problems.append(f"uncaught: {error}"))
+    page.on("console", lambda message: _console_problem(page, message))
     page.goto(f"{lab_server.url}/lab?token={lab_server.token}")
     page.wait_for_function(
         "window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000

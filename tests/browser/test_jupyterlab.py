@@ -1,14 +1,15 @@
-"""Each lesson in a real JupyterLab: Run All Cells, no error on the page, and each explorer's
-sliders moved from the keyboard until 10 moves have changed the figure (at most 30), every
-slider at least once. The time from each of those key presses to the new figure painted on
-the page is measured (the learner's wait); the times go to artifacts/browser/latency/ and
-are printed as a table at the end of the run (see conftest.py). The course's target on its
-2-core test machine: median ≤ 60 ms and worst ≤ 120 ms per explorer; COURSE_LATENCY_STRICT=1
-makes a miss fail the test (off by default: on a machine busy with other jobs the wait
-measures them too). The table's last row is a reference (``REFERENCE``, its own test): an
-explorer's wiring with every picture drawn in advance, so each move is shown from the page's
-copy (course_lib/explorers/browser_copy.py): the key press, the page's own work, decoding and
-painting the picture, the floor of every explorer, and what the machine's load adds to it.
+"""Each lesson in a real JupyterLab: Run All Cells, no error in its cells or in the page (an
+uncaught error, or one written to the console), and each explorer's sliders moved from the
+keyboard until 10 moves have changed the figure (at most 30), every slider at least once. The
+time from each of those key presses to the new figure painted on the page is measured (the
+learner's wait); the times go to artifacts/browser/latency/ and are printed as a table at the
+end of the run (see conftest.py). The course's target on its 2-core test machine: median ≤ 60 ms
+and worst ≤ 120 ms per explorer; COURSE_LATENCY_STRICT=1 makes a miss fail the test (off by
+default: on a machine busy with other jobs the wait measures them too). The table's last row is
+a reference (``REFERENCE``, its own test): an explorer's wiring with every picture drawn in
+advance, so each move is shown from the page's copy (course_lib/explorers/browser_copy.py): the
+key press, the page's own work, decoding and painting the picture, the floor of every explorer,
+and what the machine's load adds to it.
 
 Screenshots of a lesson (whole, in parts) go to artifacts/browser/ when it fails, and of every
 lesson and explorer when COURSE_LESSON_SCREENSHOTS=1 (about 5 s a lesson).
@@ -321,9 +322,11 @@ def _lesson_test(lesson):
 def _run_lesson(path, lab_page, artifacts):
     """The lesson's checks, the whole lesson screenshot when one fails (or on request)."""
     page = lab_page
+    seen = len(page.console_problems)
     opened = page.evaluate(OPEN_AND_RUN, f"notebooks/{path.name}")
     try:
         _check_lesson(page, opened, path, artifacts)
+        _assert_quiet_console(page, seen, path.name)
         if SCREENSHOTS:
             _screenshot_whole_lesson(page, opened["id"], artifacts / path.stem)
     except AssertionError as failure:
@@ -331,6 +334,13 @@ def _run_lesson(path, lab_page, artifacts):
         raise AssertionError(f"{failure}\nscreenshots: {artifacts}/{path.stem}.*") from None
     finally:
         page.evaluate(CLOSE, opened["id"])
+
+
+def _assert_quiet_console(page, seen, what):
+    """No error in the page (uncaught, or written to its console) and no warning of the
+    course's own page code since the first SEEN of ``page.console_problems``."""
+    problems = page.console_problems[seen:]
+    assert not problems, f"{what}: the page's console:\n" + "\n".join(problems)
 
 
 def _check_lesson(page, opened, path, artifacts):
@@ -396,6 +406,7 @@ wiring.wire(lambda k: _pictures[k], {"k": _slider})"""
 def _explorer_in_a_new_notebook(page, code):
     """CODE run in a new notebook: (the notebook's id, the explorer's output area, its
     first slider); closed after."""
+    seen = len(page.console_problems)
     panel_id = page.evaluate(NEW_NOTEBOOK)
     try:
         page.evaluate(RUN_NEW_CELL, [panel_id, code])
@@ -404,6 +415,7 @@ def _explorer_in_a_new_notebook(page, code):
         slider = area.locator(".widget-slider").first
         slider.locator(".widget-readout").wait_for(timeout=REDRAW_TIMEOUT)
         yield panel_id, area, slider
+        _assert_quiet_console(page, seen, "the explorer of a new notebook")
     finally:
         page.evaluate(CLOSE, panel_id)
 

@@ -71,6 +71,10 @@ sphinx:
         ignoreClass: "tex2jax_ignore|mathjax_ignore|document"
     suppress_warnings: ["myst.header", "mystnb.unknown_mime_type"]
     nb_ipywidgets_js: {{}}
+    # Jupyter Book's extensions but sphinx_thebe: the site runs no code, and its script (put
+    # on every page twice) threw "Identifier 'THEBE_JS_URL' has already been declared".
+    extensions: [sphinx_togglebutton, sphinx_copybutton, myst_nb, jupyter_book, sphinx_comments,
+                 sphinx_external_toc, sphinx.ext.intersphinx, sphinx_design, sphinx_book_theme]
 """
 
 

@@ -227,11 +227,17 @@ def offline_context(browser):
 
     Requests for file:, data: and blob: URLs go through; every other one is aborted and its
     URL kept in ``context.outside``, so a test can assert that a page (a deck, the website,
-    a report) asked the network for nothing. The test closes the context.
+    a report) asked the network for nothing. Its pages' uncaught errors are kept in
+    ``context.uncaught`` and what they write to the console as errors in
+    ``context.console_errors``. The test closes the context.
     """
     def new_context(**options):
         context = browser.new_context(**options)
-        context.outside = []
+        context.outside, context.uncaught, context.console_errors = [], [], []
+        context.on("weberror", lambda error: context.uncaught.append(
+            f"{error.page.url if error.page else 'a page'}: {error.error}"))
+        context.on("console", lambda message: message.type == "error"
+                   and context.console_errors.append(f"{message.page.url}: {message.text}"))
 
         def file_only(route):
             if route.request.url.startswith(("file://", "data:", "blob:")):

@@ -192,6 +192,8 @@ def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, offl
     )
 
     assert outside == [], f"the offline deck asked the network for {outside}"
+    errors = context.uncaught + context.console_errors
+    assert errors == [], f"{stem}: errors in the deck's page: {errors}"
     assert unloaded == [], f"{stem}: the figures' fonts {unloaded} did not load"
     problems = []
     for kind in KINDS:

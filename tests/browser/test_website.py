@@ -1,9 +1,10 @@
-"""The course website (tools/website.py, Jupyter Book), built and opened in Chromium from the
-disk with the network cut: the home page lists the lessons in order, a search for "Nesterov"
-finds the lessons and a result opens its page, formulas are typeset by the MathJax beside the
-pages, exercises can be downloaded, every explorer stands as its last figure, and no speaker
-note shows on any page. Screenshots of the home page, the search results, the page the result
-opens and each lesson's last explorer: artifacts/browser/site-*.png.
+"""The course website (tools/website.py, Jupyter Book), built and opened in Chromium from the disk
+with the network cut: the home page lists the lessons in order, a search for "Nesterov" finds
+the lessons and a result opens its page, formulas are typeset by the MathJax beside the pages,
+exercises can be downloaded, every explorer stands as its last figure, no speaker note shows on
+any page, and neither the home page nor a lesson's page meets an uncaught error. Screenshots of
+the home page, the search results, the page the result opens and each lesson's last explorer:
+artifacts/browser/site-*.png.
 """
 
 import re
@@ -31,7 +32,7 @@ def site(tmp_path_factory):
 def offline_page(offline_context):
     context = offline_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.outside = context.outside
+    page.outside, page.uncaught = context.outside, context.uncaught
     yield page
     context.close()
 
@@ -59,6 +60,7 @@ def test_home_page_lists_the_lessons_in_order(site, offline_page, artifacts):
     page.screenshot(path=artifacts / "site-index.png")
     # The next-page link of the home page is the first lesson.
     assert page.locator("a.right-next").get_attribute("href").startswith("notebooks/00_")
+    assert page.uncaught == [], f"errors in the home page: {page.uncaught}"
 
 
 def test_search_for_nesterov_opens_a_lesson(site, offline_page, artifacts):
@@ -140,3 +142,4 @@ def test_every_explorer_is_shown_as_its_last_figure(site, offline_page, artifact
             assert size[0] and size[1] > 400 and size[2] > 200, f"{path.stem}: {size}"
         offline_page.screenshot(path=str(artifacts / f"site-explorer-{path.stem}.png"))
     assert explorers == 8 and offline_page.outside == []
+    assert offline_page.uncaught == [], f"errors in the lessons' pages: {offline_page.uncaught}"

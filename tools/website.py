@@ -71,11 +71,22 @@ sphinx:
         ignoreClass: "tex2jax_ignore|mathjax_ignore|document"
     suppress_warnings: ["myst.header", "mystnb.unknown_mime_type"]
     nb_ipywidgets_js: {{}}
-    # Jupyter Book's extensions but sphinx_thebe: the site runs no code, and its script (put
-    # on every page twice) threw "Identifier 'THEBE_JS_URL' has already been declared".
-    extensions: [sphinx_togglebutton, sphinx_copybutton, myst_nb, jupyter_book, sphinx_comments,
-                 sphinx_external_toc, sphinx.ext.intersphinx, sphinx_design, sphinx_book_theme]
+    # The theme's light/dark mode until a reader picks one: left empty, the theme writes
+    # "Got invalid theme mode" to the console on a first visit.
+    html_context: {{default_mode: auto}}
 """
+
+
+def extensions() -> str:
+    """The line of the book's config that lists its Sphinx extensions: Jupyter Book's own but
+    sphinx_thebe. The site runs no code, and Sphinx put sphinx-thebe's inline script on every
+    page twice, so the second threw "Identifier 'THEBE_JS_URL' has already been declared".
+    (This list replaces Jupyter Book's: an extension the book needs goes here, not in
+    ``sphinx.extra_extensions``.)"""
+    from jupyter_book.config import get_default_sphinx_config
+
+    names = [name for name in get_default_sphinx_config()["extensions"] if name != "sphinx_thebe"]
+    return f"    extensions: [{', '.join(names)}]\n"
 
 
 def readme_sections() -> tuple[str, str]:
@@ -226,7 +237,7 @@ def stage(source: Path, paths: list[Path]) -> list[str]:
         f"  - caption: For instructors\n    chapters:\n{chapters(['instructors'])}",
         encoding="utf-8",
     )
-    (source / "_config.yml").write_text(CONFIG, encoding="utf-8")
+    (source / "_config.yml").write_text(CONFIG + extensions(), encoding="utf-8")
     # MathJax beside the pages, not in _static/ (whose scripts every page would load): the
     # files the offline decks use (tools/slides.py), fetched once with npm.
     copy_vendor_files(source / "_offline", {"mathjax"})   # MathJax 2.7.7, as in the decks

@@ -235,9 +235,8 @@ def offline_context(browser):
         context = browser.new_context(**options)
         context.outside, context.uncaught, context.console_errors = [], [], []
         context.on("weberror", lambda error: context.uncaught.append(
-            f"{error.page.url if error.page else 'a page'}: {error.error}"))
-        context.on("console", lambda message: message.type == "error"
-                   and context.console_errors.append(f"{message.page.url}: {message.text}"))
+            f"{error.page.url if error.page else 'a worker'}: {_told(error.error)}"))
+        context.on("console", lambda message: _keep_console_error(context, message))
 
         def file_only(route):
             if route.request.url.startswith(("file://", "data:", "blob:")):
@@ -250,6 +249,22 @@ def offline_context(browser):
         return context
 
     return new_context
+
+
+def _told(error):
+    """An uncaught error as the page told it: its stack (which starts with the message)."""
+    return (error.stack or error.message)[:1000]
+
+
+def _where(message):
+    """The page and the source a console message came from."""
+    page = message.page.url if message.page else "a worker"
+    return f"{page} (from {message.location['url']})"
+
+
+def _keep_console_error(context, message):
+    if message.type == "error":
+        context.console_errors.append(f"{_where(message)}: {message.text[:500]}")
 
 
 def local_only(route):
@@ -266,7 +281,8 @@ def _console_problem(page, message):
     code of course_lib.explorers starts them with "explorer:")."""
     if message.type == "error" or (message.type == "warning"
                                     and message.text.startswith("explorer:")):
-        page.console_problems.append(f"console {message.type}: {message.text[:500]}")
+        page.console_problems.append(
+            f"console {message.type} from {message.location['url']}: {message.text[:500]}")
 
 
 @pytest.fixture(scope="session")
@@ -278,7 +294,7 @@ def lab_page(browser, lab_server):
     context.route("**/*", local_only)
     page = context.new_page()
     page.console_problems = []
-    page.on("pageerror", lambda error: page.console_problems.append(f"uncaught: {error}"))
+    page.on("pageerror", lambda error: page.console_problems.append(f"uncaught: {_told(error)}"))
     page.on("console", lambda message: _console_problem(page, message))
     page.goto(f"{lab_server.url}/lab?token={lab_server.token}")
     page.wait_for_function(

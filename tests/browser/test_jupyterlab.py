@@ -326,19 +326,22 @@ def _run_lesson(path, lab_page, artifacts):
     opened = page.evaluate(OPEN_AND_RUN, f"notebooks/{path.name}")
     try:
         _check_lesson(page, opened, path, artifacts)
-        _assert_quiet_console(page, seen, path.name)
         if SCREENSHOTS:
             _screenshot_whole_lesson(page, opened["id"], artifacts / path.stem)
     except AssertionError as failure:
         _screenshot_whole_lesson(page, opened["id"], artifacts / path.stem)
-        raise AssertionError(f"{failure}\nscreenshots: {artifacts}/{path.stem}.*") from None
+        problems = page.console_problems[seen:]   # often the cause, when there are any
+        console = "\nthe page's console:\n" + "\n".join(problems) if problems else ""
+        raise AssertionError(f"{failure}{console}\nscreenshots: {artifacts}/{path.stem}.*"
+                             ) from None
     finally:
         page.evaluate(CLOSE, opened["id"])
+    _assert_quiet_console(page, seen, path.name)   # the lesson closed, its kernel shut down
 
 
 def _assert_quiet_console(page, seen, what):
     """No error in the page (uncaught, or written to its console) and no warning of the
-    course's own page code since the first SEEN of ``page.console_problems``."""
+    course's own page code after the first SEEN entries of ``page.console_problems``."""
     problems = page.console_problems[seen:]
     assert not problems, f"{what}: the page's console:\n" + "\n".join(problems)
 
@@ -415,9 +418,9 @@ def _explorer_in_a_new_notebook(page, code):
         slider = area.locator(".widget-slider").first
         slider.locator(".widget-readout").wait_for(timeout=REDRAW_TIMEOUT)
         yield panel_id, area, slider
-        _assert_quiet_console(page, seen, "the explorer of a new notebook")
     finally:
         page.evaluate(CLOSE, panel_id)
+    _assert_quiet_console(page, seen, "the explorer of a new notebook")
 
 
 def test_reference_latency(lab_page, artifacts):

@@ -2,9 +2,9 @@
 with the network cut: the home page lists the lessons in order, a search for "Nesterov" finds
 the lessons and a result opens its page, formulas are typeset by the MathJax beside the pages,
 exercises can be downloaded, every explorer stands as its last figure, no speaker note shows on
-any page, and neither the home page nor a lesson's page meets an uncaught error. Screenshots of
-the home page, the search results, the page the result opens and each lesson's last explorer:
-artifacts/browser/site-*.png.
+any page, and no error is met (uncaught, or written to the console) on the home page, a lesson's
+page or an exercise's page. Screenshots of the home page, the search results, the page the
+result opens and each lesson's last explorer: artifacts/browser/site-*.png.
 """
 
 import re
@@ -32,9 +32,17 @@ def site(tmp_path_factory):
 def offline_page(offline_context):
     context = offline_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.outside, page.uncaught = context.outside, context.uncaught
+    page.outside = context.outside
+    page.uncaught, page.console_errors = context.uncaught, context.console_errors
     yield page
     context.close()
+
+
+def _errors(page):
+    """The page's uncaught errors and console errors so far. (Not checked on the search page:
+    opened from the disk, the browser refuses the requests it makes for each result's summary.)
+    """
+    return page.uncaught + page.console_errors
 
 
 def _wait_for_math(page):
@@ -60,7 +68,7 @@ def test_home_page_lists_the_lessons_in_order(site, offline_page, artifacts):
     page.screenshot(path=artifacts / "site-index.png")
     # The next-page link of the home page is the first lesson.
     assert page.locator("a.right-next").get_attribute("href").startswith("notebooks/00_")
-    assert page.uncaught == [], f"errors in the home page: {page.uncaught}"
+    assert _errors(page) == [], f"errors in the home page: {_errors(page)}"
 
 
 def test_search_for_nesterov_opens_a_lesson(site, offline_page, artifacts):
@@ -93,6 +101,7 @@ def test_exercises_have_a_download_link(site, offline_page):
     downloaded = (exercise.parent / href).resolve()
     source = Path(__file__).resolve().parents[2] / "exercises" / downloaded.name
     assert downloaded.read_bytes() == source.read_bytes()
+    assert _errors(page) == [], f"errors in an exercise's page: {_errors(page)}"
 
 
 def test_no_speaker_note_is_on_a_page(site):
@@ -122,15 +131,13 @@ def test_no_speaker_note_is_on_a_page(site):
 
 def test_every_explorer_is_shown_as_its_last_figure(site, offline_page, artifacts):
     """A page has no kernel: where a lesson shows an explorer, its last picture stands, as an
-    image the browser has loaded (not an empty widget)."""
+    image the browser has loaded (not an empty widget). Every lesson's page is opened."""
     explorers = 0
     for path in lessons():
         calls = [cell.source for cell in nbformat.read(path, as_version=4).cells
                  if cell.cell_type == "code" and EXPLORER_CALL.search(cell.source)]
         page_file = site.parent / "notebooks" / f"{path.stem}.html"
         assert "application/vnd.jupyter.widget-view+json" not in page_file.read_text("utf-8")
-        if not calls:
-            continue
         offline_page.goto(page_file.as_uri())
         for source in calls:
             explorers += 1
@@ -140,6 +147,7 @@ def test_every_explorer_is_shown_as_its_last_figure(site, offline_page, artifact
             image.scroll_into_view_if_needed()
             size = image.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
             assert size[0] and size[1] > 400 and size[2] > 200, f"{path.stem}: {size}"
-        offline_page.screenshot(path=str(artifacts / f"site-explorer-{path.stem}.png"))
+        if calls:
+            offline_page.screenshot(path=str(artifacts / f"site-explorer-{path.stem}.png"))
     assert explorers == 8 and offline_page.outside == []
-    assert offline_page.uncaught == [], f"errors in the lessons' pages: {offline_page.uncaught}"
+    assert _errors(offline_page) == [], f"errors in the lessons' pages: {_errors(offline_page)}"

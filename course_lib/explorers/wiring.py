@@ -223,9 +223,10 @@ def _steps_from(control):
 
 
 def _same_value(a, b):
-    """Equal; two numbers, one of them a float, equal within a relative 1e-9 (the browser
-    computes a slider's steps itself, and may round them differently)."""
+    """Equal; two numbers, one of them a float, equal within a relative 1e-9 or an absolute
+    1e-12 (the browser computes a slider's steps itself, and may round them differently: a
+    step right of -0.1 is 0.0 in the browser, -0.3 + 3 × 0.1 = 5.6e-17 on the kernel's grid)."""
     numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
     if numbers and (isinstance(a, float) or isinstance(b, float)):
-        return math.isclose(a, b, rel_tol=1e-9)
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     return a == b

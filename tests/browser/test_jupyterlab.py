@@ -452,6 +452,35 @@ def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page
         "its copy, and the kernel's answer takes 3 s")
 
 
+# A float slider whose step right of -0.1 is 0.0 in the browser and -0.3 + 3 × 0.1 = 5.6e-17 on
+# the kernel's grid, where its pictures are drawn ahead; each move costs the kernel 3 s.
+ONTO_ZERO = """import time
+
+import ipywidgets as widgets
+from course_lib.explorers import parabola, wiring
+
+_figure = parabola.ParabolaDescent()
+_slider = widgets.FloatSlider(value=-0.1, min=-0.3, max=0.3, step=0.1, continuous_update=False)
+_slider.observe(lambda change: time.sleep(3), names="value")
+wiring.wire(lambda x: _figure.update(0.3 + x), {"x": _slider})"""
+
+
+def test_a_float_slider_moved_onto_zero_shows_the_copy_drawn_ahead(lab_page):
+    """The browser's 0.0 and the kernel's 5.6e-17 are the same setting, so the page shows the
+    copy drawn ahead at once. (Compared within a relative 1e-9 only, they were not: the page
+    waited for the kernel.)"""
+    with _explorer_in_a_new_notebook(lab_page, ONTO_ZERO) as (panel_id, area, slider):
+        lab_page.wait_for_timeout(2_000)   # -0.2 and 5.6e-17 drawn ahead, copied to the page
+        area.evaluate(WATCH_PAINT)
+        _move(slider, "ArrowRight")   # -0.1 -> 0
+        waited = lab_page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])
+        readout = slider.locator(".widget-readout").inner_text()
+    assert readout == "0.00", f"the slider reads {readout}, not 0.00"
+    assert isinstance(waited, (int, float)), (
+        f"no new picture within 2 s of the move onto 0 ({waited}): the page did not show its "
+        "copy, and the kernel's answer takes 3 s")
+
+
 def test_a_late_picture_of_an_earlier_setting_gives_way_to_the_pages_copy(lab_page):
     """The learner moves 3 -> 4 -> 3 quicker than the kernel answers (3 s a move): the
     kernel's late picture of 4 does not stay on the screen, the page's copy of 3 does."""

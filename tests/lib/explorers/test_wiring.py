@@ -198,3 +198,13 @@ def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahea
     assert errors == [] and overlaps == []
     assert times["moved"] < times["ahead done"], "the move came after: nothing was tested"
     assert _picture(box) == b"5 0.5 b"
+
+
+def test_slider_values_equal_up_to_rounding_are_the_same_setting():
+    """The browser's 0.0 and the kernel's -0.3 + 3 × 0.1 (5.6e-17) are one setting, as are 0.1
+    and 0.1 + 3e-17; neighbouring steps of a learning rate are not."""
+    assert wiring._same_value(0.0, -0.3 + 3 * 0.1)
+    assert wiring._same_value(0.1, 0.10000000000000003)
+    assert not wiring._same_value(1e-5, 1.1e-5)
+    assert not wiring._same_value(0.0, 1e-6)
+    assert not wiring._same_value(0, 1)

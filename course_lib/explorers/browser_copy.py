@@ -34,7 +34,8 @@ PAGE_BACKGROUNDS = 8
 """How many backgrounds the page keeps (most pictures share one)."""
 
 IN_THE_PAGE = """
-const same = (a, b) => (typeof a === "number" && typeof b === "number")   // as wiring._same_value
+// As wiring._same_value (the page cannot tell an int from a float).
+const same = (a, b) => (typeof a === "number" && typeof b === "number")
   ? Math.abs(a - b) <= Math.max(1e-9 * Math.max(Math.abs(a), Math.abs(b)), 1e-12)
   : JSON.stringify(a) === JSON.stringify(b);
 const held = (control) => (control.get("index") === undefined ? "value" : "index");

@@ -201,8 +201,10 @@ def kernel_loop():
 
 
 def _steps_from(control):
-    """The values one step below and above a slider's, as the browser's slider gives them
-    (on its grid min + k·step, within its range); none for a menu."""
+    """The values one step below and above a slider's, as the browser's slider gives them:
+    on its grid min + k·step (0 exactly where the grid crosses it, as in the browser, not
+    -0.3 + 3 × 0.1 = 5.6e-17), and at max, where the last step stops when max is off the
+    grid; none for a menu."""
     import ipywidgets as widgets
 
     if isinstance(control, widgets.SelectionSlider):   # steps through its options
@@ -217,6 +219,10 @@ def _steps_from(control):
     values = []
     for wanted in (now - step, now + step):
         value = low + math.floor((wanted - low) / step + 0.5) * step   # onto the grid, as JS rounds
+        if abs(value) <= 1e-9 * step:
+            value = 0.0
+        if value > control.max + 1e-9 * step and now < control.max - 1e-9 * step:
+            value = control.max
         if low - 1e-9 * step <= value <= control.max + 1e-9 * step and value != now:
             values.append(control.base ** value if log else type(control.value)(value))
     return values
@@ -224,8 +230,9 @@ def _steps_from(control):
 
 def _same_value(a, b):
     """Equal; two numbers, one of them a float, equal within a relative 1e-9 or an absolute
-    1e-12 (the browser computes a slider's steps itself, and may round them differently: a
-    step right of -0.1 is 0.0 in the browser, -0.3 + 3 × 0.1 = 5.6e-17 on the kernel's grid)."""
+    1e-12. The browser computes a slider's steps itself and may round them differently (a
+    log slider's base ** exponent differs by a unit in the last place); 1e-12 is far below
+    every step and value of the course's sliders (steps ≥ 0.01, η ≥ 1e-4)."""
     numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
     if numbers and (isinstance(a, float) or isinstance(b, float)):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)

@@ -19,6 +19,7 @@ leaves out nbval's run of notebooks/ (the checks here are nbval's and more).
 """
 
 import json
+import math
 import os
 import re
 import statistics
@@ -27,6 +28,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from course_lib.explorers.browser_copy import IN_THE_PAGE
+from course_lib.explorers.wiring import _same_value as same_value
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -452,33 +456,59 @@ def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page
         "its copy, and the kernel's answer takes 3 s")
 
 
-# A float slider whose step right of -0.1 is 0.0 in the browser and -0.3 + 3 × 0.1 = 5.6e-17 on
-# the kernel's grid, where its pictures are drawn ahead; each move costs the kernel 3 s.
-ONTO_ZERO = """import time
+# A slider whose every move costs the kernel 3 s, SLIDER in its place.
+SLOW_SLIDER = """import math
+import time
 
 import ipywidgets as widgets
 from course_lib.explorers import parabola, wiring
 
 _figure = parabola.ParabolaDescent()
-_slider = widgets.FloatSlider(value=-0.1, min=-0.3, max=0.3, step=0.1, continuous_update=False)
+_slider = widgets.{slider}
 _slider.observe(lambda change: time.sleep(3), names="value")
-wiring.wire(lambda x: _figure.update(0.3 + x), {"x": _slider})"""
+wiring.wire(lambda x: _figure.update(0.5 + x), {{"x": _slider}})"""
+ONTO_THE_EDGES = {
+    # the step right of -0.1: 0.0 in the browser, -0.3 + 3 × 0.1 = 5.6e-17 on the grid
+    "onto 0": ("FloatSlider(value=-0.1, min=-0.3, max=0.3, step=0.1, continuous_update=False)",
+               "0.00"),
+    # lesson 1's η slider: up to 0.3 in steps of 10^0.05, so the last step stops at 0.3
+    "onto a max off the grid": ("FloatLogSlider(value=10 ** -0.55, base=10, min=-1, "
+                                "max=math.log10(0.3), step=0.05, readout_format='.3g', "
+                                "continuous_update=False)", "0.300"),
+}
 
 
-def test_a_float_slider_moved_onto_zero_shows_the_copy_drawn_ahead(lab_page):
-    """The browser's 0.0 and the kernel's 5.6e-17 are the same setting, so the page shows the
-    copy drawn ahead at once. (Compared within a relative 1e-9 only, they were not: the page
-    waited for the kernel.)"""
-    with _explorer_in_a_new_notebook(lab_page, ONTO_ZERO) as (panel_id, area, slider):
-        lab_page.wait_for_timeout(2_000)   # -0.2 and 5.6e-17 drawn ahead, copied to the page
+@pytest.mark.parametrize("move", ONTO_THE_EDGES)
+def test_a_step_onto_a_value_off_the_kernels_grid_shows_the_copy_drawn_ahead(lab_page, move):
+    """The kernel draws ahead the values the browser's slider steps to, so a step onto 0 or
+    onto a max off the slider's grid is shown from the page's copy at once. (Before, the kernel
+    drew 5.6e-17 for the browser's 0.0, and nothing for the max: the page waited 3 s.)"""
+    slider, readout = ONTO_THE_EDGES[move]
+    with _explorer_in_a_new_notebook(lab_page, SLOW_SLIDER.format(slider=slider)) as (
+            panel_id, area, shown):
+        lab_page.wait_for_timeout(2_000)   # the two steps drawn ahead, copied to the page
         area.evaluate(WATCH_PAINT)
-        _move(slider, "ArrowRight")   # -0.1 -> 0
+        _move(shown, "ArrowRight")
         waited = lab_page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])
-        readout = slider.locator(".widget-readout").inner_text()
-    assert readout == "0.00", f"the slider reads {readout}, not 0.00"
+        now = shown.locator(".widget-readout").inner_text()
+    assert now == readout, f"{move}: the slider reads {now}, not {readout}"
     assert isinstance(waited, (int, float)), (
-        f"no new picture within 2 s of the move onto 0 ({waited}): the page did not show its "
+        f"{move}: no new picture within 2 s of the move ({waited}): the page did not show its "
         "copy, and the kernel's answer takes 3 s")
+
+
+def test_the_page_and_the_kernel_compare_slider_values_alike(browser):
+    """The page's rule for one setting (``same`` in browser_copy.py) gives what the kernel's
+    (``wiring._same_value``) gives."""
+    rule = re.search(r"const same = (.*?);\n", IN_THE_PAGE, re.S).group(1)
+    cases = [(0.0, -0.3 + 3 * 0.1), (0.1, 0.10000000000000003), (1e-4, 10 ** -3.99),
+             (0.0, 1e-6), (0.3, 10 ** math.log10(0.3)), (0.5, 0.5), (2, 3), ("a", "a")]
+    page = browser.new_page()
+    try:
+        page_says = page.evaluate(f"(cases) => cases.map(([a, b]) => ({rule})(a, b))", cases)
+    finally:
+        page.close()
+    assert page_says == [same_value(a, b) for a, b in cases]
 
 
 def test_a_late_picture_of_an_earlier_setting_gives_way_to_the_pages_copy(lab_page):

@@ -10,6 +10,8 @@ import threading
 import time
 
 import ipywidgets as widgets
+import numpy as np
+import pytest
 
 from course_lib import explorers, surfaces
 from course_lib.explorers import wiring
@@ -201,10 +203,23 @@ def test_a_move_handled_in_another_thread_waits_for_the_picture_being_drawn_ahea
 
 
 def test_slider_values_equal_up_to_rounding_are_the_same_setting():
-    """The browser's 0.0 and the kernel's -0.3 + 3 × 0.1 (5.6e-17) are one setting, as are 0.1
-    and 0.1 + 3e-17; neighbouring steps of a learning rate are not."""
+    """0.0 and -0.3 + 3 × 0.1 (5.6e-17) are one setting, as are 0.1 and 0.1 + 3e-17;
+    neighbouring steps of the smallest learning rate are not."""
     assert wiring._same_value(0.0, -0.3 + 3 * 0.1)
     assert wiring._same_value(0.1, 0.10000000000000003)
-    assert not wiring._same_value(1e-5, 1.1e-5)
+    assert not wiring._same_value(1e-4, 10 ** -3.99)
     assert not wiring._same_value(0.0, 1e-6)
     assert not wiring._same_value(0, 1)
+
+
+def test_the_steps_drawn_ahead_are_the_browsers():
+    """The browser steps right of -0.1 onto 0.0 (the grid min + k·step gives 5.6e-17), and
+    stops the last step of a slider at its max when max is off the grid (lesson 1's η slider,
+    up to 0.3 in steps of 10^0.05)."""
+    assert wiring._steps_from(widgets.FloatSlider(value=-0.1, min=-0.3, max=0.3, step=0.1)) == [
+        pytest.approx(-0.2), 0.0]
+    eta = widgets.FloatLogSlider(value=10 ** -0.55, base=10, min=-4, max=np.log10(0.3),
+                                 step=0.05)
+    assert wiring._steps_from(eta) == [pytest.approx(10 ** -0.6), pytest.approx(0.3)]
+    eta.value = 0.3
+    assert wiring._steps_from(eta) == [pytest.approx(10 ** -0.55)]

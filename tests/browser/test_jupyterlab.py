@@ -261,7 +261,9 @@ def _next_key(slider, rightwards):
 def _measure_latency(page, panel_id, area, explorer):
     """Move the sliders of the explorer in ``area`` (each slider in turn, right and left
     alternately) until MOVES moves have changed the figure; the milliseconds from each of
-    those key presses to its new figure painted. Every slider must change the figure at
+    those key presses to its new figure painted, and for each whether the kernel had to draw
+    its picture (its timing line says "redrawn") rather than show one drawn ahead (then the
+    page had a copy too). Every slider must change the figure at
     least once (``explorer`` names the explorer in what a failure says). Between the key
     press and the paint the test only waits inside the page (WAIT_FOR_PAINT): a call from
     Playwright into the page would take the page's time while it has the figure to draw."""
@@ -270,7 +272,7 @@ def _measure_latency(page, panel_id, area, explorer):
     area.evaluate(WATCH_PAINT)
     page.wait_for_timeout(LOOK)
     shown = area.element_handle()
-    waits, changed, images = [], set(), shown.evaluate(IMAGES)
+    waits, redrawn, changed, images = [], [], set(), shown.evaluate(IMAGES)
     for move in range(3 * MOVES):
         if len(waits) == MOVES:
             break
@@ -283,10 +285,11 @@ def _measure_latency(page, panel_id, area, explorer):
         assert waited != "timeout", (
             f"{explorer}: no new figure and no idle kernel {REDRAW_TIMEOUT} ms after a key press")
         assert readout.inner_text() != value, f"{explorer}: a slider did not move"
-        if waited is not None:
-            waits.append(waited)
         page.wait_for_function(KERNEL_IDLE, arg=panel_id, timeout=RUN_TIMEOUT)
         page.wait_for_timeout(100)   # the slider's readout and the redraw time settle
+        if waited is not None:
+            waits.append(waited)
+            redrawn.append(area.locator("small").first.text_content().startswith("redrawn"))
         now = shown.evaluate(IMAGES)
         if now != images:   # this move's picture is on the screen
             changed.add(move % count)
@@ -296,7 +299,7 @@ def _measure_latency(page, panel_id, area, explorer):
     unchanged = [sliders.nth(k).locator(".widget-label").inner_text() or f"slider {k + 1}"
                  for k in range(count) if k not in changed]
     assert not unchanged, f"{explorer}: moving {unchanged} never changed the figure"
-    return waits
+    return waits, redrawn
 
 
 def _save_latency(stem, rows, artifacts):
@@ -365,8 +368,9 @@ def _check_lesson(page, opened, path, artifacts):
     rows = []
     for k in range(count):
         name = names[k] if len(names) == count else f"widget {k + 1}"
-        waits = _measure_latency(page, panel_id, widgets.nth(k), f"{path.name}, {name}")
-        rows.append({"lesson": path.stem, "waits_ms": waits, "explorer": name})
+        waits, redrawn = _measure_latency(page, panel_id, widgets.nth(k), f"{path.name}, {name}")
+        rows.append({"lesson": path.stem, "waits_ms": waits, "redrawn": redrawn,
+                     "explorer": name})
         if SCREENSHOTS:
             widgets.nth(k).screenshot(path=artifacts / f"{path.stem}.widget{k + 1}.png")
     problems = page.evaluate(PROBLEMS, panel_id)
@@ -430,9 +434,9 @@ def _explorer_in_a_new_notebook(page, code):
 def test_reference_latency(lab_page, artifacts):
     """The latency table's reference row: REFERENCE's slider moved as a lesson's explorers."""
     with _explorer_in_a_new_notebook(lab_page, REFERENCE) as (panel_id, area, _):
-        waits = _measure_latency(lab_page, panel_id, area, "the reference")
+        waits, redrawn = _measure_latency(lab_page, panel_id, area, "the reference")
     _save_latency("reference", [{"lesson": "reference", "explorer": "drawn in advance",
-                                 "waits_ms": waits}], artifacts)
+                                 "waits_ms": waits, "redrawn": redrawn}], artifacts)
 
 
 @contextmanager

@@ -141,7 +141,8 @@ def _latency_summary(terminalreporter):
               f"{row['load_average']:>5.1f}")
     write("target: median ≤ 60 ms and worst ≤ 120 ms per explorer; redrawn: the moves whose "
           "picture the kernel drew when the move reached it (not drawn ahead, so the page had "
-          "no copy); load: the load average after the moves (2 cores)")
+          "no copy; a move whose picture was still being drawn ahead waits too, uncounted); "
+          "load: the load average after the moves (2 cores)")
     if any(row["lesson"] == "reference" for row in rows):
         write("reference: a wiring with every picture drawn in advance, so the page shows its "
               "copy (the floor of every explorer)")

@@ -262,8 +262,9 @@ def _measure_latency(page, panel_id, area, explorer):
     """Move the sliders of the explorer in ``area`` (each slider in turn, right and left
     alternately) until MOVES moves have changed the figure; the milliseconds from each of
     those key presses to its new figure painted, and for each whether the kernel had to draw
-    its picture (its timing line says "redrawn") rather than show one drawn ahead (then the
-    page had a copy too). Every slider must change the figure at
+    its picture (its timing line says "redrawn"): the page had no copy. (A picture the kernel
+    finished drawing ahead after the key press counts as drawn ahead, though the page waited
+    for it too.) Every slider must change the figure at
     least once (``explorer`` names the explorer in what a failure says). Between the key
     press and the paint the test only waits inside the page (WAIT_FOR_PAINT): a call from
     Playwright into the page would take the page's time while it has the figure to draw."""

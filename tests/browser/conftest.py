@@ -227,16 +227,16 @@ def offline_context(browser):
 
     Requests for file:, data: and blob: URLs go through; every other one is aborted and its
     URL kept in ``context.outside``, so a test can assert that a page (a deck, the website,
-    a report) asked the network for nothing. Its pages' uncaught errors are kept in
-    ``context.uncaught`` and what they write to the console as errors in
-    ``context.console_errors``. The test closes the context.
+    a report) asked the network for nothing. ``context.errors`` lists its pages' errors,
+    uncaught or written to the console. The test closes the context.
     """
     def new_context(**options):
         context = browser.new_context(**options)
-        context.outside, context.uncaught, context.console_errors = [], [], []
-        context.on("weberror", lambda error: context.uncaught.append(
-            f"{error.page.url if error.page else 'a worker'}: {_told(error.error)}"))
-        context.on("console", lambda message: _keep_console_error(context, message))
+        context.outside, context.errors = [], []
+        context.on("weberror", lambda error: context.errors.append(
+            f"uncaught in {error.page.url if error.page else 'a worker'}: {_told(error.error)}"))
+        context.on("console", lambda message: message.type == "error"
+                   and context.errors.append(_console_line(message)))
 
         def file_only(route):
             if route.request.url.startswith(("file://", "data:", "blob:")):
@@ -256,15 +256,11 @@ def _told(error):
     return (error.stack or error.message)[:1000]
 
 
-def _where(message):
-    """The page and the source a console message came from."""
+def _console_line(message):
+    """A console message, with its kind and the page and source it came from."""
     page = message.page.url if message.page else "a worker"
-    return f"{page} (from {message.location['url']})"
-
-
-def _keep_console_error(context, message):
-    if message.type == "error":
-        context.console_errors.append(f"{_where(message)}: {message.text[:500]}")
+    return (f"console {message.type} in {page} (from {message.location['url']}): "
+            f"{message.text[:500]}")
 
 
 def local_only(route):
@@ -281,8 +277,7 @@ def _console_problem(page, message):
     code of course_lib.explorers starts them with "explorer:")."""
     if message.type == "error" or (message.type == "warning"
                                     and message.text.startswith("explorer:")):
-        page.console_problems.append(
-            f"console {message.type} from {message.location['url']}: {message.text[:500]}")
+        page.console_problems.append(_console_line(message))
 
 
 @pytest.fixture(scope="session")

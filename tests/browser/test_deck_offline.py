@@ -73,5 +73,4 @@ def test_offline_deck_displays_without_network(offline_deck, offline_context, ar
         context.close()
     assert outside == [], f"the offline deck asked the network for {outside}"
     assert failed == [], f"the offline deck could not load {failed}"
-    errors = context.uncaught + context.console_errors
-    assert errors == [], f"errors in the deck's page: {errors}"
+    assert context.errors == [], f"errors in the deck's page: {context.errors}"

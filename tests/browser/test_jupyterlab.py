@@ -441,21 +441,27 @@ def test_reference_latency(lab_page, artifacts):
 
 
 @contextmanager
-def _slow_kernel_explorer(page):
-    """SLOW_KERNEL in a new notebook, the pictures one step from its first drawn ahead and
-    copied to the page."""
-    with _explorer_in_a_new_notebook(page, SLOW_KERNEL) as explorer:
-        page.wait_for_timeout(2_000)   # 1 and 3 drawn ahead, their copies in the page
+def _slow_kernel_explorer(page, code=SLOW_KERNEL):
+    """CODE (an explorer whose kernel takes 3 s a move) in a new notebook, the pictures one
+    step from its first drawn ahead and copied to the page."""
+    with _explorer_in_a_new_notebook(page, code) as explorer:
+        page.wait_for_timeout(2_000)   # both steps drawn ahead, their copies in the page
         yield explorer
+
+
+def _one_step_right(page, panel_id, area, slider):
+    """What WAIT_FOR_PAINT says of one step of SLIDER to the right, given 2 s: the ms to its
+    picture painted (shown from the page's copy: the kernel takes 3 s), or why there was none."""
+    area.evaluate(WATCH_PAINT)
+    _move(slider, "ArrowRight")
+    return page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])
 
 
 def test_the_page_shows_a_picture_drawn_ahead_before_the_kernel_answers(lab_page):
     """The page's copy of the pictures drawn ahead (course_lib/explorers/browser_copy.py): a
     move onto one is shown by the page itself, long before the kernel's answer (3 s)."""
-    with _slow_kernel_explorer(lab_page) as (panel_id, area, slider):
-        area.evaluate(WATCH_PAINT)
-        _move(slider, "ArrowRight")   # 2 -> 3
-        waited = lab_page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])
+    with _slow_kernel_explorer(lab_page) as explorer:
+        waited = _one_step_right(lab_page, *explorer)   # 2 -> 3
     assert isinstance(waited, (int, float)), (
         f"no new picture within 2 s of the key press ({waited}): the page did not show "
         "its copy, and the kernel's answer takes 3 s")
@@ -489,13 +495,9 @@ def test_a_step_onto_a_value_off_the_kernels_grid_shows_the_copy_drawn_ahead(lab
     onto a max off the slider's grid is shown from the page's copy at once. (Before, the kernel
     drew 5.6e-17 for the browser's 0.0, and nothing for the max: the page waited 3 s.)"""
     slider, readout = ONTO_THE_EDGES[move]
-    with _explorer_in_a_new_notebook(lab_page, SLOW_SLIDER.format(slider=slider)) as (
-            panel_id, area, shown):
-        lab_page.wait_for_timeout(2_000)   # the two steps drawn ahead, copied to the page
-        area.evaluate(WATCH_PAINT)
-        _move(shown, "ArrowRight")
-        waited = lab_page.evaluate(WAIT_FOR_PAINT, [panel_id, 2_000])
-        now = shown.locator(".widget-readout").inner_text()
+    with _slow_kernel_explorer(lab_page, SLOW_SLIDER.format(slider=slider)) as explorer:
+        waited = _one_step_right(lab_page, *explorer)
+        now = explorer[2].locator(".widget-readout").inner_text()
     assert now == readout, f"{move}: the slider reads {now}, not {readout}"
     assert isinstance(waited, (int, float)), (
         f"{move}: no new picture within 2 s of the move ({waited}): the page did not show its "

@@ -193,8 +193,7 @@ def test_every_lecture_slide_is_readable_in_a_large_room(path, lecture_out, offl
 
     assert outside == [], f"the offline deck asked the network for {outside}"
     assert unloaded == [], f"{stem}: the figures' fonts {unloaded} did not load"
-    errors = context.uncaught + context.console_errors
-    assert errors == [], f"{stem}: errors in the deck's page: {errors}"
+    assert context.errors == [], f"{stem}: errors in the deck's page: {context.errors}"
     problems = []
     for kind in KINDS:
         if row[kind] is not None and row[kind] < LECTURE_MIN_PX[kind] - 0.05:

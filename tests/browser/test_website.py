@@ -32,17 +32,11 @@ def site(tmp_path_factory):
 def offline_page(offline_context):
     context = offline_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.outside = context.outside
-    page.uncaught, page.console_errors = context.uncaught, context.console_errors
+    # Errors are not checked on the search page: opened from the disk, the browser refuses
+    # the requests it makes for each result's summary.
+    page.outside, page.errors = context.outside, context.errors
     yield page
     context.close()
-
-
-def _errors(page):
-    """The page's uncaught errors and console errors so far. (Not checked on the search page:
-    opened from the disk, the browser refuses the requests it makes for each result's summary.)
-    """
-    return page.uncaught + page.console_errors
 
 
 def _wait_for_math(page):
@@ -68,7 +62,7 @@ def test_home_page_lists_the_lessons_in_order(site, offline_page, artifacts):
     page.screenshot(path=artifacts / "site-index.png")
     # The next-page link of the home page is the first lesson.
     assert page.locator("a.right-next").get_attribute("href").startswith("notebooks/00_")
-    assert _errors(page) == [], f"errors in the home page: {_errors(page)}"
+    assert page.errors == [], f"errors in the home page: {page.errors}"
 
 
 def test_search_for_nesterov_opens_a_lesson(site, offline_page, artifacts):
@@ -101,7 +95,7 @@ def test_exercises_have_a_download_link(site, offline_page):
     downloaded = (exercise.parent / href).resolve()
     source = Path(__file__).resolve().parents[2] / "exercises" / downloaded.name
     assert downloaded.read_bytes() == source.read_bytes()
-    assert _errors(page) == [], f"errors in an exercise's page: {_errors(page)}"
+    assert page.errors == [], f"errors in an exercise's page: {page.errors}"
 
 
 def test_no_speaker_note_is_on_a_page(site):
@@ -150,4 +144,4 @@ def test_every_explorer_is_shown_as_its_last_figure(site, offline_page, artifact
         if calls:
             offline_page.screenshot(path=str(artifacts / f"site-explorer-{path.stem}.png"))
     assert explorers == 8 and offline_page.outside == []
-    assert _errors(offline_page) == [], f"errors in the lessons' pages: {_errors(offline_page)}"
+    assert offline_page.errors == [], f"errors in the lessons' pages: {offline_page.errors}"
